@@ -1,0 +1,50 @@
+/** Direction of a transfer, from the server's point of view of the file. */
+export type TransferDirection = 'download' | 'upload';
+
+/** Where a session's bytes are protected. */
+export interface SessionSecurity {
+  control: boolean;
+  data: boolean;
+}
+
+export interface TransferInfo {
+  /** Unique per server run. */
+  transferId: string;
+  sessionId: string;
+  /** Absolute FTP path. */
+  path: string;
+  direction: TransferDirection;
+  /** Bytes moved so far in this transfer (not counting a REST offset). */
+  bytes: number;
+  /** Total bytes when known (downloads: file size minus offset). */
+  size?: number;
+  /** Bytes per second, averaged over the transfer so far. */
+  bytesPerSecond: number;
+  /** Whether the data connection is encrypted. */
+  secure: boolean;
+}
+
+/**
+ * Every event the server emits, with its payload. Payloads are plain JSON-serialisable objects:
+ * they cross IPC and WebSocket unchanged. None ever holds a password or a private key.
+ */
+export interface ServerEvents {
+  listening: { port: number; addresses: string[]; implicitTlsPort?: number };
+  stopped: Record<string, never>;
+  error: { code: string; message: string };
+  'session-opened': { sessionId: string; remoteAddress: string; remotePort: number; secure: boolean };
+  'session-closed': { sessionId: string; reason: string };
+  login: { sessionId: string; user: string };
+  'login-failed': { sessionId: string; user: string; remoteAddress: string };
+  logout: { sessionId: string; user: string };
+  /** A command as received, for the log. The PASS argument is replaced by `***`. */
+  command: { sessionId: string; command: string; argument: string };
+  reply: { sessionId: string; code: number; text: string };
+  'session-changed': { sessionId: string; cwd: string; security: SessionSecurity };
+  'transfer-started': TransferInfo;
+  'transfer-progress': TransferInfo;
+  'transfer-completed': TransferInfo & { durationMs: number };
+  'transfer-failed': TransferInfo & { durationMs: number; reason: string; aborted: boolean };
+}
+
+export type ServerEventName = keyof ServerEvents;
