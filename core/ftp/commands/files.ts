@@ -1,0 +1,183 @@
+import { createHash } from 'node:crypto';
+import type { CommandTable } from './command.js';
+import { attempt, resolvePath } from './command.js';
+import type { Session } from '../session.js';
+import { ftpTimestamp, parseFtpTimestamp } from '../listing.js';
+import { sanitize } from '../replies.js';
+
+/** DELE RNFR RNTO SIZE MDTM MFMT SITE HASH AVBL (RFC 959, RFC 3659, draft-bryan-ftpext-hash, draft-peterson-streamlined). */
+
+/** HASH algorithms: FEAT/OPTS name → node:crypto name. */
+export const HASH_ALGORITHMS = { 'SHA-256': 'sha256', 'SHA-1': 'sha1', MD5: 'md5' } as const;
+
+function readOnlyRefused(session: Session): boolean {
+  if (!session.fs.readOnly) return false;
+  session.reply(550, 'Permission denied: the share is read-only');
+  return true;
+}
+
+async function setModified(session: Session, stamp: string, rawPath: string, replyStyle: 'MFMT' | 'MDTM'): Promise<void> {
+  const when = parseFtpTimestamp(stamp);
+  if (!when) {
+    session.reply(501, 'Bad timestamp: use YYYYMMDDHHMMSS (UTC)');
+    return;
+  }
+  const path = resolvePath(session, rawPath);
+  if (path === undefined) return;
+  if (!(await attempt(session, () => session.fs.setModified(path, when), 'write'))) return;
+  if (replyStyle === 'MFMT') session.reply(213, `Modify=${ftpTimestamp(when)}; ${path}`);
+  else session.reply(213, ftpTimestamp(when));
+}
+
+async function hashFile(session: Session, path: string): Promise<{ digest: string; size: number }> {
+  const { stream, size } = await session.fs.openRead(path, 0);
+  const hash = createHash(HASH_ALGORITHMS[session.hashAlgorithm]);
+  for await (const chunk of stream) hash.update(chunk as Buffer);
+  return { digest: hash.digest('hex'), size };
+}
+
+const SITE_HELP = ['SITE commands:', 'CHMOD <mode> <path>', 'HELP', 'End'];
+
+export const fileCommands: CommandTable = {
+  DELE: {
+    help: 'DELE <file>: delete a file',
+    needsArgument: true,
+    async handler(session, argument) {
+      const path = resolvePath(session, argument);
+      if (path === undefined) return;
+      if (await attempt(session, () => session.fs.unlink(path), 'write')) session.reply(250, 'File deleted');
+    },
+  },
+  RNFR: {
+    help: 'RNFR <path>: rename from',
+    needsArgument: true,
+    async handler(session, argument) {
+      if (readOnlyRefused(session)) return;
+      const path = resolvePath(session, argument);
+      if (path === undefined) return;
+      if (!(await attempt(session, () => session.fs.stat(path)))) return;
+      session.renameFrom = path;
+      session.reply(350, 'Ready for RNTO');
+    },
+  },
+  RNTO: {
+    help: 'RNTO <path>: rename to',
+    needsArgument: true,
+    async handler(session, argument, carried) {
+      if (carried.renameFrom === undefined) {
+        session.reply(503, 'RNFR required first');
+        return;
+      }
+      const path = resolvePath(session, argument);
+      if (path === undefined) return;
+      if (await attempt(session, () => session.fs.rename(carried.renameFrom!, path), 'write')) {
+        session.reply(250, 'Rename successful');
+      }
+    },
+  },
+  SIZE: {
+    help: 'SIZE <file>: size in bytes',
+    needsArgument: true,
+    async handler(session, argument) {
+      const path = resolvePath(session, argument);
+      if (path === undefined) return;
+      let size: number | undefined;
+      let isFile = false;
+      const ok = await attempt(session, async () => {
+        const info = await session.fs.stat(path);
+        isFile = info.type === 'file';
+        size = info.size;
+      });
+      if (!ok) return;
+      if (!isFile) session.reply(550, 'Not a regular file');
+      else session.reply(213, `${size}`);
+    },
+  },
+  MDTM: {
+    help: 'MDTM <file>: modification time (UTC)',
+    needsArgument: true,
+    async handler(session, argument) {
+      // Some clients set the time with `MDTM YYYYMMDDHHMMSS path`.
+      const setForm = /^(\d{14}(?:\.\d{1,3})?) (.+)$/.exec(argument);
+      if (setForm) return setModified(session, setForm[1]!, setForm[2]!, 'MDTM');
+      const path = resolvePath(session, argument);
+      if (path === undefined) return;
+      let stamp = '';
+      let isFile = false;
+      const ok = await attempt(session, async () => {
+        const info = await session.fs.stat(path);
+        isFile = info.type === 'file';
+        stamp = ftpTimestamp(info.modified);
+      });
+      if (!ok) return;
+      if (!isFile) session.reply(550, 'Not a regular file');
+      else session.reply(213, stamp);
+    },
+  },
+  MFMT: {
+    help: 'MFMT <YYYYMMDDHHMMSS> <path>: set modification time',
+    needsArgument: true,
+    async handler(session, argument) {
+      const match = /^(\S+) (.+)$/.exec(argument);
+      if (!match) {
+        session.reply(501, 'Syntax: MFMT YYYYMMDDHHMMSS path');
+        return;
+      }
+      await setModified(session, match[1]!, match[2]!, 'MFMT');
+    },
+  },
+  SITE: {
+    help: 'SITE HELP | SITE CHMOD <mode> <path>',
+    needsArgument: true,
+    async handler(session, argument) {
+      const [sub = '', ...rest] = argument.trim().split(' ');
+      const verb = sub.toUpperCase();
+      if (verb === 'HELP') {
+        session.reply(214, SITE_HELP);
+        return;
+      }
+      if (verb !== 'CHMOD') {
+        session.reply(502, `Unknown SITE command ${sanitize(sub.slice(0, 16))}`);
+        return;
+      }
+      const modeText = rest[0] ?? '';
+      const target = rest.slice(1).join(' ');
+      if (!/^[0-7]{3,4}$/.test(modeText) || target === '') {
+        session.reply(501, 'Syntax: SITE CHMOD <octal mode> <path>');
+        return;
+      }
+      const path = resolvePath(session, target);
+      if (path === undefined) return;
+      if (await attempt(session, () => session.fs.chmod(path, parseInt(modeText, 8) & 0o777), 'write')) {
+        session.reply(200, 'SITE CHMOD command ok');
+      }
+    },
+  },
+  HASH: {
+    help: 'HASH <file>: file digest (OPTS HASH selects the algorithm)',
+    needsArgument: true,
+    async handler(session, argument) {
+      const path = resolvePath(session, argument);
+      if (path === undefined) return;
+      let result: { digest: string; size: number } | undefined;
+      if (!(await attempt(session, async () => void (result = await hashFile(session, path))))) return;
+      session.reply(213, `${session.hashAlgorithm} 0-${result!.size} ${result!.digest} ${path}`);
+    },
+  },
+  AVBL: {
+    help: 'AVBL [dir]: free bytes',
+    async handler(session, argument) {
+      const path = resolvePath(session, argument.trim() === '' ? '.' : argument);
+      if (path === undefined) return;
+      let bytes = 0;
+      let isDir = false;
+      const ok = await attempt(session, async () => {
+        isDir = (await session.fs.stat(path)).type === 'dir';
+        if (isDir) bytes = await session.fs.available(path);
+      });
+      if (!ok) return;
+      if (!isDir) session.reply(550, 'Not a directory');
+      else session.reply(213, `${bytes}`);
+    },
+  },
+};

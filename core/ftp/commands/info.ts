@@ -1,0 +1,102 @@
+import type { CommandTable } from './command.js';
+import type { Session } from '../session.js';
+import { MLST_FACTS, type MlstFact } from '../listing.js';
+import { HASH_ALGORITHMS } from './files.js';
+import { commandTable } from './index.js';
+
+/** SYST FEAT OPTS HELP NOOP (RFC 959, RFC 2389). */
+
+/** FEAT lines: exactly what this server implements (with the session's current choices starred). */
+export function featureLines(session: Session): string[] {
+  const mlst = MLST_FACTS.map((fact) => `${fact}${session.mlstFacts.has(fact) ? '*' : ''};`).join('');
+  const hash = Object.keys(HASH_ALGORITHMS)
+    .map((name) => (name === session.hashAlgorithm ? `${name}*` : name))
+    .join(';');
+  const lines = ['Features:'];
+  if (session.server.tls?.mode === 'explicit') lines.push('AUTH TLS', 'AUTH SSL');
+  if (session.server.tls) lines.push('PBSZ', 'PROT');
+  lines.push('AVBL', 'EPRT', 'EPSV', `HASH ${hash}`, 'MDTM', 'MFMT', `MLST ${mlst}`, 'REST STREAM', 'SIZE', 'TVFS', 'UTF8', 'End');
+  return lines;
+}
+
+function setMlstFacts(session: Session, list: string): void {
+  const wanted = list
+    .split(';')
+    .map((fact) => fact.trim().toLowerCase())
+    .filter((fact): fact is MlstFact => (MLST_FACTS as readonly string[]).includes(fact));
+  session.mlstFacts = new Set(wanted);
+  session.reply(200, `MLST OPTS ${wanted.map((fact) => `${fact};`).join('')}`);
+}
+
+export const infoCommands: CommandTable = {
+  SYST: {
+    help: 'SYST: system type',
+    handler(session) {
+      // "UNIX Type: L8" makes clients expect `ls -l` listings and default to binary transfers.
+      session.reply(215, 'UNIX Type: L8');
+    },
+  },
+  FEAT: {
+    help: 'FEAT: list extensions',
+    handler(session) {
+      session.reply(211, featureLines(session));
+    },
+  },
+  OPTS: {
+    help: 'OPTS UTF8 ON | OPTS MLST facts | OPTS HASH [algorithm]',
+    needsArgument: true,
+    handler(session, argument) {
+      const [name = '', ...rest] = argument.trim().split(/\s+/);
+      const value = rest.join(' ');
+      switch (name.toUpperCase()) {
+        case 'UTF8':
+        case 'UTF-8':
+          // Paths are always UTF-8; OFF can't be honoured, so it is refused.
+          if (value.toUpperCase() === 'ON' || value === '') session.reply(200, 'Always in UTF8 mode');
+          else session.reply(504, 'UTF8 can not be turned off');
+          return;
+        case 'MLST':
+          setMlstFacts(session, value);
+          return;
+        case 'HASH': {
+          if (value === '') {
+            session.reply(200, session.hashAlgorithm);
+            return;
+          }
+          const algorithm = Object.keys(HASH_ALGORITHMS).find((a) => a === value.toUpperCase());
+          if (!algorithm) {
+            session.reply(501, `Unknown algorithm; use one of ${Object.keys(HASH_ALGORITHMS).join(', ')}`);
+            return;
+          }
+          session.hashAlgorithm = algorithm as keyof typeof HASH_ALGORITHMS;
+          session.reply(200, algorithm);
+          return;
+        }
+        default:
+          session.reply(501, `Option not understood`);
+      }
+    },
+  },
+  HELP: {
+    help: 'HELP [command]: this help',
+    handler(session, argument) {
+      const verb = argument.trim().toUpperCase();
+      if (verb !== '') {
+        const spec = commandTable[verb];
+        if (spec) session.reply(214, `Syntax: ${spec.help}`);
+        else session.reply(502, 'Unknown command');
+        return;
+      }
+      const verbs = Object.keys(commandTable).sort();
+      const rows: string[] = [];
+      for (let i = 0; i < verbs.length; i += 8) rows.push(verbs.slice(i, i + 8).map((v) => v.padEnd(5)).join(' '));
+      session.reply(214, ['The following commands are recognized:', ...rows, 'Help OK']);
+    },
+  },
+  NOOP: {
+    help: 'NOOP: do nothing',
+    handler(session) {
+      session.reply(200, 'NOOP ok');
+    },
+  },
+};

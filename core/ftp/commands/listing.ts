@@ -1,0 +1,160 @@
+import type { CommandTable } from './command.js';
+import { attempt, resolvePath } from './command.js';
+import type { Session } from '../session.js';
+import type { FileInfo } from '../../fs/file-system.js';
+import { isFsError } from '../../fs/fs-error.js';
+import { factsLine, listLine, splitListArguments } from '../listing.js';
+import { ActiveTransfer, linesStream } from '../transfer.js';
+import { dataCommandAllowed, refuseDataCommand } from './transfer.js';
+import { sanitize } from '../replies.js';
+
+/** LIST NLST MLSD MLST STAT (RFC 959, RFC 3659). */
+
+/** Largest listing STAT sends over the control connection. */
+const MAX_STAT_ENTRIES = 10_000;
+
+function globToRegExp(pattern: string): RegExp {
+  let source = '';
+  for (const char of pattern) {
+    if (char === '*') source += '.*';
+    else if (char === '?') source += '.';
+    else source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`, 's');
+}
+
+/** What a listing argument names: a directory's entries, one file, or a glob's matches. */
+interface ListTarget {
+  /** Directory (or file's parent) whose entries are listed. */
+  directory: string;
+  entries: AsyncIterable<FileInfo>;
+  /** Prefix for NLST names when the client named a directory part with a glob (`dir/*.txt`). */
+  namePrefix: string;
+}
+
+async function* only(info: FileInfo): AsyncIterable<FileInfo> {
+  yield info;
+}
+
+async function* filtered(entries: AsyncIterable<FileInfo>, pattern: RegExp): AsyncIterable<FileInfo> {
+  for await (const entry of entries) if (pattern.test(entry.name)) yield entry;
+}
+
+/** Resolves a LIST/NLST/STAT argument. Throws FsError when nothing matches. */
+async function listTarget(session: Session, path: string, rawPath: string): Promise<ListTarget> {
+  try {
+    const info = await session.fs.stat(path);
+    if (info.type === 'dir') return { directory: path, entries: session.fs.list(path), namePrefix: '' };
+    return { directory: path, entries: only(info), namePrefix: '' };
+  } catch (err) {
+    const slash = path.lastIndexOf('/');
+    const last = path.slice(slash + 1);
+    if (!isFsError(err, 'not-found') || !/[*?]/.test(last)) throw err;
+    const parent = path.slice(0, slash) || '/';
+    const rawSlash = rawPath.replace(/\\/g, '/').lastIndexOf('/');
+    const namePrefix = rawSlash === -1 ? '' : rawPath.slice(0, rawSlash + 1);
+    return { directory: parent, entries: filtered(session.fs.list(parent), globToRegExp(last)), namePrefix };
+  }
+}
+
+async function* mapLines(entries: AsyncIterable<FileInfo>, format: (info: FileInfo) => string): AsyncIterable<string> {
+  for await (const entry of entries) yield format(entry);
+}
+
+async function sendListing(session: Session, argument: string, kind: 'LIST' | 'NLST' | 'MLSD'): Promise<void> {
+  if (!dataCommandAllowed(session)) return;
+  const { path: rawPath } = kind === 'MLSD' ? { path: argument } : splitListArguments(argument);
+  const path = resolvePath(session, rawPath.trim() === '' ? '.' : rawPath);
+  if (path === undefined) return session.data.reset();
+  let target: ListTarget;
+  try {
+    if (kind === 'MLSD') {
+      const info = await session.fs.stat(path);
+      if (info.type !== 'dir') {
+        session.data.reset();
+        session.reply(501, 'MLSD needs a directory; use MLST for a file');
+        return;
+      }
+      target = { directory: path, entries: session.fs.list(path), namePrefix: '' };
+    } else {
+      target = await listTarget(session, path, rawPath);
+    }
+  } catch (err) {
+    return refuseDataCommand(session, err, 'read');
+  }
+  const now = Date.now();
+  const format =
+    kind === 'LIST' ? (info: FileInfo) => listLine(info, now)
+    : kind === 'NLST' ? (info: FileInfo) => sanitize(target.namePrefix + info.name)
+    : (info: FileInfo) => factsLine(info, session.mlstFacts, info.name);
+  const transfer = new ActiveTransfer(session, {
+    path: target.directory,
+    direction: 'download',
+    reported: false,
+    openingText: `Here comes the directory listing`,
+    completedText: 'Directory send OK',
+    connect: (socket) => {
+      const source = linesStream(mapLines(target.entries, format));
+      return { source, transforms: [], sink: socket, counted: source };
+    },
+  });
+  await transfer.run();
+}
+
+function statusLines(session: Session): string[] {
+  const lines = [
+    'FTP Share status:',
+    `Connected to ${session.remoteAddress}`,
+    session.user ? `Logged in as ${session.user}` : 'Not logged in',
+    `TYPE: ${session.type === 'A' ? 'ASCII' : 'BINARY'}; STRUcture: File; transfer MODE: Stream`,
+    `Control connection: ${session.controlSecure ? 'TLS' : 'plain'}; data connections: ${session.protectData ? 'TLS' : 'plain'}`,
+  ];
+  if (session.transfer) {
+    const info = session.transfer.info();
+    lines.push(`Transferring ${info.path}: ${info.bytes} bytes ${info.direction === 'download' ? 'sent' : 'received'}`);
+  } else {
+    lines.push('No data connection');
+  }
+  lines.push('End of status');
+  return lines;
+}
+
+export const listingCommands: CommandTable = {
+  LIST: { help: 'LIST [-la] [path]: long listing', handler: (s, a) => sendListing(s, a, 'LIST') },
+  NLST: { help: 'NLST [path]: names', handler: (s, a) => sendListing(s, a, 'NLST') },
+  MLSD: { help: 'MLSD [dir]: machine listing', handler: (s, a) => sendListing(s, a, 'MLSD') },
+  MLST: {
+    help: 'MLST [path]: facts of one entry',
+    async handler(session, argument) {
+      const path = resolvePath(session, argument.trim() === '' ? '.' : argument);
+      if (path === undefined) return;
+      let info: FileInfo | undefined;
+      if (!(await attempt(session, async () => void (info = await session.fs.stat(path))))) return;
+      session.reply(250, [`Listing ${path}`, ' ' + factsLine(info!, session.mlstFacts, path), 'End']);
+    },
+  },
+  STAT: {
+    help: 'STAT [path]: server status, or a listing over the control connection',
+    async handler(session, argument) {
+      if (argument.trim() === '' || !session.grant) {
+        session.reply(211, statusLines(session));
+        return;
+      }
+      const { path: rawPath } = splitListArguments(argument);
+      const path = resolvePath(session, rawPath);
+      if (path === undefined) return;
+      const lines = [`Status of ${path}:`];
+      const ok = await attempt(session, async () => {
+        const target = await listTarget(session, path, rawPath);
+        const now = Date.now();
+        for await (const entry of target.entries) {
+          if (lines.length > MAX_STAT_ENTRIES) break;
+          lines.push(listLine(entry, now));
+        }
+      });
+      if (!ok) return;
+      lines.push('End of status');
+      session.reply(213, lines);
+    },
+  },
+};

@@ -1,0 +1,79 @@
+import type { CommandTable, CommandSpec } from './command.js';
+import { attempt, resolvePath } from './command.js';
+import { quotePath } from '../replies.js';
+import type { Session } from '../session.js';
+
+/** PWD CWD CDUP MKD RMD and their X-variants (RFC 775). */
+
+async function changeDirectory(session: Session, argument: string): Promise<void> {
+  const path = resolvePath(session, argument);
+  if (path === undefined) return;
+  let isDir = false;
+  const ok = await attempt(session, async () => {
+    isDir = (await session.fs.stat(path)).type === 'dir';
+  });
+  if (!ok) return;
+  if (!isDir) {
+    session.reply(550, 'Not a directory');
+    return;
+  }
+  session.cwd = path;
+  session.changed();
+  session.reply(250, `Directory successfully changed to ${quotePath(path)}`);
+}
+
+const pwd: CommandSpec = {
+  help: 'PWD: print the current directory',
+  handler(session) {
+    session.reply(257, `${quotePath(session.cwd)} is the current directory`);
+  },
+};
+
+const cwd: CommandSpec = {
+  help: 'CWD <dir>: change directory',
+  needsArgument: true,
+  handler: (session, argument) => changeDirectory(session, argument),
+};
+
+const cdup: CommandSpec = {
+  help: 'CDUP: go to the parent directory',
+  handler: (session) => changeDirectory(session, '..'),
+};
+
+const mkd: CommandSpec = {
+  help: 'MKD <dir>: make a directory',
+  needsArgument: true,
+  async handler(session, argument) {
+    const path = resolvePath(session, argument);
+    if (path === undefined) return;
+    if (await attempt(session, () => session.fs.mkdir(path), 'write')) {
+      session.reply(257, `${quotePath(path)} created`);
+    }
+  },
+};
+
+const rmd: CommandSpec = {
+  help: 'RMD <dir>: remove an empty directory',
+  needsArgument: true,
+  async handler(session, argument) {
+    const path = resolvePath(session, argument);
+    if (path === undefined) return;
+    if (await attempt(session, () => session.fs.rmdir(path), 'write')) {
+      if (session.cwd === path || session.cwd.startsWith(path + '/')) session.cwd = '/';
+      session.reply(250, 'Directory removed');
+    }
+  },
+};
+
+export const navigationCommands: CommandTable = {
+  PWD: pwd,
+  XPWD: pwd,
+  CWD: cwd,
+  XCWD: cwd,
+  CDUP: cdup,
+  XCUP: cdup,
+  MKD: mkd,
+  XMKD: mkd,
+  RMD: rmd,
+  XRMD: rmd,
+};

@@ -1,0 +1,152 @@
+import { PassThrough } from 'node:stream';
+import type { CommandTable, CarriedState } from './command.js';
+import { resolvePath } from './command.js';
+import type { Session } from '../session.js';
+import type { UploadMode } from '../../fs/file-system.js';
+import { refusalFor } from '../replies.js';
+import { ActiveTransfer, throttleFor } from '../transfer.js';
+import { LfToCrlf, CrlfToLf } from '../ascii.js';
+
+/** RETR STOR APPE STOU REST ABOR (RFC 959, RFC 1123 for STOU, RFC 3659 for REST STREAM). */
+
+/**
+ * Checks what every data command needs before anything touches the disk: a prepared data
+ * connection and, under the encryption policy, PROT P. Replies and returns false when refused.
+ */
+export function dataCommandAllowed(session: Session): boolean {
+  const tls = session.server.tls;
+  if (tls && (tls.requireEncryptedData || tls.mode === 'implicit') && !session.protectData) {
+    session.data.reset();
+    session.reply(521, 'Data connections must be encrypted: send PBSZ 0 and PROT P first');
+    return false;
+  }
+  if (!session.data.prepared) {
+    session.reply(425, 'Use PORT, PASV or EPSV first');
+    return false;
+  }
+  return true;
+}
+
+/** Refuses a data command after its data connection may already be open: no stray 226 follows. */
+export function refuseDataCommand(session: Session, err: unknown, context: 'read' | 'write'): void {
+  session.data.reset();
+  const refusal = refusalFor(err, context);
+  session.reply(refusal.code, refusal.text);
+}
+
+function modeName(session: Session): string {
+  return session.type === 'A' ? 'ASCII' : 'BINARY';
+}
+
+async function retrieve(session: Session, argument: string, carried: CarriedState): Promise<void> {
+  if (!dataCommandAllowed(session)) return;
+  const path = resolvePath(session, argument);
+  if (path === undefined) return session.data.reset();
+  let opened;
+  try {
+    opened = await session.fs.openRead(path, carried.restOffset);
+  } catch (err) {
+    return refuseDataCommand(session, err, 'read');
+  }
+  const { stream, size } = opened;
+  const remaining = Math.max(0, size - carried.restOffset);
+  const limits = session.server.limits;
+  const transfer = new ActiveTransfer(session, {
+    path,
+    direction: 'download',
+    size: remaining,
+    reported: true,
+    openingText: `Opening ${modeName(session)} mode data connection for ${argument} (${remaining} bytes)`,
+    completedText: 'Transfer complete',
+    connect: (socket) => ({
+      source: stream,
+      transforms: [
+        ...(session.type === 'A' ? [new LfToCrlf()] : []),
+        ...throttleFor(session.server.limitersFor(session, 'download'), limits.streamHighWaterMark),
+      ],
+      sink: socket,
+      counted: stream,
+    }),
+    fail: async () => void stream.destroy(),
+  });
+  await transfer.run();
+}
+
+function store(kind: 'replace' | 'append' | 'unique') {
+  return async (session: Session, argument: string, carried: CarriedState): Promise<void> => {
+    if (!dataCommandAllowed(session)) return;
+    // STOU without a name gets a generated one (RFC 1123 leaves naming to the server).
+    const wanted = kind === 'unique' && argument.trim() === '' ? `upload-${Date.now()}` : argument;
+    const path = resolvePath(session, wanted);
+    if (path === undefined) return session.data.reset();
+    const mode: UploadMode =
+      kind === 'append' ? { kind: 'append' }
+      : kind === 'unique' ? { kind: 'unique' }
+      : carried.restOffset > 0 ? { kind: 'resume', offset: carried.restOffset }
+      : { kind: 'replace' };
+    let target;
+    try {
+      target = await session.fs.openUpload(path, mode);
+    } catch (err) {
+      return refuseDataCommand(session, err, 'write');
+    }
+    const limits = session.server.limits;
+    const name = target.path.slice(target.path.lastIndexOf('/') + 1);
+    const transfer = new ActiveTransfer(session, {
+      path: target.path,
+      direction: 'upload',
+      reported: true,
+      openingText: kind === 'unique' ? `FILE: ${name}` : `Ok to send data (${modeName(session)} mode)`,
+      completedText: kind === 'unique' ? `Transfer complete (unique file name: ${name})` : 'Transfer complete',
+      connect: (socket) => {
+        // The data socket is counted through a pass-through so bytes are seen as they arrive.
+        const counter = new PassThrough({ highWaterMark: limits.streamHighWaterMark });
+        return {
+          source: socket,
+          transforms: [
+            counter,
+            ...(session.type === 'A' ? [new CrlfToLf()] : []),
+            ...throttleFor(session.server.limitersFor(session, 'upload'), limits.streamHighWaterMark),
+          ],
+          sink: target.stream,
+          counted: counter,
+        };
+      },
+      finish: () => target.commit(),
+      fail: () => target.abort(),
+    });
+    await transfer.run();
+  };
+}
+
+export const transferCommands: CommandTable = {
+  RETR: { help: 'RETR <file>: download', needsArgument: true, handler: retrieve },
+  STOR: { help: 'STOR <file>: upload (replaces when complete)', needsArgument: true, handler: store('replace') },
+  APPE: { help: 'APPE <file>: append', needsArgument: true, handler: store('append') },
+  STOU: { help: 'STOU [name]: upload under a unique name', handler: store('unique') },
+  REST: {
+    help: 'REST <offset>: restart position for RETR/STOR',
+    needsArgument: true,
+    handler(session, argument) {
+      const text = argument.trim();
+      if (!/^\d{1,16}$/.test(text) || !Number.isSafeInteger(Number(text))) {
+        session.reply(501, 'REST needs a non-negative byte offset');
+        return;
+      }
+      session.restOffset = Number(text);
+      session.reply(350, `Restarting at ${text}. Send STOR or RETR to initiate transfer`);
+    },
+  },
+  ABOR: {
+    help: 'ABOR: abort the transfer',
+    async handler(session) {
+      if (session.transfer) {
+        await session.transfer.abort();
+        session.reply(226, 'ABOR successful');
+        return;
+      }
+      session.data.reset();
+      session.reply(225, 'No transfer to abort');
+    },
+  },
+};

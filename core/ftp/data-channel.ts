@@ -1,0 +1,266 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import { normalizeAddress, sameHost } from './addresses.js';
+
+/** How a data connection is protected, decided when it opens (PROT P or C). */
+export interface DataTls {
+  secureContext: tls.SecureContext;
+  requestCert: boolean;
+  rejectUnauthorized: boolean;
+  /** Refuse the connection unless it resumed the control connection's TLS session. */
+  requireSessionReuse: boolean;
+}
+
+export interface DataChannelSettings {
+  /** The control connection's peer: passive connections must come from it when `sameAddressOnly`. */
+  peerAddress: string;
+  sameAddressOnly: boolean;
+  timeoutMs: number;
+  passivePorts?: { min: number; max: number };
+  /** Protection for a connection as it opens (PROT P → TLS), read at accept/connect time. */
+  protection(): DataTls | undefined;
+}
+
+/** Why a data connection could not be used; the session maps it to 425 or 522. */
+export class DataChannelError extends Error {
+  override readonly name = 'DataChannelError';
+  constructor(
+    readonly code: 'timeout' | 'connect-failed' | 'tls-failed' | 'session-not-reused' | 'closed' | 'no-ports',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** TLS data sockets whose handshake finished before anyone waited for it. */
+const handshakeDone = new WeakSet<tls.TLSSocket>();
+
+/** An open data connection, TLS-wrapped when protected. */
+export type DataSocket = net.Socket | tls.TLSSocket;
+
+/**
+ * One session's data channel: a pending passive listener (PASV/EPSV) or active target (PORT/EPRT),
+ * turned into a connected socket by `open()` when a transfer command runs. The passive listener
+ * accepts exactly one connection from the client's own address; strangers are dropped.
+ */
+export class DataChannel {
+  private listener?: net.Server;
+  private activeTarget?: { host: string; port: number };
+  private accepted?: DataSocket;
+  private acceptWaiter?: (socket: DataSocket) => void;
+  private current?: DataSocket;
+
+  constructor(private readonly settings: DataChannelSettings) {}
+
+  /** True when PASV/EPSV/PORT/EPRT prepared a connection that no transfer has used yet. */
+  get prepared(): boolean {
+    return this.listener !== undefined || this.activeTarget !== undefined || this.accepted !== undefined;
+  }
+
+  /** Opens a passive listener on `localAddress` and returns its port. Replaces any earlier preparation. */
+  async listenPassive(localAddress: string): Promise<number> {
+    this.reset();
+    const server = net.createServer({ noDelay: true });
+    server.maxConnections = 4;
+    server.on('connection', (socket) => this.onPassiveConnection(server, socket));
+    const port = await this.bindInRange(server, normalizeAddress(localAddress));
+    server.on('error', () => server.close());
+    this.listener = server;
+    return port;
+  }
+
+  /** Remembers PORT/EPRT's target; the connection is made by `open()`. */
+  setActive(host: string, port: number): void {
+    this.reset();
+    this.activeTarget = { host, port };
+  }
+
+  /**
+   * Returns the connected (and, when `tls` is set, TLS-established) socket. Waits for the passive
+   * client or connects to the active target, bounded by the timeout.
+   */
+  async open(): Promise<DataSocket> {
+    const deadline = Date.now() + this.settings.timeoutMs;
+    let socket: DataSocket;
+    if (this.activeTarget) {
+      const target = this.activeTarget;
+      this.activeTarget = undefined;
+      const raw = await this.connectActive(target, deadline);
+      const protection = this.settings.protection();
+      socket = protection ? this.wrapTls(raw, protection) : raw;
+    } else if (this.listener || this.accepted) {
+      socket = await this.waitForPassive(deadline);
+    } else {
+      throw new DataChannelError('closed', 'Use PORT or PASV first');
+    }
+    this.current = socket;
+    if (socket instanceof tls.TLSSocket) await this.waitForHandshake(socket, deadline, this.settings.protection()?.requireSessionReuse ?? false);
+    return socket;
+  }
+
+  /** Closes the listener and any connection (ABOR, REIN, QUIT, session end). */
+  reset(): void {
+    this.listener?.close();
+    this.listener = undefined;
+    this.activeTarget = undefined;
+    this.accepted?.destroy();
+    this.accepted = undefined;
+    this.acceptWaiter = undefined;
+    this.current?.destroy();
+    this.current = undefined;
+  }
+
+  /** Forgets the finished transfer's socket without destroying it (its owner closes it gracefully). */
+  release(socket: DataSocket): void {
+    if (this.current === socket) this.current = undefined;
+  }
+
+  private onPassiveConnection(server: net.Server, socket: net.Socket): void {
+    if (this.settings.sameAddressOnly && !sameHost(socket.remoteAddress, this.settings.peerAddress)) {
+      socket.destroy(); // a stranger racing the client for the port (RFC 2577 "port stealing")
+      return;
+    }
+    server.close();
+    if (this.listener === server) this.listener = undefined;
+    socket.setNoDelay(true);
+    // Wrap at once so a client that starts TLS right after connecting (curl) and one that waits
+    // for the 150 reply (ftplib) both work.
+    const protection = this.settings.protection();
+    const ready = protection ? this.wrapTls(socket, protection) : socket;
+    ready.on('error', () => undefined); // errors surface through the transfer's pipeline
+    if (this.acceptWaiter) {
+      const waiter = this.acceptWaiter;
+      this.acceptWaiter = undefined;
+      waiter(ready);
+    } else {
+      this.accepted = ready;
+    }
+  }
+
+  private waitForPassive(deadline: number): Promise<DataSocket> {
+    if (this.accepted) {
+      const socket = this.accepted;
+      this.accepted = undefined;
+      return Promise.resolve(socket);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.acceptWaiter = undefined;
+        this.reset();
+        reject(new DataChannelError('timeout', "Can't open data connection: the client did not connect"));
+      }, Math.max(0, deadline - Date.now()));
+      this.acceptWaiter = (socket) => {
+        clearTimeout(timer);
+        resolve(socket);
+      };
+    });
+  }
+
+  private connectActive(target: { host: string; port: number }, deadline: number): Promise<net.Socket> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: target.host, port: target.port, noDelay: true });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new DataChannelError('timeout', "Can't open data connection: connection timed out"));
+      }, Math.max(0, deadline - Date.now()));
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        socket.on('error', () => undefined);
+        resolve(socket);
+      });
+      socket.once('error', () => {
+        clearTimeout(timer);
+        reject(new DataChannelError('connect-failed', "Can't open data connection: connection refused"));
+      });
+    });
+  }
+
+  private wrapTls(socket: net.Socket, options: DataTls): tls.TLSSocket {
+    const secure = new tls.TLSSocket(socket, {
+      isServer: true,
+      secureContext: options.secureContext,
+      requestCert: options.requestCert,
+      rejectUnauthorized: options.rejectUnauthorized,
+    });
+    secure.on('error', () => undefined);
+    secure.once('secure', () => handshakeDone.add(secure));
+    return secure;
+  }
+
+  private waitForHandshake(socket: tls.TLSSocket, deadline: number, requireReuse: boolean): Promise<void> {
+    const check = (): void => {
+      if (requireReuse && !socket.isSessionReused()) {
+        socket.destroy();
+        throw new DataChannelError('session-not-reused', 'TLS session of the data connection must resume the control connection');
+      }
+    };
+    if (handshakeDone.has(socket)) {
+      check();
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cleanup();
+        socket.destroy();
+        reject(new DataChannelError('timeout', "Can't open data connection: TLS handshake timed out"));
+      }, Math.max(0, deadline - Date.now()));
+      const onSecure = () => {
+        cleanup();
+        try {
+          check();
+          resolve();
+        } catch (err) {
+          reject(err);
+        }
+      };
+      const onFail = () => {
+        cleanup();
+        socket.destroy();
+        reject(new DataChannelError('tls-failed', 'TLS negotiation on the data connection failed'));
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        socket.off('secure', onSecure);
+        socket.off('error', onFail);
+        socket.off('close', onFail);
+      };
+      socket.on('secure', onSecure);
+      socket.on('error', onFail);
+      socket.on('close', onFail);
+    });
+  }
+
+  /** Binds to a free port of the configured range (random start so sessions spread out), or any port. */
+  private async bindInRange(server: net.Server, host: string): Promise<number> {
+    const range = this.settings.passivePorts;
+    if (!range) return listen(server, host, 0);
+    const size = range.max - range.min + 1;
+    const offset = Math.floor(Math.random() * size);
+    for (let i = 0; i < size; i++) {
+      const port = range.min + ((offset + i) % size);
+      try {
+        return await listen(server, host, port);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' && (err as NodeJS.ErrnoException).code !== 'EACCES') throw err;
+      }
+    }
+    throw new DataChannelError('no-ports', "Can't open data connection: no free passive port");
+  }
+}
+
+function listen(server: net.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => {
+      server.off('listening', onListening);
+      reject(err);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve((server.address() as net.AddressInfo).port);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen({ port, host, backlog: 8, exclusive: true });
+  });
+}

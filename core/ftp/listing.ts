@@ -1,0 +1,93 @@
+import type { FileInfo } from '../fs/file-system.js';
+import { defaults } from '../defaults.js';
+import { sanitize } from './replies.js';
+
+/** Listing formats: `ls -l` lines for LIST, names for NLST, RFC 3659 facts for MLSD/MLST. */
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** The MLST facts we implement, in FEAT order. */
+export const MLST_FACTS = ['type', 'size', 'modify', 'perm', 'unique', 'unix.mode'] as const;
+export type MlstFact = (typeof MLST_FACTS)[number];
+
+function permissionString(info: FileInfo): string {
+  const bits = info.mode & 0o777;
+  let out = info.type === 'dir' ? 'd' : '-';
+  for (let shift = 6; shift >= 0; shift -= 3) {
+    const triple = (bits >> shift) & 7;
+    out += (triple & 4 ? 'r' : '-') + (triple & 2 ? 'w' : '-') + (triple & 1 ? 'x' : '-');
+  }
+  return out;
+}
+
+const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+
+/** `Nov 22 20:31` for the last six months, `Nov 22  2025` otherwise (UTC, like vsftpd's default). */
+function listingDate(date: Date, now: number): string {
+  const month = MONTHS[date.getUTCMonth()]!;
+  const day = `${date.getUTCDate()}`.padStart(2, ' ');
+  const age = now - date.getTime();
+  if (age >= 0 && age < defaults.recentListingWindowMs) {
+    return `${month} ${day} ${pad2(date.getUTCHours())}:${pad2(date.getUTCMinutes())}`;
+  }
+  return `${month} ${day}  ${date.getUTCFullYear()}`;
+}
+
+/** One `ls -l` line (without CRLF), the form FileZilla, WinSCP, Explorer and Android clients parse. */
+export function listLine(info: FileInfo, now = Date.now()): string {
+  const owner = defaults.listingOwner.padEnd(8);
+  const links = info.type === 'dir' ? '2' : '1';
+  const size = `${info.size}`.padStart(12);
+  return `${permissionString(info)} ${links.padStart(3)} ${owner} ${owner} ${size} ${listingDate(info.modified, now)} ${sanitize(info.name)}`;
+}
+
+/** `YYYYMMDDHHMMSS` in UTC (MDTM, MFMT, MLSD `modify`). */
+export function ftpTimestamp(date: Date): string {
+  return (
+    `${date.getUTCFullYear()}`.padStart(4, '0') +
+    pad2(date.getUTCMonth() + 1) +
+    pad2(date.getUTCDate()) +
+    pad2(date.getUTCHours()) +
+    pad2(date.getUTCMinutes()) +
+    pad2(date.getUTCSeconds())
+  );
+}
+
+/** Parses `YYYYMMDDHHMMSS[.sss]` (UTC); undefined when malformed or not a real date. */
+export function parseFtpTimestamp(text: string): Date | undefined {
+  const match = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{1,3}))?$/.exec(text);
+  if (!match) return undefined;
+  const [, y, mo, d, h, mi, s, ms] = match.map(Number) as number[];
+  const date = new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, s!, ms ?? 0));
+  const valid =
+    date.getUTCFullYear() === y && date.getUTCMonth() === mo! - 1 && date.getUTCDate() === d && h! < 24 && mi! < 60 && s! < 61;
+  return valid ? date : undefined;
+}
+
+/** RFC 3659 `perm` fact: what this session may do with the entry. */
+function permFact(info: FileInfo): string {
+  if (info.type === 'dir') return info.writable ? 'flcdmpe' : 'el';
+  return info.writable ? 'adfrw' : 'r';
+}
+
+/** An MLSD/MLST facts line: `type=file;size=3;modify=…;perm=…; name` (name as given). */
+export function factsLine(info: FileInfo, facts: ReadonlySet<MlstFact>, name: string): string {
+  let out = '';
+  if (facts.has('type')) out += `type=${info.type};`;
+  if (facts.has('size')) out += `size=${info.size};`;
+  if (facts.has('modify')) out += `modify=${ftpTimestamp(info.modified)};`;
+  if (facts.has('perm')) out += `perm=${permFact(info)};`;
+  if (facts.has('unique')) out += `unique=${info.unique};`;
+  if (facts.has('unix.mode')) out += `unix.mode=0${(info.mode & 0o777).toString(8).padStart(3, '0')};`;
+  return `${out} ${sanitize(name)}`;
+}
+
+/**
+ * Splits LIST/NLST arguments into options and path: leading `-a`, `-l`, `-la`… tokens are
+ * ls options that clients add (ignored: listings always show every entry in long form).
+ */
+export function splitListArguments(argument: string): { options: string; path: string } {
+  const match = /^((?:-[a-zA-Z]+\s*)+)(?:\s|$)/.exec(argument);
+  if (!match) return { options: '', path: argument };
+  return { options: match[1]!.trim(), path: argument.slice(match[0].length) };
+}

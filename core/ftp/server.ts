@@ -1,0 +1,307 @@
+import net from 'node:net';
+import os from 'node:os';
+import tls from 'node:tls';
+import dns from 'node:dns/promises';
+import { EventEmitter } from 'node:events';
+import { X509Certificate } from 'node:crypto';
+import { defaults } from '../defaults.js';
+import type { FtpServerOptions } from './options.js';
+import type { ServerEventName, ServerEvents, SessionSecurity, TransferInfo } from './events.js';
+import type { ServerContext, SessionLimits, SessionTls } from './server-context.js';
+import { Session } from './session.js';
+import { RateLimiter } from './throttle.js';
+import { formatReply } from './replies.js';
+import { normalizeAddress } from './addresses.js';
+import { buildSecureContextOptions } from '../tls/tls-policy.js';
+
+/** Why the server could not start; `message` is written for people ("port 2121 is already in use"). */
+export class FtpServerError extends Error {
+  override readonly name = 'FtpServerError';
+  constructor(
+    readonly code: 'port-in-use' | 'permission-denied' | 'address-not-available' | 'invalid-options' | 'already-running' | 'bind-failed',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What `start()` resolves with. */
+export interface ListeningInfo {
+  port: number;
+  /** Addresses clients can use: every interface address when bound to all, else the bound one. */
+  addresses: string[];
+  tls?: { mode: 'explicit' | 'implicit'; fingerprint256: string };
+}
+
+/** A live session as the app shows it. */
+export interface SessionSnapshot {
+  sessionId: string;
+  remoteAddress: string;
+  remotePort: number;
+  user?: string;
+  cwd: string;
+  connectedAt: number;
+  security: SessionSecurity;
+  bytesIn: number;
+  bytesOut: number;
+  transfer?: TransferInfo;
+}
+
+function bindError(err: NodeJS.ErrnoException, port: number, host: string): FtpServerError {
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return new FtpServerError('port-in-use', `port ${port} is already in use`);
+    case 'EACCES':
+    case 'EPERM':
+      return new FtpServerError('permission-denied', `permission denied for port ${port}${port < 1024 ? ' (ports below 1024 need administrator rights)' : ''}`);
+    case 'EADDRNOTAVAIL':
+      return new FtpServerError('address-not-available', `address ${host} is not available on this machine`);
+    default:
+      return new FtpServerError('bind-failed', `could not listen on ${host}:${port}: ${err.code ?? err.message}`);
+  }
+}
+
+/** Every address of this machine's interfaces, IPv4 first, loopback last. */
+function interfaceAddresses(): string[] {
+  const all = Object.values(os.networkInterfaces()).flatMap((list) => list ?? []);
+  const rank = (a: os.NetworkInterfaceInfo) => (a.internal ? 2 : 0) + (a.family === 'IPv4' ? 0 : 1);
+  return all.sort((a, b) => rank(a) - rank(b)).map((a) => a.address);
+}
+
+/**
+ * An FTP/FTPS server. `start()` listens, sessions run until QUIT, kick or `stop()`; everything that
+ * happens is reported through typed events (`on('transfer-progress', …)`).
+ */
+export class FtpServer {
+  private readonly emitter = new EventEmitter();
+  private readonly sessions = new Map<string, Session>();
+  private readonly perIp = new Map<string, number>();
+  private readonly sessionLimiters = new WeakMap<Session, { download: RateLimiter[]; upload: RateLimiter[] }>();
+  private listener?: net.Server;
+  private nextSessionNumber = 1;
+  private context?: ServerContext;
+  private listening?: ListeningInfo;
+
+  constructor(private readonly options: FtpServerOptions) {}
+
+  /** Subscribes to one event. Listener errors are caught, so they never break a session. */
+  on<K extends ServerEventName>(event: K, listener: (payload: ServerEvents[K]) => void): this {
+    this.emitter.on(event, listener);
+    return this;
+  }
+
+  off<K extends ServerEventName>(event: K, listener: (payload: ServerEvents[K]) => void): this {
+    this.emitter.off(event, listener);
+    return this;
+  }
+
+  private emit<K extends ServerEventName>(event: K, payload: ServerEvents[K]): void {
+    for (const listener of this.emitter.listeners(event)) {
+      try {
+        (listener as (p: ServerEvents[K]) => void)(payload);
+      } catch {
+        // A faulty observer must not take a session down.
+      }
+    }
+  }
+
+  /** True between a successful `start()` and `stop()`. */
+  get running(): boolean {
+    return this.listener !== undefined;
+  }
+
+  /** Listens and resolves with the bound port and the addresses to connect to. */
+  async start(): Promise<ListeningInfo> {
+    if (this.listener) throw new FtpServerError('already-running', 'the server is already running');
+    this.context = await this.buildContext();
+    const port = this.options.port ?? defaults.port;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new FtpServerError('invalid-options', `port ${port} is out of range (1-65535, or 0 for any free port)`);
+    }
+    const server = net.createServer({ noDelay: true, pauseOnConnect: false }, (socket) => this.accept(socket));
+    server.maxConnections = (this.options.maxConnections ?? defaults.maxConnections) + 16;
+    const host = this.options.host;
+    try {
+      await listen(server, port, host);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // No IPv6 on this machine: fall back to IPv4 on all interfaces.
+      if (host === undefined && (code === 'EAFNOSUPPORT' || code === 'EADDRNOTAVAIL')) {
+        await listen(server, port, '0.0.0.0').catch((e: NodeJS.ErrnoException) => {
+          throw bindError(e, port, '0.0.0.0');
+        });
+      } else {
+        throw bindError(err as NodeJS.ErrnoException, port, host ?? '::');
+      }
+    }
+    server.on('error', (err) => this.emit('error', { code: 'listener', message: err.message }));
+    this.listener = server;
+    const bound = (server.address() as net.AddressInfo).port;
+    const addresses = host && host !== '::' && host !== '0.0.0.0' ? [normalizeAddress(host)] : interfaceAddresses();
+    const tlsOptions = this.options.tls;
+    this.listening = {
+      port: bound,
+      addresses,
+      ...(tlsOptions ? { tls: { mode: tlsOptions.mode, fingerprint256: new X509Certificate(tlsOptions.cert).fingerprint256 } } : {}),
+    };
+    this.emit('listening', { port: bound, addresses });
+    return this.listening;
+  }
+
+  /** Closes the listener and every session (each gets 421) within the grace period. */
+  async stop(): Promise<void> {
+    const server = this.listener;
+    if (!server) return;
+    this.listener = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const session of this.sessions.values()) session.shutdown();
+    const deadline = Date.now() + defaults.stopGraceMs - 200;
+    while (this.sessions.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const session of [...this.sessions.values()]) session.close('server stopped');
+    await closed;
+    this.listening = undefined;
+    this.emit('stopped', {});
+  }
+
+  /** Closes one session at once (the app's Kick button). Returns whether it existed. */
+  kick(sessionId: string): boolean {
+    const session = this.sessions.get(sessionId);
+    if (!session) return false;
+    session.replyAndClose(421, 'Disconnected by the server', 'kicked');
+    setTimeout(() => session.close('kicked'), 200).unref();
+    return true;
+  }
+
+  /** The live sessions. */
+  getSessions(): SessionSnapshot[] {
+    return [...this.sessions.values()].map((s) => ({
+      sessionId: s.id,
+      remoteAddress: s.remoteAddress,
+      remotePort: s.remotePort,
+      ...(s.user !== undefined ? { user: s.user } : {}),
+      cwd: s.cwd,
+      connectedAt: s.openedAt,
+      security: { control: s.controlSecure, data: s.protectData },
+      bytesIn: s.bytesIn,
+      bytesOut: s.bytesOut,
+      ...(s.transfer ? { transfer: s.transfer.info() } : {}),
+    }));
+  }
+
+  private accept(socket: net.Socket): void {
+    const context = this.context!;
+    const ip = normalizeAddress(socket.remoteAddress);
+    const total = this.sessions.size;
+    const fromIp = this.perIp.get(ip) ?? 0;
+    socket.on('error', () => undefined);
+    if (total >= (this.options.maxConnections ?? defaults.maxConnections)) {
+      socket.end(formatReply(421, 'Too many connections, try again later'));
+      return;
+    }
+    if (fromIp >= (this.options.maxConnectionsPerIp ?? defaults.maxConnectionsPerIp)) {
+      socket.end(formatReply(421, 'Too many connections from your address, try again later'));
+      return;
+    }
+    this.perIp.set(ip, fromIp + 1);
+    const session = new Session(`s${this.nextSessionNumber++}`, context, socket);
+    this.sessions.set(session.id, session);
+    session.start();
+  }
+
+  private sessionEnded(session: Session): void {
+    if (!this.sessions.delete(session.id)) return;
+    const count = (this.perIp.get(session.remoteAddress) ?? 1) - 1;
+    if (count <= 0) this.perIp.delete(session.remoteAddress);
+    else this.perIp.set(session.remoteAddress, count);
+  }
+
+  private async buildContext(): Promise<ServerContext> {
+    const o = this.options;
+    const limits: SessionLimits = {
+      maxCommandLineBytes: defaults.maxCommandLineBytes,
+      maxLoginFailures: o.maxLoginFailures ?? defaults.maxLoginFailures,
+      loginFailureDelayMs: o.loginFailureDelayMs ?? defaults.loginFailureDelayMs,
+      idleTimeoutMs: o.idleTimeoutMs ?? defaults.idleTimeoutMs,
+      dataConnectionTimeoutMs: o.dataConnectionTimeoutMs ?? defaults.dataConnectionTimeoutMs,
+      dataStallTimeoutMs: o.dataStallTimeoutMs ?? defaults.dataStallTimeoutMs,
+      progressEventsPerSecond: defaults.progressEventsPerSecond,
+      activeModeSameAddressOnly: o.activeModeSameAddressOnly ?? defaults.activeModeSameAddressOnly,
+      activeModeMinPort: defaults.activeModeMinPort,
+      passiveModeSameAddressOnly: o.passiveModeSameAddressOnly ?? defaults.passiveModeSameAddressOnly,
+      streamHighWaterMark: defaults.streamHighWaterMark,
+    };
+    if (o.passivePorts && !(o.passivePorts.min >= 1 && o.passivePorts.min <= o.passivePorts.max && o.passivePorts.max <= 65535)) {
+      throw new FtpServerError('invalid-options', `passive port range ${o.passivePorts.min}-${o.passivePorts.max} is not valid`);
+    }
+    let publicAddress: string | undefined;
+    if (o.publicHost) {
+      try {
+        publicAddress = net.isIPv4(o.publicHost) ? o.publicHost : (await dns.lookup(o.publicHost, { family: 4 })).address;
+      } catch {
+        throw new FtpServerError('invalid-options', `public host ${o.publicHost} could not be resolved to an IPv4 address`);
+      }
+    }
+    const bandwidth = o.bandwidth ?? {};
+    const globalDownload = bandwidth.download ? new RateLimiter(bandwidth.download) : undefined;
+    const globalUpload = bandwidth.upload ? new RateLimiter(bandwidth.upload) : undefined;
+    return {
+      authorizer: o.authorizer,
+      greeting: o.greeting ?? 'FTP Share ready',
+      limits,
+      ...(o.tls ? { tls: this.buildTls() } : {}),
+      ...(o.passivePorts ? { passivePorts: o.passivePorts } : {}),
+      ...(publicAddress ? { publicAddress } : {}),
+      limitersFor: (session, direction) => {
+        let own = this.sessionLimiters.get(session);
+        if (!own) {
+          own = {
+            download: [globalDownload, bandwidth.sessionDownload ? new RateLimiter(bandwidth.sessionDownload) : undefined].filter((l) => l !== undefined),
+            upload: [globalUpload, bandwidth.sessionUpload ? new RateLimiter(bandwidth.sessionUpload) : undefined].filter((l) => l !== undefined),
+          };
+          this.sessionLimiters.set(session, own);
+        }
+        return own[direction];
+      },
+      emit: (event, payload) => this.emit(event, payload),
+      sessionEnded: (session) => this.sessionEnded(session),
+    };
+  }
+
+  private buildTls(): SessionTls {
+    const t = this.options.tls!;
+    const built = buildSecureContextOptions({ cert: t.cert, key: t.key, ...(t.clientCa ? { clientCa: t.clientCa } : {}) });
+    let secureContext: tls.SecureContext;
+    try {
+      secureContext = tls.createSecureContext({ ...built.contextOptions, ...t.secureContext });
+    } catch (err) {
+      throw new FtpServerError('invalid-options', `TLS certificate or key could not be used: ${(err as Error).message.split('\n')[0]}`);
+    }
+    const implicit = t.mode === 'implicit';
+    return {
+      mode: t.mode,
+      secureContext,
+      requestCert: built.requestCert,
+      rejectUnauthorized: built.rejectUnauthorized,
+      requireTls: implicit || (t.requireTls ?? false),
+      requireEncryptedData: implicit || (t.requireEncryptedData ?? false),
+      requireSessionReuse: t.requireSessionReuse ?? false,
+    };
+  }
+}
+
+function listen(server: net.Server, port: number, host: string | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => {
+      server.off('listening', onListening);
+      reject(err);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    // `::` with ipv6Only false serves IPv4 and IPv6 on one socket on Linux, macOS and Windows.
+    server.listen({ port, host: host ?? '::', ipv6Only: false, backlog: defaults.listenBacklog });
+  });
+}

@@ -1,0 +1,316 @@
+import type net from 'node:net';
+import tls from 'node:tls';
+import type { FileSystem } from '../fs/file-system.js';
+import type { LoginGrant } from '../auth/authorizer.js';
+import { LineSplitter, parseCommandLine, type CommandLine } from './parser.js';
+import { formatReply } from './replies.js';
+import { DataChannel } from './data-channel.js';
+import { MLST_FACTS, type MlstFact } from './listing.js';
+import { normalizeAddress } from './addresses.js';
+import type { ServerContext } from './server-context.js';
+import type { ActiveTransfer } from './transfer.js';
+import { commandTable } from './commands/index.js';
+
+/** Commands a client may send before logging in (RFC 959, RFC 4217, and capability probes). */
+const BEFORE_LOGIN = new Set(['USER', 'PASS', 'QUIT', 'FEAT', 'SYST', 'NOOP', 'OPTS', 'HELP', 'AUTH', 'PBSZ', 'PROT', 'ACCT', 'REIN', 'CCC']);
+/** Commands answered while a transfer runs; everything else waits for it to end. */
+const DURING_TRANSFER = new Set(['ABOR', 'STAT', 'QUIT', 'NOOP']);
+/** Commands that may stand between REST and the transfer it applies to (clients send PASV or TYPE there). */
+const KEEP_REST_OFFSET = new Set(['PASV', 'EPSV', 'PORT', 'EPRT', 'TYPE', 'MODE', 'STRU', 'NOOP', 'REST']);
+/** Lines a client may queue while a transfer runs before it counts as a flood. */
+const MAX_QUEUED_LINES = 64;
+/** Unsent reply bytes at which reading pauses, so a client that never reads can't grow memory. */
+const MAX_UNSENT_REPLY_BYTES = 1024 * 1024;
+
+export type TransferType = 'A' | 'I';
+
+/**
+ * One control connection: reads commands, keeps the login, directory, transfer parameters and TLS
+ * state, and runs commands one at a time (ABOR, STAT and QUIT also during a transfer).
+ */
+export class Session {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localAddress: string;
+  readonly openedAt = Date.now();
+  readonly data: DataChannel;
+
+  /** The username given by USER, waiting for PASS. */
+  pendingUser?: string;
+  grant?: LoginGrant;
+  cwd = '/';
+  type: TransferType = 'A';
+  restOffset = 0;
+  renameFrom?: string;
+  epsvAll = false;
+  protectData = false;
+  pbszDone = false;
+  loginFailures = 0;
+  mlstFacts: Set<MlstFact> = new Set(MLST_FACTS);
+  hashAlgorithm: 'SHA-256' | 'SHA-1' | 'MD5' = 'SHA-256';
+  transfer?: ActiveTransfer;
+  bytesIn = 0;
+  bytesOut = 0;
+
+  private socket: net.Socket | tls.TLSSocket;
+  private readonly rawSocket: net.Socket;
+  private splitter: LineSplitter;
+  private queue: CommandLine[] = [];
+  private running = false;
+  private closed = false;
+  private quitting = false;
+  private idleTimer?: NodeJS.Timeout;
+
+  constructor(
+    readonly id: string,
+    readonly server: ServerContext,
+    socket: net.Socket,
+  ) {
+    this.rawSocket = socket;
+    this.socket = socket;
+    this.remoteAddress = normalizeAddress(socket.remoteAddress);
+    this.remotePort = socket.remotePort ?? 0;
+    this.localAddress = normalizeAddress(socket.localAddress);
+    this.splitter = new LineSplitter(server.limits.maxCommandLineBytes);
+    this.data = new DataChannel({
+      peerAddress: this.remoteAddress,
+      sameAddressOnly: server.limits.passiveModeSameAddressOnly,
+      timeoutMs: server.limits.dataConnectionTimeoutMs,
+      passivePorts: server.passivePorts,
+      protection: () => (this.protectData && server.tls ? server.tls : undefined),
+    });
+    socket.setNoDelay(true);
+    socket.on('error', () => undefined); // 'close' follows; the session ends there
+    socket.on('close', () => this.close('connection closed'));
+  }
+
+  /** True once TLS protects the control connection. */
+  get controlSecure(): boolean {
+    return this.socket instanceof tls.TLSSocket;
+  }
+
+  /** The logged-in account's file system. Commands that need it run only after login. */
+  get fs(): FileSystem {
+    if (!this.grant) throw new Error('not logged in');
+    return this.grant.fs;
+  }
+
+  get user(): string | undefined {
+    return this.grant?.user;
+  }
+
+  /** Greets the client (after the TLS handshake in implicit mode). */
+  start(): void {
+    this.server.emit('session-opened', {
+      sessionId: this.id,
+      remoteAddress: this.remoteAddress,
+      remotePort: this.remotePort,
+      secure: this.server.tls?.mode === 'implicit',
+    });
+    if (this.server.tls?.mode === 'implicit') {
+      const secure = this.wrapControl();
+      this.protectData = true;
+      this.pbszDone = true;
+      secure.once('secure', () => this.greet());
+    } else {
+      this.socket.on('data', this.onData);
+      this.greet();
+    }
+  }
+
+  private greet(): void {
+    this.reply(220, this.server.greeting);
+    this.restartIdleTimer();
+  }
+
+  /** Sends a reply (multi-line when `text` is an array) and reports it. */
+  reply(code: number, text: string | readonly string[]): void {
+    if (this.closed) return;
+    this.socket.write(formatReply(code, text));
+    this.server.emit('reply', { sessionId: this.id, code, text: typeof text === 'string' ? text : text.join(' / ') });
+    if (this.socket.writableLength > MAX_UNSENT_REPLY_BYTES && !this.socket.isPaused()) {
+      this.socket.pause();
+      this.socket.once('drain', () => this.socket.resume());
+    }
+  }
+
+  /** Replies, then closes the connection once the reply is flushed. */
+  replyAndClose(code: number, text: string, reason: string): void {
+    if (this.closed) return;
+    this.reply(code, text);
+    this.socket.end();
+    // A client that never reads must not keep the session alive.
+    setTimeout(() => this.close(reason), 2000).unref();
+    this.quitting = true;
+  }
+
+  /** Tells the client the server is going away (421) and closes. */
+  shutdown(): void {
+    this.transfer?.cancel('server stopping');
+    this.replyAndClose(421, 'Server is shutting down, closing control connection', 'server stopped');
+  }
+
+  /** Closes the session at once: kick, timeout, error, server stop. Idempotent. */
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.idleTimer);
+    this.transfer?.cancel(reason);
+    this.data.reset();
+    this.queue = [];
+    this.socket.destroy();
+    this.rawSocket.destroy();
+    if (this.grant) this.server.emit('logout', { sessionId: this.id, user: this.grant.user });
+    this.server.emit('session-closed', { sessionId: this.id, reason });
+    this.server.sessionEnded(this);
+  }
+
+  /** Logs in with a grant from the authorizer. */
+  loggedIn(grant: LoginGrant): void {
+    this.grant = grant;
+    this.pendingUser = undefined;
+    this.cwd = '/';
+    this.server.emit('login', { sessionId: this.id, user: grant.user });
+    this.changed();
+  }
+
+  /** Back to the state after the greeting (REIN, AUTH TLS). TLS on the control connection stays. */
+  resetLogin(): void {
+    if (this.grant) this.server.emit('logout', { sessionId: this.id, user: this.grant.user });
+    this.grant = undefined;
+    this.pendingUser = undefined;
+    this.cwd = '/';
+    this.type = 'A';
+    this.restOffset = 0;
+    this.renameFrom = undefined;
+    this.epsvAll = false;
+    this.data.reset();
+  }
+
+  /** Reports cwd/TLS changes for the app's session table. */
+  changed(): void {
+    this.server.emit('session-changed', {
+      sessionId: this.id,
+      cwd: this.cwd,
+      security: { control: this.controlSecure, data: this.protectData },
+    });
+  }
+
+  /** Starts TLS on the control connection after `234` (AUTH TLS). Buffered plaintext is discarded. */
+  upgradeToTls(): void {
+    this.socket.off('data', this.onData);
+    // Lines sent in clear after AUTH must not run inside the TLS session (STARTTLS command injection).
+    this.queue = [];
+    this.wrapControl();
+    this.resetLogin();
+  }
+
+  private wrapControl(): tls.TLSSocket {
+    const settings = this.server.tls!;
+    const secure = new tls.TLSSocket(this.rawSocket, {
+      isServer: true,
+      secureContext: settings.secureContext,
+      requestCert: settings.requestCert,
+      rejectUnauthorized: settings.rejectUnauthorized,
+    });
+    secure.on('error', () => this.close('TLS error'));
+    secure.on('close', () => this.close('connection closed'));
+    secure.once('secure', () => this.changed());
+    secure.on('data', this.onData);
+    this.splitter = new LineSplitter(this.server.limits.maxCommandLineBytes);
+    this.socket = secure;
+    return secure;
+  }
+
+  /** Called by transfer commands: the idle timer never fires while bytes move. */
+  transferStarted(transfer: ActiveTransfer): void {
+    this.transfer = transfer;
+    clearTimeout(this.idleTimer);
+  }
+
+  transferEnded(): void {
+    this.transfer = undefined;
+    this.restartIdleTimer();
+  }
+
+  private restartIdleTimer(): void {
+    clearTimeout(this.idleTimer);
+    if (this.closed || this.transfer) return;
+    this.idleTimer = setTimeout(() => {
+      this.replyAndClose(421, 'Idle timeout, closing control connection', 'idle timeout');
+    }, this.server.limits.idleTimeoutMs);
+    this.idleTimer.unref();
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.quitting) return;
+    for (const event of this.splitter.push(chunk)) {
+      if (event.kind === 'too-long') {
+        this.replyAndClose(500, 'Command line too long', 'command line too long');
+        return;
+      }
+      this.onLine(event.line);
+    }
+  };
+
+  private onLine(line: string): void {
+    const command = parseCommandLine(line);
+    if (command.verb === '') return;
+    if (this.running && this.transfer && DURING_TRANSFER.has(command.verb)) {
+      void this.execute(command);
+      return;
+    }
+    if (this.queue.length >= MAX_QUEUED_LINES) {
+      this.replyAndClose(421, 'Too many commands, closing control connection', 'command flood');
+      return;
+    }
+    this.queue.push(command);
+    void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.queue.length > 0 && !this.closed && !this.quitting) {
+        await this.execute(this.queue.shift()!);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async execute(command: CommandLine): Promise<void> {
+    this.restartIdleTimer();
+    this.server.emit('command', {
+      sessionId: this.id,
+      command: command.verb,
+      argument: command.verb === 'PASS' ? '***' : command.argument,
+    });
+    const spec = commandTable[command.verb];
+    if (!spec) {
+      this.reply(502, `Command "${command.verb.slice(0, 16)}" not implemented`);
+      return;
+    }
+    if (!this.grant && !BEFORE_LOGIN.has(command.verb)) {
+      this.reply(530, 'Please log in with USER and PASS first');
+      return;
+    }
+    if (spec.needsArgument && command.argument.trim() === '') {
+      this.reply(501, `Syntax error: ${command.verb} needs an argument`);
+      return;
+    }
+    // Only the command right after REST may use its offset; RNFR's name lives for the next command.
+    const restOffset = this.restOffset;
+    const renameFrom = this.renameFrom;
+    if (!KEEP_REST_OFFSET.has(command.verb)) this.restOffset = 0;
+    this.renameFrom = undefined;
+    try {
+      await spec.handler(this, command.argument, { restOffset, renameFrom });
+    } catch (err) {
+      // A bug in a handler must not crash the process or leave the client waiting.
+      this.server.emit('error', { code: 'command-failed', message: `${command.verb}: ${(err as Error).message}` });
+      this.reply(451, 'Local error in processing');
+    }
+  }
+}
