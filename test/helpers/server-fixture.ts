@@ -1,0 +1,118 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { FtpServer } from '../../core/ftp/server.js';
+import type { FtpServerOptions } from '../../core/ftp/options.js';
+import type { ServerEventName, ServerEvents } from '../../core/ftp/events.js';
+import { SimpleAuthorizer } from '../../core/auth/simple-authorizer.js';
+import { PhysicalFileSystem } from '../../core/fs/physical.js';
+import { VirtualFileSystem } from '../../core/fs/virtual.js';
+
+/** A recorded server event. */
+export type RecordedEvent = { [K in ServerEventName]: { type: K } & ServerEvents[K] }[ServerEventName];
+
+/** A real server on 127.0.0.1 with an OS-chosen port, serving real temp folders. */
+export interface ServerFixture {
+  server: FtpServer;
+  port: number;
+  /** The shared folder (the first one with several). */
+  root: string;
+  roots: string[];
+  events: RecordedEvent[];
+  /** Stops the server and removes the temp folders. */
+  close(): Promise<void>;
+}
+
+export interface FixtureOptions extends Partial<Omit<FtpServerOptions, 'authorizer'>> {
+  readOnly?: boolean;
+  username?: string;
+  password?: string;
+  /** How many shared folders (1 = physical root, more = virtual root). */
+  folders?: number;
+  /** Files to create, relative to the first root: content as string or Buffer. */
+  files?: Record<string, string | Buffer>;
+  authorizer?: FtpServerOptions['authorizer'];
+}
+
+/** Makes a temp directory that the fixture removes on close. */
+export function makeTempDir(prefix = 'ftp-share-test-'): Promise<string> {
+  return fs.mkdtemp(path.join(os.tmpdir(), prefix));
+}
+
+/** Starts a server for one test (or one describe block). */
+export async function startServer(options: FixtureOptions = {}): Promise<ServerFixture> {
+  const { readOnly, username, password, folders = 1, files = {}, authorizer, ...serverOptions } = options;
+  const roots: string[] = [];
+  for (let i = 0; i < folders; i++) roots.push(await fs.realpath(await makeTempDir()));
+  for (const [name, content] of Object.entries(files)) {
+    const full = path.join(roots[0]!, name);
+    await fs.mkdir(path.dirname(full), { recursive: true });
+    await fs.writeFile(full, content);
+  }
+  const fileSystem =
+    folders === 1 ? new PhysicalFileSystem({ root: roots[0]!, readOnly: readOnly ?? false }) : new VirtualFileSystem({ roots, readOnly: readOnly ?? false });
+  const server = new FtpServer({
+    host: '127.0.0.1',
+    port: 0,
+    loginFailureDelayMs: 50,
+    ...serverOptions,
+    authorizer: authorizer ?? new SimpleAuthorizer({ ...(username ? { username } : {}), ...(password ? { password } : {}), fs: fileSystem }),
+  });
+  const events: RecordedEvent[] = [];
+  const names: ServerEventName[] = [
+    'listening', 'stopped', 'error', 'session-opened', 'session-closed', 'login', 'login-failed', 'logout', 'command', 'reply',
+    'session-changed', 'transfer-started', 'transfer-progress', 'transfer-completed', 'transfer-failed',
+  ];
+  for (const name of names) server.on(name, (payload) => events.push({ type: name, ...payload } as RecordedEvent));
+  const { port } = await server.start();
+  return {
+    server,
+    port,
+    root: roots[0]!,
+    roots,
+    events,
+    async close() {
+      await server.stop();
+      for (const root of roots) await fs.rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Result of running an external client. */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a real client program (curl, lftp, python3 …) with a time limit; never rejects. */
+export function run(command: string, args: string[], options: { input?: string; timeoutMs?: number; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      command,
+      args,
+      { timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024, cwd: options.cwd, env: options.env ?? process.env, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof (error as NodeJS.ErrnoException).code === 'number' ? ((error as unknown as { code: number }).code) : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+    if (options.input !== undefined) child.stdin?.end(options.input);
+  });
+}
+
+/** Runs a Python ftplib script; the script gets PORT in its environment. */
+export function runPython(script: string, port: number, extraEnv: Record<string, string> = {}): Promise<RunResult> {
+  return run('python3', ['-c', script], { env: { ...process.env, PORT: String(port), ...extraEnv } });
+}
+
+/** Waits until `predicate` holds, polling; throws after `timeoutMs`. */
+export async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await predicate()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
