@@ -1,0 +1,209 @@
+/**
+ * The one contract between the app's state (ShareService) and every UI transport: Electron IPC
+ * (electron/ipc.ts + preload) and the CLI's local web host (WebSocket). Types only: the renderer
+ * imports this file with `import type`, and both transports are checked against it by the compiler.
+ *
+ * Requests return results, never throw across the boundary (Electron's IPC keeps only an error's
+ * message). Events are pushed, batched by the ShareService to at most ~10 pushes a second in total.
+ */
+import type { ShareSettings, SettingsFieldError } from './settings.js';
+import type { CandidateAddress } from '../net/addresses.js';
+
+/** A request's outcome: the value, or a code and a message written for the user. */
+export type Result<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string; fields?: SettingsFieldError[] };
+
+/** Why a request failed. `invalid-settings` carries per-field errors in `fields`. */
+export type ErrorCode =
+  | 'invalid-settings'
+  | 'port-in-use'
+  | 'permission-denied'
+  | 'folder-unavailable'
+  | 'certificate-error'
+  | 'not-running'
+  | 'already-running'
+  | 'not-found'
+  | 'unsupported'
+  | 'cancelled'
+  | 'internal';
+
+/** Lifecycle of the share. */
+export type ShareStatus = 'stopped' | 'starting' | 'running' | 'stopping' | 'error';
+
+/** A URL clients can use, built from one candidate address. */
+export interface ConnectUrl {
+  url: string;
+  address: string;
+  label: string;
+  kind: CandidateAddress['kind'];
+}
+
+/** Everything the window needs to draw the share's state, as one snapshot. */
+export interface ShareState {
+  status: ShareStatus;
+  /** When status is 'error': what went wrong and how to fix it, for people. */
+  error?: { code: ErrorCode; message: string; fix?: string; suggestedPort?: number };
+  /** The listening port while running. */
+  port?: number;
+  /** The chosen URL (from the advertised or best-ranked address) while running. */
+  url?: string;
+  /** Every candidate URL, best first. */
+  urls: ConnectUrl[];
+  /** FTPS certificate, when FTPS is on. */
+  tls?: { mode: 'explicit' | 'implicit'; fingerprint256: string; notAfter: string };
+  /** Milliseconds since epoch when sharing started. */
+  startedAt?: number;
+  /** When auto-stop will stop sharing (ms since epoch), if enabled and idle. */
+  autoStopAt?: number;
+  /** Set once after start-up when the settings file was corrupt and defaults were used. */
+  settingsRecovered?: { backupPath: string; reason: string };
+  sessionCount: number;
+}
+
+/** A live FTP session as the sessions table shows it. */
+export interface SessionRow {
+  sessionId: string;
+  remoteAddress: string;
+  user?: string;
+  connectedAt: number;
+  cwd: string;
+  /** What it is doing now: "Downloading /a.mp4", "Idle", "Listing /photos". */
+  activity: string;
+  secureControl: boolean;
+  secureData: boolean;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** A transfer, active or finished. */
+export interface TransferRow {
+  transferId: string;
+  sessionId: string;
+  remoteAddress: string;
+  path: string;
+  direction: 'download' | 'upload';
+  bytes: number;
+  size?: number;
+  bytesPerSecond: number;
+  /** Estimated ms to completion, when size and speed are known. */
+  etaMs?: number;
+  startedAt: number;
+  secure: boolean;
+  /** Absent while active. */
+  result?: 'done' | 'aborted' | 'failed';
+  reason?: string;
+  finishedAt?: number;
+}
+
+/** Transfers: the active ones and the last 200 finished, newest first. */
+export interface TransfersSnapshot {
+  active: TransferRow[];
+  finished: TransferRow[];
+  totals: { downloadedBytes: number; uploadedBytes: number; completed: number; failed: number };
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** One log line. Never holds a password or key. */
+export interface LogEntry {
+  id: number;
+  time: number;
+  level: LogLevel;
+  sessionId?: string;
+  text: string;
+}
+
+/** Certificate details for the FTPS panel. */
+export interface CertificateInfo {
+  fingerprint256: string;
+  notAfter: string;
+  subjectAltNames: string[];
+  /** Where it is stored, or the user's files when imported. */
+  certPath: string;
+  keyPath: string;
+  generated: boolean;
+}
+
+/**
+ * Every request: its parameter and its result value. A transport exposes each as
+ * `(params) => Promise<Result<value>>`.
+ */
+export interface Requests {
+  /** The whole state, for a window that just opened. */
+  getState: { params: void; result: ShareState };
+  getSettings: { params: void; result: ShareSettings };
+  /** Validates and saves a partial change; restarts sharing when a running share needs it. */
+  updateSettings: { params: Partial<ShareSettings>; result: ShareSettings };
+  start: { params: void; result: ShareState };
+  stop: { params: void; result: ShareState };
+  /** Asks the host for folders (native picker in Electron; `unsupported` in the web host). */
+  pickFolders: { params: void; result: string[] };
+  /** Adds a folder by path (validated: exists, is a folder, readable). */
+  addFolder: { params: { path: string }; result: ShareSettings };
+  removeFolder: { params: { path: string }; result: ShareSettings };
+  /** Opens a shared folder in the OS file manager (`unsupported` in the web host). */
+  openFolder: { params: { path: string }; result: void };
+  /** Puts text on the clipboard (Electron); the web UI uses the browser's clipboard instead. */
+  copyText: { params: { text: string }; result: void };
+  /** Makes a new strong password, saves it, and returns the settings. */
+  generatePassword: { params: void; result: ShareSettings };
+  getCertificate: { params: void; result: CertificateInfo | null };
+  regenerateCertificate: { params: void; result: CertificateInfo };
+  importCertificate: { params: { certPath: string; keyPath: string }; result: CertificateInfo };
+  /** The next free port from `from` (default: the configured port + 1). */
+  findFreePort: { params: { from?: number }; result: number };
+  listAddresses: { params: void; result: ConnectUrl[] };
+  kickSession: { params: { sessionId: string }; result: void };
+  getSessions: { params: void; result: SessionRow[] };
+  getTransfers: { params: void; result: TransfersSnapshot };
+  getLogs: { params: void; result: LogEntry[] };
+  clearLogs: { params: void; result: void };
+  clearFinishedTransfers: { params: void; result: void };
+}
+
+export type RequestName = keyof Requests;
+export type RequestParams<K extends RequestName> = Requests[K]['params'];
+export type RequestResult<K extends RequestName> = Requests[K]['result'];
+
+/** The list of request names, for completeness checks of the transports. */
+export const REQUEST_NAMES = [
+  'getState', 'getSettings', 'updateSettings', 'start', 'stop', 'pickFolders', 'addFolder', 'removeFolder',
+  'openFolder', 'copyText', 'generatePassword', 'getCertificate', 'regenerateCertificate', 'importCertificate',
+  'findFreePort', 'listAddresses', 'kickSession', 'getSessions', 'getTransfers', 'getLogs', 'clearLogs',
+  'clearFinishedTransfers',
+] as const satisfies readonly RequestName[];
+
+/** Every pushed event and its payload. */
+export interface PushEvents {
+  state: ShareState;
+  settings: ShareSettings;
+  sessions: SessionRow[];
+  transfers: TransfersSnapshot;
+  /** New log lines since the last push (append). */
+  log: LogEntry[];
+  /** A one-off message for a notification or toast. */
+  notice: { level: LogLevel; text: string };
+}
+
+export type PushEventName = keyof PushEvents;
+
+/**
+ * One function per request. The ShareService implements it, each transport binds it (ipcMain.handle
+ * per name, WebSocket frames by name), and the renderer's API exposes it again.
+ */
+export type RequestFunctions = {
+  [K in RequestName]: (params: RequestParams<K>) => Promise<Result<RequestResult<K>>>;
+};
+
+/**
+ * What the renderer calls (window.ftpShare from the preload, or the WebSocket client in a browser):
+ * one function per request, and a subscription per pushed event that returns its unsubscribe.
+ */
+export interface FtpShareApi extends RequestFunctions {
+  on<E extends PushEventName>(event: E, listener: (payload: PushEvents[E]) => void): () => void;
+}
+
+/** WebSocket frames of the web host (JSON). */
+export type ClientFrame = { kind: 'request'; id: number; name: RequestName; params: unknown };
+export type ServerFrame =
+  | { kind: 'response'; id: number; result: Result<unknown> }
+  | { kind: 'event'; event: PushEventName; payload: unknown };
