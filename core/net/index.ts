@@ -1,0 +1,2 @@
+/** LAN address discovery and ranking (see addresses.ts). */
+export * from './addresses.js';

@@ -1,0 +1,439 @@
+/**
+ * Reads and writes `settings.json`, safely: writes are atomic, a bad file is moved aside instead
+ * of being overwritten or crashing the app, and the password is encrypted with the OS keychain
+ * when the host provides one.
+ *
+ * On disk the password never sits in the `access` object as `password`. It is either
+ * `passwordEncrypted` (base64 of the {@link SecretEncryptor}'s output; Electron's `safeStorage`
+ * uses the macOS Keychain, Windows DPAPI or the Linux secret service), or, without a keychain
+ * (plain Node, the CLI, Linux without a secret service), `passwordObfuscated`: base64 of the UTF-8
+ * text, next to a `passwordNote` that says plainly it is not encrypted. The file is mode 0600.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { TextDecoder } from 'node:util';
+import {
+  generatePassword,
+  defaultSettings,
+  validateSettings,
+  type SettingsFieldError,
+  type ShareSettings,
+} from './settings.js';
+
+/**
+ * Encrypts short secrets with a key the OS keeps for the user (the Electron shell passes
+ * `safeStorage`: `isEncryptionAvailable`, `encryptString`, `decryptString`).
+ */
+export interface SecretEncryptor {
+  /** False when no keychain is usable; the store then falls back to the obfuscated form. */
+  isAvailable(): boolean;
+  encrypt(plain: string): Buffer;
+  /** Throws when the data was encrypted with another key (keychain reset, another user). */
+  decrypt(data: Buffer): string;
+}
+
+/** Where the store keeps its file, and how it protects the password. */
+export interface SettingsStoreOptions {
+  /** Directory of `settings.json`; created (mode 0700) on first save. See {@link defaultConfigDir}. */
+  dir: string;
+  encryptor?: SecretEncryptor;
+}
+
+/** Why {@link SettingsStore.load} did not return the saved settings as they were. */
+export interface SettingsRecovery {
+  /** A copy of the file as it was, next to it: `settings.json.corrupt-<timestamp>`. */
+  backupPath: string;
+  /** For the user, e.g. "The settings file is not valid JSON." Never contains the password. */
+  reason: string;
+}
+
+/** Result of {@link SettingsStore.load}. */
+export interface LoadedSettings {
+  settings: ShareSettings;
+  /** Present when the file was bad (defaults are used) or its password undecryptable (a new one is). */
+  recovered?: SettingsRecovery;
+}
+
+/** Thrown by {@link SettingsStore.save} for settings that {@link validateSettings} refuses. */
+export class SettingsValidationError extends Error {
+  override readonly name = 'SettingsValidationError';
+  constructor(readonly errors: SettingsFieldError[]) {
+    super(`Invalid settings: ${errors.map((e) => e.message).join('; ')}`);
+  }
+}
+
+/** Name of the settings file inside the config directory. */
+export const SETTINGS_FILE_NAME = 'settings.json';
+
+/** What `passwordNote` says next to an obfuscated password. */
+export const PASSWORD_NOTE = 'not encrypted: no OS keychain available';
+
+/** A settings file larger than this is not ours (ours is well under 10 KB), and not read. */
+const MAX_SETTINGS_FILE_BYTES = 1024 * 1024;
+
+/** Windows: attempts to rename over a file an antivirus or indexer holds open for a moment. */
+const RENAME_ATTEMPTS = 6;
+
+/**
+ * The directory for settings, as desktop conventions want it.
+ *
+ * Linux: `$XDG_CONFIG_HOME/ftp-share` (when absolute, as the XDG spec requires) or
+ * `~/.config/ftp-share`; macOS: `~/Library/Application Support/FTP Share`; Windows:
+ * `%APPDATA%\FTP Share`. The macOS and Windows paths equal Electron's `userData` for a product
+ * named "FTP Share"; on Linux Electron would use `~/.config/FTP Share`, so the shell should pass
+ * this directory explicitly to share settings with the CLI.
+ */
+export function defaultConfigDir(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+  home: string = os.homedir(),
+): string {
+  if (platform === 'win32') {
+    const appData = env['APPDATA'] || path.win32.join(home, 'AppData', 'Roaming');
+    return path.win32.join(appData, 'FTP Share');
+  }
+  if (platform === 'darwin') return path.posix.join(home, 'Library', 'Application Support', 'FTP Share');
+  const xdg = env['XDG_CONFIG_HOME'];
+  const base = xdg && path.posix.isAbsolute(xdg) ? xdg : path.posix.join(home, '.config');
+  return path.posix.join(base, 'ftp-share');
+}
+
+/** Thrown inside load() for a file that must be moved aside; carries the user-facing reason. */
+class BadFile extends Error {}
+
+interface Decoded {
+  /** The file's content with the password in clear, ready for validation. */
+  candidate: Record<string, unknown>;
+  /** Set when the stored password could not be decrypted; a new one has been put in its place. */
+  lostPassword?: string;
+  /** The stored password is weaker than what this store would write now. */
+  upgradeStorage: boolean;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Persists {@link ShareSettings} in `<dir>/settings.json`.
+ *
+ * Loads and saves run one at a time, in call order, so the last `save` called is the one on disk.
+ * Nothing here logs; the password never appears in errors or in `recovered.reason`.
+ */
+export class SettingsStore {
+  /** The directory holding the file. */
+  readonly dir: string;
+  /** Full path of `settings.json`. */
+  readonly filePath: string;
+  readonly #encryptor: SecretEncryptor | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: SettingsStoreOptions) {
+    this.dir = options.dir;
+    this.filePath = path.join(options.dir, SETTINGS_FILE_NAME);
+    this.#encryptor = options.encryptor;
+  }
+
+  /**
+   * Reads the settings, never losing what was there.
+   *
+   * - No file: defaults (first run).
+   * - Unreadable, not JSON, too large, or invalid values: the file is renamed to
+   *   `settings.json.corrupt-<timestamp>`, defaults are used, and `recovered` says why.
+   * - Valid, but the password can't be decrypted (keychain reset, file from another machine or
+   *   user, or written by the app and read by the keychain-less CLI): the file is copied aside,
+   *   the other settings are kept, a new password is generated, and `recovered` says so.
+   *
+   * Whenever the result is not exactly the file (defaults, new password, a password stored
+   * weaker than it could be now), it is saved at once, best effort: otherwise every launch would
+   * generate yet another password and the user's devices would stop working.
+   *
+   * @throws only when a bad file can't even be moved aside (the directory is not writable), in
+   *   which case nothing could be saved either.
+   */
+  load(): Promise<LoadedSettings> {
+    return this.#enqueue(() => this.#load());
+  }
+
+  /**
+   * Validates and writes the settings atomically: a temp file `settings.json.tmp-<random>`
+   * (mode 0600) is written, fsync'd and renamed over `settings.json`, so a crash leaves either
+   * the old file or the new one, never half of one.
+   *
+   * @throws SettingsValidationError for invalid settings (nothing is written); file-system errors
+   *   as they come (ENOSPC, EACCES, …); an Error if the encryptor fails to encrypt (the store
+   *   does not silently fall back to weaker storage when a keychain is available).
+   */
+  save(settings: ShareSettings): Promise<void> {
+    return this.#enqueue(() => this.#save(settings));
+  }
+
+  #enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  get #canEncrypt(): boolean {
+    try {
+      return this.#encryptor?.isAvailable() ?? false;
+    } catch {
+      return false;
+    }
+  }
+
+  async #load(): Promise<LoadedSettings> {
+    let text: string;
+    try {
+      text = await this.#readFile();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return this.#fresh();
+      const reason =
+        err instanceof BadFile ? err.message : `The settings file could not be read${code ? ` (${code})` : ''}.`;
+      return this.#fresh({ backupPath: await this.#moveAside(), reason });
+    }
+
+    let decoded: Decoded;
+    try {
+      decoded = this.#decode(text);
+    } catch (err) {
+      if (!(err instanceof BadFile)) throw err;
+      return this.#fresh({ backupPath: await this.#moveAside(), reason: err.message });
+    }
+
+    const result = validateSettings(decoded.candidate);
+    if (!result.ok) {
+      const details = result.errors.map((e) => e.message).join('; ');
+      const reason = `The settings file has invalid values (${details}).`;
+      return this.#fresh({ backupPath: await this.#moveAside(), reason });
+    }
+
+    let recovered: SettingsRecovery | undefined;
+    if (decoded.lostPassword) {
+      recovered = { backupPath: await this.#copyAside(), reason: decoded.lostPassword };
+    }
+    if (recovered || decoded.upgradeStorage) await this.#saveBestEffort(result.value);
+    return recovered ? { settings: result.value, recovered } : { settings: result.value };
+  }
+
+  async #fresh(recovered?: SettingsRecovery): Promise<LoadedSettings> {
+    const settings = defaultSettings();
+    await this.#saveBestEffort(settings);
+    return recovered ? { settings, recovered } : { settings };
+  }
+
+  async #saveBestEffort(settings: ShareSettings): Promise<void> {
+    try {
+      await this.#save(settings);
+    } catch {
+      // The settings are in use in memory; the next explicit save reports its own error.
+    }
+  }
+
+  async #readFile(): Promise<string> {
+    const info = await stat(this.filePath);
+    if (info.isFile() && info.size > MAX_SETTINGS_FILE_BYTES) {
+      throw new BadFile('The settings file is too large to be a settings file.');
+    }
+    const bytes = await readFile(this.filePath);
+    try {
+      return utf8.decode(bytes);
+    } catch {
+      throw new BadFile('The settings file is not valid UTF-8 text.');
+    }
+  }
+
+  #decode(text: string): Decoded {
+    let parsed: unknown;
+    try {
+      // A BOM appears when the file was edited with Notepad.
+      parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
+    } catch {
+      // Not the parser's message: it quotes the text, which may hold a hand-typed password.
+      throw new BadFile('The settings file is not valid JSON.');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new BadFile('The settings file does not contain settings.');
+    }
+    const candidate: Record<string, unknown> = { ...(parsed as Record<string, unknown>) };
+    const access = candidate['access'];
+    if (typeof access !== 'object' || access === null || Array.isArray(access)) {
+      return { candidate, upgradeStorage: false };
+    }
+    const stored = access as Record<string, unknown>;
+    if (stored['mode'] !== 'password') {
+      candidate['access'] = { mode: stored['mode'] };
+      return { candidate, upgradeStorage: false };
+    }
+    const clear: Record<string, unknown> = { mode: 'password', username: stored['username'] };
+    candidate['access'] = clear;
+
+    if (typeof stored['passwordEncrypted'] === 'string') {
+      const data = decodeBase64(stored['passwordEncrypted']);
+      if (!data) throw new BadFile('The settings file has a damaged password.');
+      if (!this.#encryptor || !this.#canEncrypt) {
+        clear['password'] = generatePassword();
+        return {
+          candidate,
+          upgradeStorage: false,
+          lostPassword:
+            'The saved password is encrypted with an OS keychain that is not available here; ' +
+            'a new password was generated.',
+        };
+      }
+      try {
+        clear['password'] = this.#encryptor.decrypt(data);
+        return { candidate, upgradeStorage: false };
+      } catch {
+        clear['password'] = generatePassword();
+        return {
+          candidate,
+          upgradeStorage: false,
+          lostPassword:
+            'The saved password could not be decrypted (the OS keychain may have changed); ' +
+            'a new password was generated.',
+        };
+      }
+    }
+    if (typeof stored['passwordObfuscated'] === 'string') {
+      const data = decodeBase64(stored['passwordObfuscated']);
+      let password: string | undefined;
+      try {
+        password = data && utf8.decode(data);
+      } catch {
+        password = undefined;
+      }
+      if (password === undefined) throw new BadFile('The settings file has a damaged password.');
+      clear['password'] = password;
+      return { candidate, upgradeStorage: this.#canEncrypt };
+    }
+    // A password typed into the file by hand: accepted, and re-saved in the stored form at once.
+    clear['password'] = stored['password'];
+    return { candidate, upgradeStorage: typeof stored['password'] === 'string' };
+  }
+
+  async #save(settings: ShareSettings): Promise<void> {
+    const result = validateSettings(settings);
+    if (!result.ok) throw new SettingsValidationError(result.errors);
+    const text = `${JSON.stringify(this.#toStored(result.value), null, 2)}\n`;
+    await this.#writeAtomic(text);
+  }
+
+  #toStored(settings: ShareSettings): Record<string, unknown> {
+    const { access, version, ...rest } = settings;
+    let storedAccess: Record<string, unknown>;
+    if (access.mode === 'anonymous') {
+      storedAccess = { mode: 'anonymous' };
+    } else if (this.#encryptor && this.#canEncrypt) {
+      let data: Buffer;
+      try {
+        data = this.#encryptor.encrypt(access.password);
+      } catch {
+        throw new Error('Could not encrypt the password with the OS keychain');
+      }
+      storedAccess = { mode: 'password', username: access.username, passwordEncrypted: data.toString('base64') };
+    } else {
+      storedAccess = {
+        mode: 'password',
+        username: access.username,
+        passwordObfuscated: Buffer.from(access.password, 'utf8').toString('base64'),
+        passwordNote: PASSWORD_NOTE,
+      };
+    }
+    // version first, so a person opening the file sees what it is.
+    return { version, ...rest, access: storedAccess };
+  }
+
+  async #writeAtomic(text: string): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const tmp = `${this.filePath}.tmp-${randomBytes(6).toString('hex')}`;
+    let handle: Awaited<ReturnType<typeof open>> | undefined;
+    try {
+      handle = await open(tmp, 'wx', 0o600);
+      await handle.writeFile(text, 'utf8');
+      // Without fsync, a power cut after the rename can leave an empty file on ext4/APFS.
+      await handle.sync();
+      await handle.close();
+      handle = undefined;
+      await renameWithRetry(tmp, this.filePath);
+    } catch (err) {
+      await handle?.close().catch(() => undefined);
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw err;
+    }
+    await syncDirectory(this.dir);
+  }
+
+  /** Renames the bad file (or directory) out of the way; returns where it went. */
+  async #moveAside(): Promise<string> {
+    const backupPath = await this.#backupPath();
+    await rename(this.filePath, backupPath);
+    return backupPath;
+  }
+
+  /** Copies the file aside, keeping it in place; returns the copy's path. */
+  async #copyAside(): Promise<string> {
+    const backupPath = await this.#backupPath();
+    await copyFile(this.filePath, backupPath, constants.COPYFILE_EXCL);
+    return backupPath;
+  }
+
+  async #backupPath(): Promise<string> {
+    // No ':' in the timestamp: Windows forbids it in file names.
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const base = `${this.filePath}.corrupt-${stamp}`;
+    for (let i = 0; ; i++) {
+      const candidate = i === 0 ? base : `${base}-${i}`;
+      if (!(await exists(candidate))) return candidate;
+    }
+  }
+}
+
+function decodeBase64(text: string): Buffer | undefined {
+  // Buffer.from skips invalid characters silently; a damaged value must not decode to garbage.
+  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return undefined;
+  return Buffer.from(text, 'base64');
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function renameWithRetry(from: string, to: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await rename(from, to);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // Windows refuses to replace a file that an antivirus scanner or the search indexer has
+      // open for a moment (the reason npm's write-file-atomic and graceful-fs retry too).
+      const transient =
+        process.platform === 'win32' && (code === 'EPERM' || code === 'EACCES' || code === 'EBUSY');
+      if (!transient || attempt >= RENAME_ATTEMPTS) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  // Makes the rename itself durable on Linux. Windows can't open a directory for this.
+  if (process.platform === 'win32') return;
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Best effort: some file systems refuse fsync on directories.
+  }
+}

@@ -1,0 +1,315 @@
+/**
+ * The persisted settings of a share: their type, defaults and validation. Pure (no I/O);
+ * settings-store.ts reads and writes them.
+ *
+ * Validation is the one gate for settings from anywhere (the UI, the CLI, a hand-edited file): it
+ * fills in defaults for missing fields, so a file written by an older version upgrades by loading,
+ * ignores unknown fields, and reports every problem at once with a message a user can act on.
+ */
+import { randomInt } from 'node:crypto';
+import { isIP } from 'node:net';
+import path from 'node:path';
+import { defaults } from '../defaults.js';
+
+/** Who may log in. */
+export type AccessSettings =
+  /** Anyone, with any user name and password (FTP's "anonymous"). */
+  | { mode: 'anonymous' }
+  /** One account. */
+  | { mode: 'password'; username: string; password: string };
+
+/** FTPS: off, explicit (AUTH TLS on the control port) or implicit (TLS from the first byte). */
+export type FtpsMode = 'off' | 'explicit' | 'implicit';
+
+/** Everything about a share the user can set, as saved between runs. */
+export interface ShareSettings {
+  /** Shared folders, absolute host paths; shown as top-level directories when there are several. */
+  folders: string[];
+  /** Control port. */
+  port: number;
+  /** Clients may only download. */
+  readOnly: boolean;
+  access: AccessSettings;
+  ftps: FtpsMode;
+  /** With explicit FTPS: refuse login until the client has switched to TLS. */
+  requireTls: boolean;
+  /** Ports for passive data connections; absent means any free port the OS picks. */
+  passivePorts?: { min: number; max: number };
+  /** Stop sharing after this many minutes; 0 = never. */
+  autoStopMinutes: number;
+  /** The address shown to users (URL, QR code); absent means the best-ranked candidate. */
+  advertisedAddress?: string;
+  /** Start the app when the user logs in. */
+  launchAtLogin: boolean;
+  /** The "still running in the tray" hint has been shown once. */
+  trayHintShown: boolean;
+  /** Format version of these settings. */
+  version: 1;
+}
+
+/** One problem found by {@link validateSettings}: the field's path and a message for people. */
+export interface SettingsFieldError {
+  /** Dotted path of the field: `port`, `access.password`, `folders[2]`, `passivePorts.min`. */
+  field: string;
+  message: string;
+}
+
+/** Result of {@link validateSettings}. */
+export type SettingsValidation =
+  | { ok: true; value: ShareSettings }
+  | { ok: false; errors: SettingsFieldError[] };
+
+/** The user name of a new installation's account. */
+export const DEFAULT_USERNAME = 'ftp';
+
+/**
+ * Alphabet of generated passwords: lower-case letters and digits without look-alikes
+ * (0/o, 1/l/i), so a password can be read off a screen and typed on a phone without the shift
+ * key. 31 symbols: 4.95 bits each.
+ */
+export const PASSWORD_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+
+/** Length of generated passwords: 20 × 4.95 ≈ 99 bits, far beyond online guessing. */
+export const GENERATED_PASSWORD_LENGTH = 20;
+
+/** Longest user name or password accepted (they travel on a 4 KiB FTP command line). */
+export const MAX_CREDENTIAL_LENGTH = 256;
+
+/**
+ * Longest auto-stop delay: one week. Also keeps the delay far below setTimeout's limit of
+ * 2^31-1 ms (24.8 days), beyond which Node fires the timer at once.
+ */
+export const MAX_AUTO_STOP_MINUTES = 7 * 24 * 60;
+
+/** Lowest passive port: lower ones need privileges on most systems. */
+export const MIN_PASSIVE_PORT = 1024;
+
+/**
+ * Generates a strong password that is easy to read and type.
+ *
+ * Uses `crypto.randomInt` (uniform, no modulo bias) over {@link PASSWORD_ALPHABET}.
+ */
+export function generatePassword(length = GENERATED_PASSWORD_LENGTH): string {
+  let password = '';
+  for (let i = 0; i < length; i++) password += PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)];
+  return password;
+}
+
+/**
+ * The settings of a new installation: nothing shared yet, port 2121, read-only, a password
+ * account "ftp" with a freshly generated password, FTPS off.
+ */
+export function defaultSettings(): ShareSettings {
+  return {
+    folders: [],
+    port: defaults.port,
+    readOnly: true,
+    access: { mode: 'password', username: DEFAULT_USERNAME, password: generatePassword() },
+    ftps: 'off',
+    requireTls: false,
+    autoStopMinutes: 0,
+    launchAtLogin: false,
+    trayHintShown: false,
+    version: 1,
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// Host names as RFC 1123 allows them (e.g. "my-pc.local"), for an advertised address.
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+// CR and LF would end the FTP command; NUL is refused by every server.
+const FORBIDDEN_IN_CREDENTIALS = /[\r\n\0]/;
+
+/**
+ * Checks settings from any source and fills in defaults.
+ *
+ * Missing fields (undefined) take their defaults, so files from older versions load; unknown
+ * fields are dropped; every problem is reported, each with its field and a human message. The
+ * `access` object is all-or-nothing: when given in password mode, it needs both a user name and a
+ * password (a UI must never end up with a password the user did not see).
+ */
+export function validateSettings(input: unknown): SettingsValidation {
+  const errors: SettingsFieldError[] = [];
+  const fail = (field: string, message: string): void => {
+    errors.push({ field, message });
+  };
+  if (!isRecord(input)) {
+    return { ok: false, errors: [{ field: '', message: 'Settings must be an object' }] };
+  }
+  const base = defaultSettings();
+
+  const version = input['version'];
+  if (version !== undefined && version !== 1) {
+    fail('version', typeof version === 'number' && version > 1
+      ? 'These settings were saved by a newer version of FTP Share'
+      : 'Settings version must be 1');
+  }
+
+  const folders: string[] = [];
+  const rawFolders = input['folders'];
+  if (rawFolders !== undefined) {
+    if (!Array.isArray(rawFolders)) {
+      fail('folders', 'Folders must be a list of paths');
+    } else {
+      const seen = new Set<string>();
+      rawFolders.forEach((folder: unknown, i) => {
+        const field = `folders[${i}]`;
+        if (typeof folder !== 'string' || folder === '') fail(field, 'Folder path can\'t be empty');
+        else if (folder.includes('\0')) fail(field, 'Folder path can\'t contain a NUL character');
+        else if (!path.isAbsolute(folder)) fail(field, `Folder path must be absolute: ${folder}`);
+        else if (seen.has(folder)) fail(field, `Folder is listed twice: ${folder}`);
+        else {
+          seen.add(folder);
+          folders.push(folder);
+        }
+      });
+    }
+  }
+
+  const port = portField(input['port'], 'port', 'Port', 1, base.port, fail);
+
+  const bool = (field: keyof ShareSettings & string, name: string): boolean =>
+    booleanField(input[field], field, name, base[field] as boolean, fail);
+  const readOnly = bool('readOnly', 'Read-only');
+  const requireTls = bool('requireTls', 'Require TLS');
+  const launchAtLogin = bool('launchAtLogin', 'Launch at login');
+  const trayHintShown = bool('trayHintShown', 'Tray hint shown');
+
+  let access: AccessSettings = base.access;
+  const rawAccess = input['access'];
+  if (rawAccess !== undefined) {
+    if (!isRecord(rawAccess)) {
+      fail('access', 'Access must be anonymous or password');
+    } else if (rawAccess['mode'] === 'anonymous') {
+      access = { mode: 'anonymous' };
+    } else if (rawAccess['mode'] === 'password') {
+      const username = rawAccess['username'];
+      const password = rawAccess['password'];
+      const usernameError = credentialError(username, 'User name', true);
+      const passwordError = credentialError(password, 'Password', false);
+      if (usernameError) fail('access.username', usernameError);
+      if (passwordError) fail('access.password', passwordError);
+      if (!usernameError && !passwordError) {
+        access = { mode: 'password', username: username as string, password: password as string };
+      }
+    } else {
+      fail('access.mode', 'Access must be anonymous or password');
+    }
+  }
+
+  let ftps: FtpsMode = base.ftps;
+  const rawFtps = input['ftps'];
+  if (rawFtps !== undefined) {
+    if (rawFtps === 'off' || rawFtps === 'explicit' || rawFtps === 'implicit') ftps = rawFtps;
+    else fail('ftps', 'FTPS must be off, explicit or implicit');
+  }
+  // Implicit FTPS is TLS from the first byte; with explicit, requireTls refuses plain logins.
+  if (requireTls && ftps === 'off') fail('requireTls', 'Requiring TLS needs FTPS to be turned on');
+
+  let passivePorts: ShareSettings['passivePorts'];
+  const rawPassive = input['passivePorts'];
+  if (rawPassive !== undefined && rawPassive !== null) {
+    if (!isRecord(rawPassive)) {
+      fail('passivePorts', 'Passive port range must have a min and a max');
+    } else {
+      const before = errors.length;
+      const rangePort = (key: 'min' | 'max', name: string): number | undefined =>
+        portField(rawPassive[key], `passivePorts.${key}`, name, MIN_PASSIVE_PORT, undefined, fail);
+      const min = rangePort('min', 'Lowest passive port');
+      const max = rangePort('max', 'Highest passive port');
+      if (errors.length === before && min !== undefined && max !== undefined) {
+        if (min > max) fail('passivePorts', 'Passive port range must have min ≤ max');
+        else if (port !== undefined && port >= min && port <= max) {
+          fail('passivePorts', `Passive port range can't include the control port ${port}`);
+        } else passivePorts = { min, max };
+      }
+    }
+  }
+
+  let autoStopMinutes = base.autoStopMinutes;
+  const rawAutoStop = input['autoStopMinutes'];
+  if (rawAutoStop !== undefined) {
+    if (typeof rawAutoStop !== 'number' || !Number.isInteger(rawAutoStop) || rawAutoStop < 0) {
+      fail('autoStopMinutes', 'Auto-stop must be a whole number of minutes (0 = off)');
+    } else if (rawAutoStop > MAX_AUTO_STOP_MINUTES) {
+      fail('autoStopMinutes', `Auto-stop can be at most ${MAX_AUTO_STOP_MINUTES} minutes (one week)`);
+    } else autoStopMinutes = rawAutoStop;
+  }
+
+  let advertisedAddress: string | undefined;
+  const rawAdvertised = input['advertisedAddress'];
+  // '' and null mean "none" (a UI clearing the field).
+  if (rawAdvertised !== undefined && rawAdvertised !== null && rawAdvertised !== '') {
+    if (typeof rawAdvertised !== 'string' || (isIP(rawAdvertised) === 0 && !HOSTNAME.test(rawAdvertised))) {
+      fail('advertisedAddress', 'Advertised address must be an IP address or a host name');
+    } else advertisedAddress = rawAdvertised;
+  }
+
+  if (errors.length > 0) return { ok: false, errors };
+  const value: ShareSettings = {
+    folders,
+    port: port ?? base.port,
+    readOnly,
+    access,
+    ftps,
+    requireTls,
+    autoStopMinutes,
+    launchAtLogin,
+    trayHintShown,
+    version: 1,
+  };
+  if (passivePorts) value.passivePorts = passivePorts;
+  if (advertisedAddress !== undefined) value.advertisedAddress = advertisedAddress;
+  return { ok: true, value };
+}
+
+/** Why a user name or password is unacceptable, or undefined. Never quotes the value. */
+function credentialError(value: unknown, name: string, isUsername: boolean): string | undefined {
+  if (typeof value !== 'string' || (isUsername ? value.trim() : value) === '') return `${name} can't be empty`;
+  if (value.length > MAX_CREDENTIAL_LENGTH) return `${name} must be at most ${MAX_CREDENTIAL_LENGTH} characters`;
+  if (FORBIDDEN_IN_CREDENTIALS.test(value)) return `${name} can't contain line breaks`;
+  // Clients and servers trim the USER argument differently; a password may have any spaces.
+  if (isUsername && value !== value.trim()) return `${name} can't start or end with a space`;
+  return undefined;
+}
+
+function portField(
+  raw: unknown,
+  field: string,
+  name: string,
+  min: number,
+  fallback: number | undefined,
+  fail: (field: string, message: string) => void,
+): number | undefined {
+  if (raw === undefined) {
+    if (fallback === undefined) fail(field, `${name} is required`);
+    return fallback;
+  }
+  if (typeof raw !== 'number' || !Number.isInteger(raw)) {
+    fail(field, `${name} must be a whole number`);
+    return undefined;
+  }
+  if (raw < min || raw > 65535) {
+    fail(field, `${name} must be between ${min} and 65535`);
+    return undefined;
+  }
+  return raw;
+}
+
+function booleanField(
+  raw: unknown,
+  field: string,
+  name: string,
+  fallback: boolean,
+  fail: (field: string, message: string) => void,
+): boolean {
+  if (raw === undefined) return fallback;
+  if (typeof raw !== 'boolean') {
+    fail(field, `${name} must be true or false`);
+    return fallback;
+  }
+  return raw;
+}
