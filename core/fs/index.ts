@@ -1,0 +1,20 @@
+/**
+ * The file-system layer of the core: the backend contract, its errors, the path resolver and the
+ * two backends (one folder as `/`, or several folders under a virtual `/`).
+ */
+export type { FileInfo, FileSystem, UploadMode, UploadTarget } from './file-system.js';
+export { FsError, isFsError, type FsErrorCode } from './fs-error.js';
+export {
+  ftpComponents,
+  hostPlatform,
+  isInside,
+  nameProblem,
+  pathFor,
+  resolveFtpPath,
+  splitFtpPath,
+  toHostPath,
+  validateName,
+  type HostPlatform,
+} from './safe-path.js';
+export { PhysicalFileSystem, isUploadTempName, toFsError, type PhysicalFileSystemOptions } from './physical.js';
+export { VirtualFileSystem, mountNames, type VirtualFileSystemOptions } from './virtual.js';

@@ -1,0 +1,619 @@
+/**
+ * The FileSystem backend for one host folder shown as `/`.
+ *
+ * Every operation resolves the real path of what it touches and refuses anything whose real path
+ * is not inside the real path of the root, so a symlink leading out of the share is as good as
+ * absent. Only `fs.promises` is used: this code runs on Electron's main loop.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants, promises as fsp, type Dir, type Dirent, type Stats, type WriteStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { defaults } from '../defaults.js';
+import type { FileInfo, FileSystem, UploadMode, UploadTarget } from './file-system.js';
+import { FsError, type FsErrorCode } from './fs-error.js';
+import { hostPlatform, isInside, resolveFtpPath, splitFtpPath, toHostPath, validateName } from './safe-path.js';
+
+/** Options of a PhysicalFileSystem. */
+export interface PhysicalFileSystemOptions {
+  /** The host folder shown as `/`. Its real path is taken once, on first use. */
+  root: string;
+  /** Refuse every write with FsError('read-only'). */
+  readOnly?: boolean;
+}
+
+/** The short, host-path-free message shown for each error code. */
+const MESSAGES: Record<FsErrorCode, string> = {
+  'not-found': 'No such file or directory',
+  exists: 'File exists',
+  'not-a-directory': 'Not a directory',
+  'is-a-directory': 'Is a directory',
+  'not-empty': 'Directory not empty',
+  'permission-denied': 'Permission denied',
+  'read-only': 'Read-only share',
+  'invalid-name': 'Invalid file name',
+  'no-space': 'No space left on device',
+  busy: 'Resource busy, try again',
+  io: 'Input/output error',
+};
+
+const fail = (code: FsErrorCode, message = MESSAGES[code]): FsError => new FsError(code, message);
+
+const ERRNO_CODES: Record<string, FsErrorCode> = {
+  ENOENT: 'not-found',
+  EEXIST: 'exists',
+  ENOTDIR: 'not-a-directory',
+  EISDIR: 'is-a-directory',
+  ENOTEMPTY: 'not-empty',
+  EACCES: 'permission-denied',
+  EPERM: 'permission-denied',
+  ENOSPC: 'no-space',
+  EDQUOT: 'no-space',
+  EBUSY: 'busy',
+  // Out of file descriptors is transient too: 450 invites the client to retry.
+  EMFILE: 'busy',
+  ENFILE: 'busy',
+  EAGAIN: 'busy',
+  ENAMETOOLONG: 'invalid-name',
+  EINVAL: 'invalid-name',
+  // A read-only host volume (a mounted image, a locked card) is a read-only share to the client.
+  EROFS: 'read-only',
+};
+
+// Messages for errno codes that all fall into 'io' but deserve a word of their own.
+const IO_MESSAGES: Record<string, string> = {
+  ELOOP: 'Too many levels of symbolic links',
+  EXDEV: 'Cannot move across devices',
+  EIO: 'Input/output error',
+};
+
+/**
+ * Turns anything thrown by `fs` into an FsError with a short message free of host paths.
+ *
+ * `op` adjusts the few codes whose meaning depends on the call: `rmdir` reports EEXIST as
+ * 'not-empty' (some systems use it for a non-empty directory). FsErrors pass through unchanged.
+ */
+export function toFsError(err: unknown, op?: 'rmdir'): FsError {
+  if (err instanceof FsError) return err;
+  const errno = (err as NodeJS.ErrnoException | null)?.code;
+  if (typeof errno !== 'string') return fail('io');
+  if (op === 'rmdir' && errno === 'EEXIST') return fail('not-empty');
+  const code = ERRNO_CODES[errno];
+  if (code === 'read-only') return fail('read-only', 'Read-only file system');
+  if (code !== undefined) return fail(code);
+  return fail('io', IO_MESSAGES[errno] ?? MESSAGES.io);
+}
+
+const TEMP_PREFIX_SUFFIX_BYTES = '.'.length + '.ftpshare-'.length + 12 + '.part'.length;
+const TEMP_NAME = /^\..*\.ftpshare-[0-9a-f]{12}\.part$/s;
+
+/**
+ * True for the name of one of our upload temp files (`.<name>.ftpshare-<12 hex>.part`).
+ *
+ * These are hidden from listings and refused as names in every operation, so a client can neither
+ * see nor disturb another upload in progress.
+ */
+export function isUploadTempName(name: string): boolean {
+  return TEMP_NAME.test(name);
+}
+
+/** A fresh temp name beside `name`, shortened so the whole stays within `defaults.maxNameBytes`. */
+function uploadTempName(name: string): string {
+  const budget = defaults.maxNameBytes - TEMP_PREFIX_SUFFIX_BYTES;
+  let stem = name;
+  while (Buffer.byteLength(stem, 'utf8') > budget) stem = Array.from(stem).slice(0, -1).join('');
+  return `.${stem}.ftpshare-${randomBytes(6).toString('hex')}.part`;
+}
+
+// O_NONBLOCK keeps an open of a FIFO from blocking a libuv thread forever (regular files ignore it);
+// O_NOFOLLOW refuses a final component swapped for a symlink after the real-path check. Neither
+// exists on Windows, where the constants are undefined.
+const O_NONBLOCK = constants.O_NONBLOCK ?? 0;
+const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+const READ_FLAGS = constants.O_RDONLY | O_NONBLOCK | O_NOFOLLOW;
+const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | O_NONBLOCK | O_NOFOLLOW;
+const RESUME_FLAGS = constants.O_RDWR | O_NONBLOCK | O_NOFOLLOW;
+
+/** Where an FTP path lands on the host, after the real-path checks. */
+interface Located {
+  /** The normalised FTP path. */
+  ftp: string;
+  isRoot: boolean;
+  /** The real path of the share's root. */
+  realRoot: string;
+  /** The real path of the parent directory (the root's own real path for `/`). */
+  parentReal: string;
+  /** The directory entry itself (parentReal + name), not following a final symlink. */
+  entry: string;
+  /** The real path of the entry (inside the root) when it exists; null when it doesn't. */
+  real: string | null;
+  /** The entry exists but is a symlink whose target doesn't. */
+  dangling: boolean;
+}
+
+type Existing = Located & { real: string };
+
+/**
+ * A FileSystem over one host folder, shown to clients as `/`.
+ *
+ * Writes are allowed at the root, but the root itself can't be removed, renamed or chmod'ed.
+ * Symlinks inside the share are followed when their real target is inside too; the others are
+ * treated as absent ('not-found', or 'permission-denied' when an operation would create or replace
+ * them). Uploads never destroy data: STOR writes a hidden temp file and renames it over the target
+ * on commit.
+ */
+export class PhysicalFileSystem implements FileSystem {
+  readonly readOnly: boolean;
+  private readonly root: string;
+  private realRootPromise: Promise<string> | undefined;
+
+  constructor(options: PhysicalFileSystemOptions) {
+    this.root = path.resolve(options.root);
+    this.readOnly = options.readOnly ?? false;
+  }
+
+  resolve(cwd: string, input: string): string {
+    return resolveFtpPath(cwd, input, hostPlatform);
+  }
+
+  async stat(ftpPath: string): Promise<FileInfo> {
+    const loc = existing(await this.locate(ftpPath));
+    const st = await fsp.stat(loc.real).catch(rethrow);
+    return this.toInfo(loc.isRoot ? '/' : path.posix.basename(loc.ftp), st);
+  }
+
+  async *list(ftpPath: string): AsyncGenerator<FileInfo> {
+    const loc = existing(await this.locate(ftpPath));
+    const dirPath = loc.real;
+    let dir: Dir;
+    try {
+      // opendir streams entries from the OS in small chunks: no full array for huge directories.
+      dir = await fsp.opendir(dirPath, { bufferSize: 64 });
+    } catch (err) {
+      throw toFsError(err);
+    }
+    try {
+      // Stat in batches of `listingStatConcurrency`: parallel enough to hide latency, and memory
+      // stays bounded by the batch size, not by the directory size.
+      const batch: Dirent[] = [];
+      for (;;) {
+        const dirent = await dir.read().catch(rethrow);
+        if (dirent !== null) {
+          if (!isUploadTempName(dirent.name)) batch.push(dirent);
+          if (batch.length < defaults.listingStatConcurrency) continue;
+        }
+        if (batch.length > 0) {
+          const infos = await Promise.all(batch.map((d) => this.entryInfo(loc.realRoot, dirPath, d)));
+          batch.length = 0;
+          for (const info of infos) if (info !== null) yield info;
+        }
+        if (dirent === null) break;
+      }
+    } finally {
+      // Also runs when the consumer stops early (break/return), so the handle never leaks.
+      await dir.close().catch(() => undefined);
+    }
+  }
+
+  async openRead(ftpPath: string, start: number): Promise<{ stream: Readable; size: number }> {
+    if (!Number.isSafeInteger(start) || start < 0) throw fail('io', 'Invalid restart position');
+    const loc = existing(await this.locate(ftpPath));
+    // Open first, then fstat the handle: what we check is exactly what we stream.
+    const fh = await fsp.open(loc.real, READ_FLAGS).catch(rethrow);
+    try {
+      const st = await fh.stat();
+      if (st.isDirectory()) throw fail('is-a-directory');
+      if (!st.isFile()) throw fail('not-found');
+      // A start past the end yields an empty stream, as a REST beyond EOF on RETR sends nothing.
+      const stream = fh.createReadStream({ start, highWaterMark: defaults.streamHighWaterMark });
+      return { stream, size: st.size };
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      throw toFsError(err);
+    }
+  }
+
+  async openUpload(ftpPath: string, mode: UploadMode): Promise<UploadTarget & { path: string }> {
+    this.assertWritable();
+    const ftp = resolveFtpPath('/', ftpPath, hostPlatform);
+    switch (mode.kind) {
+      case 'replace':
+        return this.openReplace(ftp);
+      case 'append':
+        return this.openAppend(ftp);
+      case 'resume':
+        return this.openResume(ftp, mode.offset);
+      case 'unique':
+        return this.openUnique(ftp);
+      default:
+        throw fail('io', 'Unknown upload mode');
+    }
+  }
+
+  async mkdir(ftpPath: string): Promise<void> {
+    this.assertWritable();
+    const loc = await this.locate(ftpPath, true);
+    if (loc.isRoot || loc.real !== null) throw fail('exists');
+    // A symlink to nothing is hidden from listings: refuse it like any other link we don't follow.
+    if (loc.dangling) throw fail('permission-denied');
+    await fsp.mkdir(loc.entry).catch(rethrow);
+  }
+
+  async rmdir(ftpPath: string): Promise<void> {
+    this.assertWritable();
+    const loc = existing(await this.locate(ftpPath));
+    if (loc.isRoot) throw fail('permission-denied', 'The shared folder itself cannot be removed');
+    const lst = await fsp.lstat(loc.entry).catch(rethrow);
+    if (lst.isSymbolicLink()) {
+      // A symlink to a directory looks like a directory to the client; removing it removes the
+      // link, never the directory it points to.
+      const st = await fsp.stat(loc.real).catch(rethrow);
+      if (!st.isDirectory()) throw fail('not-a-directory');
+      await fsp.unlink(loc.entry).catch(rethrow);
+      return;
+    }
+    await fsp.rmdir(loc.entry).catch((err: unknown) => {
+      throw toFsError(err, 'rmdir');
+    });
+  }
+
+  async unlink(ftpPath: string): Promise<void> {
+    this.assertWritable();
+    const loc = existing(await this.locate(ftpPath));
+    if (loc.isRoot) throw fail('is-a-directory');
+    const lst = await fsp.lstat(loc.entry).catch(rethrow);
+    if (lst.isDirectory()) throw fail('is-a-directory');
+    if (lst.isSymbolicLink()) {
+      // Match what stat showed: a link to a directory is a directory (use RMD).
+      const st = await fsp.stat(loc.real).catch(rethrow);
+      if (st.isDirectory()) throw fail('is-a-directory');
+    }
+    // On a symlink this removes the link, not its target.
+    await fsp.unlink(loc.entry).catch(rethrow);
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    this.assertWritable();
+    const src = existing(await this.locate(from));
+    const dst = await this.locate(to, true);
+    if (src.isRoot || dst.isRoot) throw fail('permission-denied', 'The shared folder itself cannot be renamed');
+    if (dst.ftp === src.ftp) return;
+    if (dst.ftp.startsWith(src.ftp + '/')) throw fail('invalid-name', 'Cannot move a directory into itself');
+    // The same check on real paths, for a destination reached through a symlink.
+    const lst = await fsp.lstat(src.entry).catch(rethrow);
+    if (lst.isDirectory() && isInside(src.entry, dst.parentReal)) {
+      throw fail('invalid-name', 'Cannot move a directory into itself');
+    }
+    // Entries, not real paths: renaming a symlink moves the link. Over an existing file is
+    // allowed (POSIX rename replaces it atomically).
+    await fsp.rename(src.entry, dst.entry).catch(rethrow);
+  }
+
+  async setModified(ftpPath: string, when: Date): Promise<void> {
+    this.assertWritable();
+    if (Number.isNaN(when.getTime())) throw fail('invalid-name', 'Invalid time');
+    const loc = existing(await this.locate(ftpPath));
+    const st = await fsp.stat(loc.real).catch(rethrow);
+    // MFMT sets the modification time only; keep the access time as it was.
+    await fsp.utimes(loc.real, st.atime, when).catch(rethrow);
+  }
+
+  async chmod(ftpPath: string, mode: number): Promise<void> {
+    this.assertWritable();
+    if (process.platform === 'win32') throw fail('permission-denied', 'Not supported on this platform');
+    const loc = existing(await this.locate(ftpPath));
+    // Locking the root would break the share for everyone.
+    if (loc.isRoot) throw fail('permission-denied');
+    // Permission bits only: no setuid/setgid/sticky from a client.
+    await fsp.chmod(loc.real, mode & 0o777).catch(rethrow);
+  }
+
+  async available(ftpPath: string): Promise<number> {
+    const loc = await this.locate(ftpPath);
+    const st = await fsp.statfs(loc.real ?? loc.parentReal).catch(rethrow);
+    return Number(st.bavail) * Number(st.bsize);
+  }
+
+  // ---- internals --------------------------------------------------------------------------
+
+  private assertWritable(): void {
+    // First thing in every write: nothing on disk is touched, not even a realpath.
+    if (this.readOnly) throw fail('read-only');
+  }
+
+  /** The real path of the root, taken once; a failure is not cached, so a remounted disk recovers. */
+  private realRoot(): Promise<string> {
+    this.realRootPromise ??= fsp.realpath(this.root).catch((err: unknown) => {
+      this.realRootPromise = undefined;
+      throw toFsError(err);
+    });
+    return this.realRootPromise;
+  }
+
+  /**
+   * Resolves an FTP path to host paths and checks that their real paths stay inside the root.
+   *
+   * The parent must exist (nothing here creates intermediate directories) and its real path must be
+   * inside the root, else 'not-found'. An entry whose real path is outside is 'not-found', or
+   * 'permission-denied' when `forCreate` (the caller would create or replace it).
+   */
+  private async locate(ftpPath: string, forCreate = false): Promise<Located> {
+    // Paths should already be normalised; doing it again makes a careless caller fail closed.
+    const ftp = resolveFtpPath('/', ftpPath, hostPlatform);
+    const realRoot = await this.realRoot();
+    const split = splitFtpPath(ftp);
+    if (split === null) {
+      return { ftp, isRoot: true, realRoot, parentReal: realRoot, entry: realRoot, real: realRoot, dangling: false };
+    }
+    if (isUploadTempName(split.name)) throw fail('invalid-name', 'Name reserved for uploads in progress');
+    let parentReal = realRoot;
+    if (split.parent !== '/') {
+      parentReal = await fsp.realpath(toHostPath(realRoot, split.parent)).catch(rethrow);
+      if (!isInside(realRoot, parentReal)) throw fail('not-found');
+    }
+    const entry = path.join(parentReal, split.name);
+    const base = { ftp, isRoot: false, realRoot, parentReal, entry };
+    try {
+      const real = await fsp.realpath(entry);
+      if (!isInside(realRoot, real)) throw fail(forCreate ? 'permission-denied' : 'not-found');
+      return { ...base, real, dangling: false };
+    } catch (err) {
+      if (err instanceof FsError) throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw toFsError(err);
+    }
+    // Missing, or a symlink to nothing: writing through such a link could create a file anywhere.
+    const dangling = await fsp.lstat(entry).then(
+      () => true,
+      () => false,
+    );
+    return { ...base, real: null, dangling };
+  }
+
+  /** Re-checks, just before a commit, that a directory still resolves inside the root. */
+  private async assertStillInside(dir: string): Promise<void> {
+    const realRoot = await this.realRoot();
+    const real = await fsp.realpath(dir).catch(rethrow);
+    if (!isInside(realRoot, real)) throw fail('not-found');
+  }
+
+  private toInfo(name: string, st: Stats): FileInfo {
+    const dir = st.isDirectory();
+    if (!dir && !st.isFile()) throw fail('not-found'); // sockets, FIFOs, devices are not shared
+    return {
+      name,
+      type: dir ? 'dir' : 'file',
+      size: dir ? 0 : st.size,
+      modified: st.mtime,
+      mode: st.mode & 0o777,
+      unique: `${st.dev.toString(16)}-${st.ino.toString(16)}`,
+      writable: !this.readOnly,
+    };
+  }
+
+  /** One listing entry, or null when it vanished, can't be stat'ed, escapes, or isn't shareable. */
+  private async entryInfo(realRoot: string, dirPath: string, dirent: Dirent): Promise<FileInfo | null> {
+    const full = path.join(dirPath, dirent.name);
+    try {
+      // lstat first: one call for plain entries, and a symlink is never followed unchecked.
+      let st = await fsp.lstat(full);
+      if (st.isSymbolicLink()) {
+        const real = await fsp.realpath(full);
+        if (!isInside(realRoot, real)) return null;
+        st = await fsp.stat(real);
+      }
+      return this.toInfo(dirent.name, st);
+    } catch {
+      return null;
+    }
+  }
+
+  /** STOR: a temp file beside the target, renamed over it on commit. */
+  private async openReplace(ftpPath: string): Promise<UploadTarget & { path: string }> {
+    const loc = await this.locate(ftpPath, true);
+    if (loc.isRoot) throw fail('is-a-directory');
+    // A symlink to nothing is hidden from listings and may point anywhere: leave it alone.
+    if (loc.dangling) throw fail('permission-denied');
+    // Through a symlink inside the share the upload replaces the link's target, as `>` would.
+    let dest = loc.entry;
+    let fileMode = 0o666;
+    if (loc.real !== null) {
+      const st = await fsp.stat(loc.real).catch(rethrow);
+      if (st.isDirectory()) throw fail('is-a-directory');
+      if (!st.isFile()) throw fail('permission-denied');
+      dest = loc.real;
+      // Keep the original's permission bits (Windows only has a read-only flag: leave it alone).
+      if (process.platform !== 'win32') fileMode = st.mode & 0o777;
+    }
+    const dir = path.dirname(dest);
+    const temp = path.join(dir, uploadTempName(path.basename(dest)));
+    const fh = await fsp.open(temp, 'wx', fileMode).catch(rethrow);
+    const removeTemp = (): Promise<void> => fsp.unlink(temp).catch(() => undefined);
+    return createUpload(loc.ftp, fh, undefined, {
+      commit: async () => {
+        await this.assertStillInside(dir);
+        await fsp.rename(temp, dest);
+      },
+      cleanup: removeTemp,
+    });
+  }
+
+  /** APPE: append to the file, creating it when missing. */
+  private async openAppend(ftpPath: string): Promise<UploadTarget & { path: string }> {
+    // 'ax' when creating: another APPE racing to create the same file appends after us, never
+    // over our bytes.
+    const fh = await this.openExistingOrCreate(ftpPath, APPEND_FLAGS, 'ax', 0);
+    return createUpload(ftpPath, fh, undefined, {});
+  }
+
+  /** REST n + STOR: overwrite from `offset`, truncating what follows the new data on commit. */
+  private async openResume(ftpPath: string, offset: number): Promise<UploadTarget & { path: string }> {
+    if (!Number.isSafeInteger(offset) || offset < 0) throw fail('io', 'Invalid restart position');
+    const fh = await this.openExistingOrCreate(ftpPath, RESUME_FLAGS, 'wx', offset);
+    return createUpload(ftpPath, fh, offset, {
+      beforeClose: (handle, written) => handle.truncate(offset + written),
+    });
+  }
+
+  /**
+   * Opens an existing regular file with `flags`, or creates it exclusively (`createFlags`) when missing.
+   *
+   * `offset` > 0 requires the file to exist and be at least that long. Creation uses O_EXCL, which
+   * never follows a symlink: a dangling link is refused instead of being written through.
+   */
+  private async openExistingOrCreate(
+    ftpPath: string,
+    flags: number,
+    createFlags: 'ax' | 'wx',
+    offset: number,
+  ): Promise<FileHandle> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const loc = await this.locate(ftpPath, true);
+      if (loc.isRoot) throw fail('is-a-directory');
+      if (loc.real === null) {
+        if (loc.dangling) throw fail('permission-denied');
+        if (offset > 0) throw fail('io', 'Restart position beyond end of file');
+        try {
+          return await fsp.open(loc.entry, createFlags);
+        } catch (err) {
+          // Created by someone else since locate(): go round once more and open it as existing.
+          if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+          throw toFsError(err);
+        }
+      }
+      const fh = await fsp.open(loc.real, flags).catch(rethrow);
+      try {
+        const st = await fh.stat();
+        if (st.isDirectory()) throw fail('is-a-directory');
+        if (!st.isFile()) throw fail('permission-denied');
+        if (offset > st.size) throw fail('io', 'Restart position beyond end of file');
+        return fh;
+      } catch (err) {
+        await fh.close().catch(() => undefined);
+        throw toFsError(err);
+      }
+    }
+    throw fail('busy');
+  }
+
+  /** STOU: the wished name, else `name.1`, `name.2`, … created with O_EXCL so two never collide. */
+  private async openUnique(ftpPath: string): Promise<UploadTarget & { path: string }> {
+    const split = splitFtpPath(ftpPath);
+    if (split === null) throw fail('is-a-directory');
+    // Locate the parent only: the wished name itself may well exist.
+    const parent = existing(await this.locate(split.parent));
+    const st = await fsp.stat(parent.real).catch(rethrow);
+    if (!st.isDirectory()) throw fail('not-a-directory');
+    for (let i = 0; i < 10_000; i++) {
+      const name = i === 0 ? split.name : `${split.name}.${i}`;
+      validateName(name, hostPlatform);
+      if (isUploadTempName(name)) continue;
+      const file = path.join(parent.real, name);
+      let fh: FileHandle;
+      try {
+        fh = await fsp.open(file, 'wx');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        throw toFsError(err);
+      }
+      const chosen = path.posix.join(split.parent, name);
+      // The file is ours and new: removing it on abort leaves the share as it was.
+      return createUpload(chosen, fh, undefined, { cleanup: () => fsp.unlink(file).catch(() => undefined) });
+    }
+    throw fail('exists', 'No free unique name');
+  }
+}
+
+/** What an upload does beyond writing: see createUpload. */
+interface UploadHooks {
+  /** With the handle still open, after every byte is written (e.g. truncate). */
+  beforeClose?: (fh: FileHandle, bytesWritten: number) => Promise<void>;
+  /** After the handle is closed (e.g. rename the temp file into place). */
+  commit?: () => Promise<void>;
+  /** On abort or a failed commit (e.g. remove the temp file). Must not throw. */
+  cleanup?: () => Promise<void>;
+}
+
+/**
+ * Wraps an open handle into an UploadTarget with a WriteStream and a commit/abort pair.
+ *
+ * The stream does not close the handle by itself (autoClose off) so a commit can still truncate
+ * through it once every byte is written. Commit and abort each run once; abort after a commit (or a failed commit) does nothing.
+ */
+function createUpload(
+  ftpPath: string,
+  fh: FileHandle,
+  start: number | undefined,
+  hooks: UploadHooks,
+): UploadTarget & { path: string } {
+  const stream: WriteStream = fh.createWriteStream({
+    highWaterMark: defaults.streamHighWaterMark,
+    autoClose: false,
+    ...(start !== undefined ? { start } : {}),
+  });
+  // A write error must not crash the process when the caller has no listener yet: commit()
+  // reports it (stream.errored) and cleans up.
+  stream.on('error', noop);
+  // The stream holds a reference on the handle: fh.close() alone would wait for it forever, so
+  // the stream is destroyed (which releases and closes the handle) and only then is fh closed.
+  const closeAll = async (): Promise<void> => {
+    if (!stream.closed) {
+      const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
+      stream.destroy();
+      await closed;
+    }
+    await fh.close();
+  };
+  let committing: Promise<void> | undefined;
+  let aborting: Promise<void> | undefined;
+
+  const abortNow = async (): Promise<void> => {
+    await closeAll().catch(noop);
+    await hooks.cleanup?.();
+  };
+
+  return {
+    stream,
+    path: ftpPath,
+    commit(): Promise<void> {
+      if (aborting !== undefined) return Promise.reject(fail('io', 'Upload was aborted'));
+      committing ??= (async () => {
+        try {
+          await finishWriting(stream);
+          await hooks.beforeClose?.(fh, stream.bytesWritten);
+          await closeAll();
+          await hooks.commit?.();
+        } catch (err) {
+          await abortNow();
+          throw toFsError(err);
+        }
+      })();
+      return committing;
+    },
+    abort(): Promise<void> {
+      if (committing !== undefined) return committing.then(noop, noop);
+      aborting ??= abortNow().catch(noop);
+      return aborting;
+    },
+  };
+}
+
+function noop(): void {}
+
+/** Ends the stream if the caller didn't, and waits until every byte reached the handle. */
+async function finishWriting(stream: WriteStream): Promise<void> {
+  if (stream.errored) throw stream.errored;
+  if (!stream.writableEnded) stream.end();
+  await finished(stream);
+}
+
+/** `.catch(rethrow)`: the one way `fs` errors leave this module, as FsErrors. */
+function rethrow(err: unknown): never {
+  throw toFsError(err);
+}
+
+function existing(loc: Located): Existing {
+  if (loc.real === null) throw fail('not-found');
+  return loc as Existing;
+}

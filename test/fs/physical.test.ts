@@ -1,0 +1,284 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { FsError, isFsError } from '../../core/fs/fs-error.js';
+import { PhysicalFileSystem, toFsError } from '../../core/fs/physical.js';
+import { codeOf, collect, makeTempDir, names, readAll, removeTempDir } from './fs-fixture.js';
+
+const isWindows = process.platform === 'win32';
+
+describe('PhysicalFileSystem: reading', () => {
+  let root: string;
+  let fs: PhysicalFileSystem;
+
+  before(async () => {
+    root = await makeTempDir('phys');
+    await fsp.mkdir(path.join(root, 'sub'));
+    await fsp.writeFile(path.join(root, 'sub', 'inner.txt'), 'inner');
+    await fsp.writeFile(path.join(root, 'hello.txt'), 'hello world');
+    await fsp.writeFile(path.join(root, 'empty'), '');
+    await fsp.writeFile(path.join(root, 'naïve файл 😀.txt'), 'unicode');
+    fs = new PhysicalFileSystem({ root });
+  });
+  after(() => removeTempDir(root));
+
+  test('stat of the root is a directory named /', async () => {
+    const info = await fs.stat('/');
+    assert.equal(info.name, '/');
+    assert.equal(info.type, 'dir');
+    assert.equal(info.size, 0);
+    assert.equal(info.writable, true);
+  });
+
+  test('stat of a file gives name, size, mode, mtime and a dev-ino unique', async () => {
+    const info = await fs.stat('/hello.txt');
+    const st = await fsp.stat(path.join(root, 'hello.txt'));
+    assert.equal(info.name, 'hello.txt');
+    assert.equal(info.type, 'file');
+    assert.equal(info.size, 11);
+    assert.equal(info.mode, st.mode & 0o777);
+    assert.equal(info.modified.getTime(), st.mtime.getTime());
+    assert.equal(info.unique, `${st.dev.toString(16)}-${st.ino.toString(16)}`);
+  });
+
+  test('stat of a missing path is not-found; through a file is not-a-directory or not-found', async () => {
+    assert.equal(await codeOf(fs.stat('/nope')), 'not-found');
+    assert.equal(await codeOf(fs.stat('/nope/deeper')), 'not-found');
+    assert.ok(['not-a-directory', 'not-found'].includes(await codeOf(fs.stat('/hello.txt/x'))));
+  });
+
+  test('list yields every entry with its info', async () => {
+    const infos = await collect(fs.list('/'));
+    const byName = new Map(infos.map((i) => [i.name, i]));
+    assert.deepEqual([...byName.keys()].sort(), ['empty', 'hello.txt', 'naïve файл 😀.txt', 'sub'].sort());
+    assert.equal(byName.get('sub')!.type, 'dir');
+    assert.equal(byName.get('hello.txt')!.size, 11);
+    assert.deepEqual(await names(fs.list('/sub')), ['inner.txt']);
+  });
+
+  test('list of a file is not-a-directory, of a missing dir not-found', async () => {
+    assert.equal(await codeOf(collect(fs.list('/hello.txt'))), 'not-a-directory');
+    assert.equal(await codeOf(collect(fs.list('/missing'))), 'not-found');
+  });
+
+  test('list can be abandoned early without leaking', async () => {
+    for (let i = 0; i < 50; i++) {
+      for await (const info of fs.list('/')) {
+        assert.ok(info.name);
+        break;
+      }
+    }
+  });
+
+  test('openRead streams the file from a start offset and reports its size', async () => {
+    const whole = await fs.openRead('/hello.txt', 0);
+    assert.equal(whole.size, 11);
+    assert.equal((await readAll(whole.stream)).toString(), 'hello world');
+    const tail = await fs.openRead('/hello.txt', 6);
+    assert.equal((await readAll(tail.stream)).toString(), 'world');
+    const past = await fs.openRead('/hello.txt', 100);
+    assert.equal((await readAll(past.stream)).length, 0);
+    const uni = await fs.openRead('/naïve файл 😀.txt', 0);
+    assert.equal((await readAll(uni.stream)).toString(), 'unicode');
+  });
+
+  test('openRead errors are FsErrors raised before any stream exists', async () => {
+    assert.equal(await codeOf(fs.openRead('/sub', 0)), 'is-a-directory');
+    assert.equal(await codeOf(fs.openRead('/', 0)), 'is-a-directory');
+    assert.equal(await codeOf(fs.openRead('/missing', 0)), 'not-found');
+    assert.equal(await codeOf(fs.openRead('/hello.txt', -1)), 'io');
+  });
+
+  test('resolve is the shared resolver', () => {
+    assert.equal(fs.resolve('/sub', '../hello.txt'), '/hello.txt');
+    assert.equal(fs.resolve('/', '..\\..\\x'), '/x');
+    assert.throws(() => fs.resolve('/', 'a\0b'), (e: unknown) => isFsError(e, 'invalid-name'));
+  });
+
+  test('methods re-normalise a careless path instead of escaping', async () => {
+    assert.equal((await fs.stat('/sub/../hello.txt')).name, 'hello.txt');
+    assert.equal((await fs.stat('/../../hello.txt')).name, 'hello.txt');
+  });
+
+  test('available reports free bytes', async () => {
+    const free = await fs.available('/');
+    assert.ok(Number.isFinite(free) && free >= 0);
+    assert.ok((await fs.available('/hello.txt')) >= 0);
+  });
+
+  test('FIFOs and sockets are not shared', { skip: isWindows }, async () => {
+    const fifo = path.join(root, 'pipe');
+    try {
+      await promisify(execFile)('mkfifo', [fifo]);
+    } catch {
+      return; // no mkfifo here
+    }
+    try {
+      assert.ok(!(await names(fs.list('/'))).includes('pipe'));
+      assert.equal(await codeOf(fs.stat('/pipe')), 'not-found');
+      // Would block a libuv thread forever without O_NONBLOCK.
+      assert.equal(await codeOf(fs.openRead('/pipe', 0)), 'not-found');
+      // Opening a FIFO without a reader fails at once (ENXIO) instead of blocking.
+      assert.ok(['permission-denied', 'io'].includes(await codeOf(fs.openUpload('/pipe', { kind: 'append' }))));
+    } finally {
+      await fsp.unlink(fifo);
+    }
+  });
+
+  test('a missing root answers not-found everywhere', async () => {
+    const gone = new PhysicalFileSystem({ root: path.join(root, 'does-not-exist') });
+    assert.equal(await codeOf(gone.stat('/')), 'not-found');
+    assert.equal(await codeOf(collect(gone.list('/'))), 'not-found');
+    assert.equal(await codeOf(gone.mkdir('/x')), 'not-found');
+  });
+});
+
+describe('PhysicalFileSystem: changing the tree', () => {
+  let root: string;
+  let fs: PhysicalFileSystem;
+
+  before(async () => {
+    root = await makeTempDir('phys-write');
+    fs = new PhysicalFileSystem({ root });
+  });
+  after(() => removeTempDir(root));
+
+  test('mkdir creates, refuses existing names and missing parents', async () => {
+    await fs.mkdir('/made');
+    assert.ok((await fsp.stat(path.join(root, 'made'))).isDirectory());
+    assert.equal(await codeOf(fs.mkdir('/made')), 'exists');
+    assert.equal(await codeOf(fs.mkdir('/')), 'exists');
+    assert.equal(await codeOf(fs.mkdir('/no/such/parent')), 'not-found');
+  });
+
+  test('rmdir removes empty directories only, never the root', async () => {
+    await fs.mkdir('/gone');
+    await fs.rmdir('/gone');
+    await assert.rejects(fsp.stat(path.join(root, 'gone')));
+    await fs.mkdir('/full');
+    await fsp.writeFile(path.join(root, 'full', 'f'), 'x');
+    assert.equal(await codeOf(fs.rmdir('/full')), 'not-empty');
+    assert.equal(await codeOf(fs.rmdir('/')), 'permission-denied');
+    assert.equal(await codeOf(fs.rmdir('/missing')), 'not-found');
+    assert.equal(await codeOf(fs.rmdir('/full/f')), 'not-a-directory');
+  });
+
+  test('unlink removes files and refuses directories', async () => {
+    await fsp.writeFile(path.join(root, 'del.txt'), 'x');
+    await fs.unlink('/del.txt');
+    await assert.rejects(fsp.stat(path.join(root, 'del.txt')));
+    await fs.mkdir('/adir');
+    assert.equal(await codeOf(fs.unlink('/adir')), 'is-a-directory');
+    assert.equal(await codeOf(fs.unlink('/')), 'is-a-directory');
+    assert.equal(await codeOf(fs.unlink('/del.txt')), 'not-found');
+  });
+
+  test('rename moves files and directories, and replaces an existing file', async () => {
+    await fsp.writeFile(path.join(root, 'a.txt'), 'A');
+    await fsp.writeFile(path.join(root, 'b.txt'), 'B');
+    await fs.rename('/a.txt', '/b.txt');
+    assert.equal(await fsp.readFile(path.join(root, 'b.txt'), 'utf8'), 'A');
+    await assert.rejects(fsp.stat(path.join(root, 'a.txt')));
+    await fs.mkdir('/mv');
+    await fs.rename('/b.txt', '/mv/b.txt');
+    await fs.rename('/mv', '/moved');
+    assert.equal(await fsp.readFile(path.join(root, 'moved', 'b.txt'), 'utf8'), 'A');
+    // Renaming to itself is a no-op.
+    await fs.rename('/moved', '/moved');
+  });
+
+  test('rename refuses the root, a directory into itself, missing sources and parents', async () => {
+    await fs.mkdir('/outer');
+    await fs.mkdir('/outer/inner');
+    assert.equal(await codeOf(fs.rename('/', '/x')), 'permission-denied');
+    assert.equal(await codeOf(fs.rename('/outer', '/')), 'permission-denied');
+    assert.equal(await codeOf(fs.rename('/outer', '/outer/inner/deeper')), 'invalid-name');
+    assert.equal(await codeOf(fs.rename('/outer', '/outer/x')), 'invalid-name');
+    assert.equal(await codeOf(fs.rename('/missing', '/x')), 'not-found');
+    assert.equal(await codeOf(fs.rename('/outer', '/missing/x')), 'not-found');
+    // /outer_x is a sibling, not inside /outer.
+    await fs.rename('/outer', '/outer_x');
+    await fs.rename('/outer_x', '/outer');
+  });
+
+  test('setModified sets the modification time', async () => {
+    await fsp.writeFile(path.join(root, 't.txt'), 't');
+    const when = new Date('2001-02-03T04:05:06Z');
+    await fs.setModified('/t.txt', when);
+    assert.equal((await fs.stat('/t.txt')).modified.getTime(), when.getTime());
+    assert.equal(await codeOf(fs.setModified('/missing', when)), 'not-found');
+  });
+
+  test('chmod sets permission bits only, and never on the root', { skip: isWindows }, async () => {
+    await fsp.writeFile(path.join(root, 'm.txt'), 'm');
+    await fs.chmod('/m.txt', 0o4640);
+    assert.equal((await fsp.stat(path.join(root, 'm.txt'))).mode & 0o7777, 0o640);
+    assert.equal((await fs.stat('/m.txt')).mode, 0o640);
+    assert.equal(await codeOf(fs.chmod('/', 0o000)), 'permission-denied');
+    assert.equal(await codeOf(fs.chmod('/missing', 0o644)), 'not-found');
+  });
+
+  test('error messages are short and never hold host paths', async () => {
+    const attempts = [
+      () => fs.stat('/missing/x'),
+      () => fs.rmdir('/outer'),
+      () => fs.mkdir('/outer'),
+      () => fs.unlink('/outer'),
+      () => fs.openRead('/outer', 0),
+      () => fs.rename('/nothing', '/x'),
+      () => fs.openUpload('/outer', { kind: 'replace' }),
+    ];
+    for (const attempt of attempts) {
+      try {
+        await attempt();
+        assert.fail('expected a failure');
+      } catch (err) {
+        assert.ok(err instanceof FsError);
+        assert.ok(!err.message.includes(root), err.message);
+        assert.ok(!err.message.includes(path.sep + 'tmp'), err.message);
+        assert.ok(err.message.length < 80, err.message);
+      }
+    }
+  });
+});
+
+describe('toFsError', () => {
+  const errno = (code: string): NodeJS.ErrnoException =>
+    Object.assign(new Error(`${code}: failed, open '/secret/host/path'`), { code });
+
+  test('maps errno codes to FsError codes with clean messages', () => {
+    const table: [string, string][] = [
+      ['ENOENT', 'not-found'],
+      ['EEXIST', 'exists'],
+      ['ENOTDIR', 'not-a-directory'],
+      ['EISDIR', 'is-a-directory'],
+      ['ENOTEMPTY', 'not-empty'],
+      ['EACCES', 'permission-denied'],
+      ['EPERM', 'permission-denied'],
+      ['ENOSPC', 'no-space'],
+      ['EDQUOT', 'no-space'],
+      ['EBUSY', 'busy'],
+      ['ENAMETOOLONG', 'invalid-name'],
+      ['EINVAL', 'invalid-name'],
+      ['EROFS', 'read-only'],
+      ['ELOOP', 'io'],
+      ['EIO', 'io'],
+      ['EWHATEVER', 'io'],
+    ];
+    for (const [code, expected] of table) {
+      const mapped = toFsError(errno(code));
+      assert.equal(mapped.code, expected, code);
+      assert.ok(!mapped.message.includes('/secret'), mapped.message);
+    }
+    assert.equal(toFsError(errno('EEXIST'), 'rmdir').code, 'not-empty');
+    assert.equal(toFsError(new Error('no code')).code, 'io');
+    assert.equal(toFsError('a string').code, 'io');
+    const own = new FsError('busy', 'x');
+    assert.equal(toFsError(own), own);
+    assert.equal(toFsError(errno('ENOTEMPTY')).message, 'Directory not empty');
+    assert.equal(toFsError(errno('ENOENT')).message, 'No such file or directory');
+  });
+});
