@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// Bundles the Electron shell with esbuild:
+//   electron/main.ts    → dist/electron/main.cjs     (Node, CommonJS; core and dependencies inlined)
+//   electron/preload.ts → dist/electron/preload.cjs  (sandboxed preload: one self-contained
+//                                                     CommonJS file; its only require is 'electron')
+// and copies the images the main process loads: assets/tray/*.png → dist/electron/tray/, and
+// assets/icons/512x512.png → dist/electron/icon.png (window icon on Windows and Linux).
+//
+// Usage: node scripts/build-electron.mjs [--outdir DIR]
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+// Electron 41 runs Node 24 and Chromium 146; these targets are safely below.
+const NODE_TARGET = 'node22';
+const CHROME_TARGET = 'chrome130';
+
+/** Builds both bundles into `outdir` and copies the images next to them. */
+export async function buildElectron({ outdir = path.join(root, 'dist', 'electron') } = {}) {
+  const common = {
+    bundle: true,
+    format: 'cjs',
+    external: ['electron'],
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    absWorkingDir: root,
+    legalComments: 'none',
+  };
+  await Promise.all([
+    build({
+      ...common,
+      entryPoints: [path.join(root, 'electron', 'main.ts')],
+      outfile: path.join(outdir, 'main.cjs'),
+      platform: 'node',
+      target: NODE_TARGET,
+    }),
+    build({
+      ...common,
+      entryPoints: [path.join(root, 'electron', 'preload.ts')],
+      outfile: path.join(outdir, 'preload.cjs'),
+      // 'browser': a sandboxed preload has no Node; importing a Node module fails the build
+      // instead of failing in the window.
+      platform: 'browser',
+      target: CHROME_TARGET,
+    }),
+  ]);
+
+  const trayOut = path.join(outdir, 'tray');
+  await mkdir(trayOut, { recursive: true });
+  for (const name of await readdir(path.join(root, 'assets', 'tray'))) {
+    if (name.endsWith('.png')) await copyFile(path.join(root, 'assets', 'tray', name), path.join(trayOut, name));
+  }
+  await copyFile(path.join(root, 'assets', 'icons', '512x512.png'), path.join(outdir, 'icon.png'));
+  return { main: path.join(outdir, 'main.cjs'), preload: path.join(outdir, 'preload.cjs') };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { outdir: { type: 'string' } } });
+  const result = await buildElectron(values.outdir ? { outdir: path.resolve(values.outdir) } : {});
+  console.log(`Built ${path.relative(root, result.main)} and ${path.relative(root, result.preload)}`);
+}
