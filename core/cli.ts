@@ -10,6 +10,7 @@ import { PhysicalFileSystem } from './fs/physical.js';
 import { VirtualFileSystem } from './fs/virtual.js';
 import { defaults } from './defaults.js';
 import { defaultCertificateDir, ensureCertificate, loadCertificateFiles, isCertificateError } from './tls/index.js';
+import { isUiCommand, runUiCommand } from './web/ui-command.js';
 
 /**
  * The `ftp-share` command: shares folders over FTP/FTPS from a terminal. With `--json` it prints
@@ -19,6 +20,7 @@ import { defaultCertificateDir, ensureCertificate, loadCertificateFiles, isCerti
 const USAGE = `Usage: ftp-share [--port N] [--host ADDR] [--read-only] [--user NAME] [--password PW]
                  [--ftps explicit|implicit] [--require-tls] [--cert FILE --key FILE] [--cert-dir DIR]
                  [--passive-ports A-B] [--public-host HOST] [--json] FOLDER [FOLDER...]
+       ftp-share --ui [--ui-port N] [--no-open] [--json] [--config-dir DIR] [FOLDER...]
 
 One folder is shared as the root; several appear as top-level directories.
 No --user/--password: anyone may log in (anonymous). FTP_SHARE_PASSWORD may carry the password.`;
@@ -156,6 +158,8 @@ function urlFor(address: string, port: number, implicit: boolean): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // The browser UI (core/web): settings from the settings file, sharing started from the page.
+  if (isUiCommand(argv)) return runUiCommand(argv);
   const options = parseCommandLine(argv);
   if (options === 'help') {
     process.stdout.write(USAGE + '\n');

@@ -1,0 +1,883 @@
+/**
+ * The single owner of the app's state: settings, the FTP server's lifecycle, live sessions and
+ * transfers, the log, and the batched pushes to whatever UI is attached.
+ *
+ * Plain Node: the Electron shell and the CLI's web host construct it with their own host
+ * capabilities and bind its request methods to their transport (IPC, WebSocket). Every request
+ * returns a {@link Result} and never throws; failures carry a code and a message written for
+ * people. Changes reach the UI as pushes coalesced by {@link PushBatcher} (at most ~10 a second
+ * in total, however many transfers run).
+ *
+ * Lifecycle operations (start, stop, settings changes that restart the server, certificate
+ * changes) run one at a time, in call order, so two clicks never race two servers.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { FtpServer, FtpServerError, type ListeningInfo } from '../ftp/server.js';
+import type { FtpServerOptions, TlsOptions } from '../ftp/options.js';
+import type { ServerEventName, ServerEvents } from '../ftp/events.js';
+import { SimpleAuthorizer } from '../auth/simple-authorizer.js';
+import { PhysicalFileSystem } from '../fs/physical.js';
+import { VirtualFileSystem } from '../fs/virtual.js';
+import { ensureCertificate, isCertificateError, regenerateCertificate } from '../tls/index.js';
+import {
+  detectDefaultRouteInterface,
+  ftpUrl,
+  listCandidateAddresses,
+  watchAddresses,
+  type CandidateAddress,
+} from '../net/addresses.js';
+import type {
+  CertificateInfo,
+  ConnectUrl,
+  ErrorCode,
+  LogEntry,
+  LogLevel,
+  RequestFunctions,
+  Result,
+  SessionRow,
+  ShareState,
+  ShareStatus,
+  TransfersSnapshot,
+} from './contract.js';
+import {
+  DEFAULT_USERNAME,
+  generatePassword,
+  validateSettings,
+  type SettingsFieldError,
+  type ShareSettings,
+} from './settings.js';
+import type { SettingsRecovery, SettingsStore } from './settings-store.js';
+import { ActivityTracker } from './activity.js';
+import { LogBuffer, Redactor } from './log-buffer.js';
+import { PushBatcher, type PushBatcherOptions, type PushListener } from './push-batcher.js';
+import { checkFolder } from './folders.js';
+import { findFreePort } from './ports.js';
+import { clearImportMarker, importCertificateFiles, readStoredCertificate } from './certificate-files.js';
+
+export type { PushListener } from './push-batcher.js';
+
+/**
+ * What only the host can do (a native folder picker, the OS file manager, the clipboard). The
+ * Electron shell provides them; absent ones answer `unsupported`.
+ */
+export interface ShareHost {
+  /** Shows a folder picker; resolves the chosen absolute paths ([] when cancelled). */
+  pickFolders?(): Promise<string[]>;
+  /** Opens a folder in the OS file manager. Only shared folders are ever passed. */
+  openFolder?(folder: string): Promise<void>;
+  /** Puts text on the clipboard. */
+  copyText?(text: string): Promise<void>;
+}
+
+/** Where candidate addresses come from; tests pass fixed lists. */
+export interface AddressSource {
+  /** The current ranked candidates. */
+  list(): Promise<CandidateAddress[]>;
+  /** Calls `onChange` when they change; the returned watcher's `close` stops it. */
+  watch(onChange: (candidates: CandidateAddress[]) => void): { close(): void };
+}
+
+/** The machine's own addresses, ranked with the default route (core/net). */
+export const systemAddressSource: AddressSource = {
+  async list() {
+    let interfaces: ReturnType<typeof os.networkInterfaces>;
+    try {
+      interfaces = os.networkInterfaces();
+    } catch {
+      return [];
+    }
+    return listCandidateAddresses(interfaces, await detectDefaultRouteInterface({ interfaces }));
+  },
+  watch(onChange) {
+    return watchAddresses(onChange);
+  },
+};
+
+/** Dependencies and knobs of a {@link ShareService}. */
+export interface ShareServiceOptions {
+  /** Loads and saves the settings. */
+  settingsStore: SettingsStore;
+  /** Where the generated (or imported) FTPS certificate is kept. */
+  certificateDir: string;
+  /** Host capabilities (Electron); absent ones answer `unsupported`. */
+  host?: ShareHost;
+  /** Candidate addresses; defaults to {@link systemAddressSource}. */
+  addressSource?: AddressSource;
+  /** Clock for timestamps (ms since epoch). */
+  now?: () => number;
+  /**
+   * Server options that win over the settings: tests bind `{ host: '127.0.0.1', port: 0 }`
+   * (settings can't hold port 0) or set bandwidth limits.
+   */
+  serverOverrides?: Partial<Omit<FtpServerOptions, 'authorizer' | 'tls'>>;
+  /** Length of one auto-stop "minute" in ms (tests shorten it). Default 60000. */
+  autoStopUnitMs?: number;
+  /** For messages that differ per OS (tests). Default `process.platform`. */
+  platform?: NodeJS.Platform;
+  /** Push pacing (tests). */
+  batching?: PushBatcherOptions;
+  /** Log ring size. Default 5000. */
+  logCapacity?: number;
+}
+
+/** Settings whose change needs the running server restarted. */
+const RESTART_KEYS: (keyof ShareSettings)[] = ['folders', 'port', 'readOnly', 'access', 'ftps', 'requireTls', 'passivePorts'];
+
+/** Longest text accepted by copyText (a URL or a password, never a file). */
+const MAX_COPY_TEXT = 64 * 1024;
+
+const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+
+function fail<T = never>(code: ErrorCode, message: string, fields?: SettingsFieldError[]): Result<T> {
+  return fields && fields.length > 0 ? { ok: false, code, message, fields } : { ok: false, code, message };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+function stringParam(params: unknown, key: string): string | undefined {
+  if (!isRecord(params)) return undefined;
+  const value = params[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The ShareService; see the module comment. */
+export class ShareService implements RequestFunctions {
+  readonly #store: SettingsStore;
+  readonly #certificateDir: string;
+  readonly #host: ShareHost;
+  readonly #addresses: AddressSource;
+  readonly #now: () => number;
+  readonly #overrides: Partial<Omit<FtpServerOptions, 'authorizer' | 'tls'>>;
+  readonly #autoStopUnitMs: number;
+  readonly #platform: NodeJS.Platform;
+  readonly #activity: ActivityTracker;
+  readonly #logs: LogBuffer;
+  readonly #redactor = new Redactor();
+  readonly #batcher: PushBatcher;
+  readonly #ready: Promise<void>;
+
+  #settings!: ShareSettings;
+  #recovered: SettingsRecovery | undefined;
+  #status: ShareStatus = 'stopped';
+  #error: ShareState['error'];
+  #server: FtpServer | undefined;
+  #detachServer: (() => void) | undefined;
+  #listening: (ListeningInfo & { notAfter?: string }) | undefined;
+  #startedAt: number | undefined;
+  #candidates: CandidateAddress[] = [];
+  #watcher: { close(): void } | undefined;
+  #autoStopTimer: NodeJS.Timeout | undefined;
+  #autoStopAt: number | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  constructor(options: ShareServiceOptions) {
+    this.#store = options.settingsStore;
+    this.#certificateDir = options.certificateDir;
+    this.#host = options.host ?? {};
+    this.#addresses = options.addressSource ?? systemAddressSource;
+    this.#now = options.now ?? Date.now;
+    this.#overrides = options.serverOverrides ?? {};
+    this.#autoStopUnitMs = options.autoStopUnitMs ?? 60_000;
+    this.#platform = options.platform ?? process.platform;
+    this.#activity = new ActivityTracker(this.#now);
+    this.#logs = new LogBuffer(options.logCapacity);
+    this.#batcher = new PushBatcher(
+      {
+        state: () => this.#state(),
+        settings: () => this.#settingsCopy(),
+        sessions: () => this.#sessionRows(),
+        transfers: () => this.#activity.transfers(),
+      },
+      options.batching,
+    );
+    this.#ready = this.#load();
+  }
+
+  /** Resolves once the settings are loaded. Requests wait for it by themselves. */
+  ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  /**
+   * Subscribes to pushed events (state, settings, sessions, transfers, log batches, notices).
+   * Returns the unsubscribe function. A listener that throws is ignored.
+   */
+  onPush(listener: PushListener): () => void {
+    return this.#batcher.subscribe(listener);
+  }
+
+  /** Same as {@link close} (the Electron shell's name for it). */
+  shutdown(): Promise<void> {
+    return this.close();
+  }
+
+  /** Stops sharing and every timer; the service answers nothing useful afterwards. */
+  async close(): Promise<void> {
+    await this.#serial(async () => {
+      if (this.#server) await this.#stopLocked('the app is closing');
+      this.#closed = true;
+      this.#clearAutoStop();
+      this.#batcher.close();
+    }).catch(() => undefined);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Requests
+
+  getState(): Promise<Result<ShareState>> {
+    return this.#request(async () => ok(this.#state()));
+  }
+
+  getSettings(): Promise<Result<ShareSettings>> {
+    return this.#request(async () => ok(this.#settingsCopy()));
+  }
+
+  updateSettings(params: Partial<ShareSettings>): Promise<Result<ShareSettings>> {
+    return this.#request(() =>
+      this.#serial(async () => {
+        if (!isRecord(params)) return fail('invalid-settings', 'Settings must be an object', [{ field: '', message: 'Settings must be an object' }]);
+        const merged: Record<string, unknown> = { ...this.#settings, ...params };
+        // The format version is ours to set.
+        merged['version'] = 1;
+        const folders = merged['folders'];
+        if (Array.isArray(folders)) {
+          for (const [i, folder] of folders.entries()) {
+            if (typeof folder !== 'string' || !path.isAbsolute(folder) || this.#settings.folders.includes(folder)) continue;
+            const problem = await checkFolder(folder, this.#platform);
+            if (problem) return fail(problem.code, problem.message, [{ field: `folders[${i}]`, message: problem.message }]);
+          }
+        }
+        return this.#applySettings(merged);
+      }),
+    );
+  }
+
+  start(): Promise<Result<ShareState>> {
+    return this.#request(() => this.#serial(() => this.#startLocked()));
+  }
+
+  stop(): Promise<Result<ShareState>> {
+    return this.#request(() =>
+      this.#serial(async () => {
+        if (!this.#server) {
+          if (this.#status !== 'error') return fail('not-running', 'Sharing is not running');
+          this.#error = undefined;
+          this.#setStatus('stopped');
+          return ok(this.#state());
+        }
+        await this.#stopLocked('stopped by you');
+        return ok(this.#state());
+      }),
+    );
+  }
+
+  pickFolders(): Promise<Result<string[]>> {
+    return this.#request(async () => {
+      if (!this.#host.pickFolders) return fail('unsupported', 'Choosing folders needs the desktop app; type the folder\'s path instead');
+      const picked = await this.#host.pickFolders();
+      return ok(picked.filter((p) => typeof p === 'string'));
+    });
+  }
+
+  addFolder(params: { path: string }): Promise<Result<ShareSettings>> {
+    return this.#request(() =>
+      this.#serial(async () => {
+        const raw = stringParam(params, 'path');
+        if (raw === undefined || raw.trim() === '') return fail('invalid-settings', 'Give the folder\'s path', [{ field: 'path', message: 'Folder path can\'t be empty' }]);
+        if (raw.includes('\0') || !path.isAbsolute(raw)) {
+          return fail('invalid-settings', `Folder path must be absolute: ${raw}`, [{ field: 'path', message: 'Folder path must be absolute' }]);
+        }
+        const folder = path.resolve(raw);
+        if (this.#settings.folders.includes(folder)) return ok(this.#settingsCopy());
+        const problem = await checkFolder(folder, this.#platform);
+        if (problem) return fail(problem.code, problem.message, [{ field: 'path', message: problem.message }]);
+        return this.#applySettings({ ...this.#settings, folders: [...this.#settings.folders, folder] });
+      }),
+    );
+  }
+
+  removeFolder(params: { path: string }): Promise<Result<ShareSettings>> {
+    return this.#request(() =>
+      this.#serial(async () => {
+        const raw = stringParam(params, 'path');
+        const folder = raw === undefined ? undefined : this.#settings.folders.find((f) => f === raw || (path.isAbsolute(raw) && f === path.resolve(raw)));
+        if (folder === undefined) return fail('not-found', 'That folder is not shared');
+        return this.#applySettings({ ...this.#settings, folders: this.#settings.folders.filter((f) => f !== folder) });
+      }),
+    );
+  }
+
+  openFolder(params: { path: string }): Promise<Result<void>> {
+    return this.#request(async () => {
+      if (!this.#host.openFolder) return fail('unsupported', 'Opening folders needs the desktop app');
+      const folder = stringParam(params, 'path');
+      // Only shared folders: the UI must not become a way to open arbitrary paths.
+      if (folder === undefined || !this.#settings.folders.includes(folder)) return fail('not-found', 'That folder is not shared');
+      await this.#host.openFolder(folder);
+      return ok(undefined);
+    });
+  }
+
+  copyText(params: { text: string }): Promise<Result<void>> {
+    return this.#request(async () => {
+      if (!this.#host.copyText) return fail('unsupported', 'Copying needs the desktop app; the browser copies by itself');
+      const text = stringParam(params, 'text');
+      if (text === undefined || text.length > MAX_COPY_TEXT) return fail('invalid-settings', 'Nothing to copy');
+      await this.#host.copyText(text);
+      return ok(undefined);
+    });
+  }
+
+  generatePassword(): Promise<Result<ShareSettings>> {
+    return this.#request(() =>
+      this.#serial(() => {
+        const username = this.#settings.access.mode === 'password' ? this.#settings.access.username : DEFAULT_USERNAME;
+        return this.#applySettings({ ...this.#settings, access: { mode: 'password', username, password: generatePassword() } });
+      }),
+    );
+  }
+
+  getCertificate(): Promise<Result<CertificateInfo | null>> {
+    return this.#request(async () => {
+      try {
+        return ok(await readStoredCertificate(this.#certificateDir));
+      } catch (err) {
+        if (isCertificateError(err)) return fail('certificate-error', this.#redactor.redact(err.message));
+        throw err;
+      }
+    });
+  }
+
+  regenerateCertificate(): Promise<Result<CertificateInfo>> {
+    return this.#request(() =>
+      this.#serial(async () => {
+        let info: CertificateInfo;
+        try {
+          await regenerateCertificate(this.#certificateDir);
+          await clearImportMarker(this.#certificateDir);
+          const stored = await readStoredCertificate(this.#certificateDir);
+          if (!stored) return fail('certificate-error', 'The new certificate could not be read back');
+          info = stored;
+        } catch (err) {
+          if (isCertificateError(err)) return fail('certificate-error', this.#redactor.redact(err.message));
+          throw err;
+        }
+        this.#log('info', `Made a new FTPS certificate (SHA-256 ${info.fingerprint256})`);
+        await this.#restartForCertificate();
+        return ok(info);
+      }),
+    );
+  }
+
+  importCertificate(params: { certPath: string; keyPath: string }): Promise<Result<CertificateInfo>> {
+    return this.#request(() =>
+      this.#serial(async () => {
+        const certPath = stringParam(params, 'certPath');
+        const keyPath = stringParam(params, 'keyPath');
+        const fields: SettingsFieldError[] = [];
+        if (!certPath) fields.push({ field: 'certPath', message: 'Choose the certificate file' });
+        if (!keyPath) fields.push({ field: 'keyPath', message: 'Choose the private key file' });
+        if (!certPath || !keyPath) return fail('invalid-settings', 'Choose a certificate file and its private key file', fields);
+        let info: CertificateInfo;
+        try {
+          info = await importCertificateFiles(this.#certificateDir, certPath, keyPath);
+        } catch (err) {
+          if (isCertificateError(err)) return fail('certificate-error', this.#redactor.redact(err.message));
+          throw err;
+        }
+        this.#log('info', `Imported the FTPS certificate ${info.certPath} (SHA-256 ${info.fingerprint256})`);
+        await this.#restartForCertificate();
+        return ok(info);
+      }),
+    );
+  }
+
+  findFreePort(params: { from?: number }): Promise<Result<number>> {
+    return this.#request(async () => {
+      const from = isRecord(params) && params['from'] !== undefined ? params['from'] : this.#settings.port + 1;
+      if (typeof from !== 'number' || !Number.isInteger(from) || from < 1 || from > 65535) {
+        return fail('invalid-settings', 'The port to start from must be between 1 and 65535', [{ field: 'from', message: 'Port must be between 1 and 65535' }]);
+      }
+      const port = await this.#freePort(from);
+      return port === undefined ? fail('port-in-use', `No free port found from ${from}`) : ok(port);
+    });
+  }
+
+  listAddresses(): Promise<Result<ConnectUrl[]>> {
+    return this.#request(async () => {
+      await this.#refreshCandidates();
+      return ok(this.#urls(this.#currentPort()));
+    });
+  }
+
+  kickSession(params: { sessionId: string }): Promise<Result<void>> {
+    return this.#request(async () => {
+      const sessionId = stringParam(params, 'sessionId');
+      if (!this.#server) return fail('not-running', 'Sharing is not running');
+      if (sessionId === undefined || !this.#server.kick(sessionId)) return fail('not-found', 'That connection has already ended');
+      this.#log('info', `You disconnected ${this.#activity.remoteAddressOf(sessionId) ?? 'a client'}`, sessionId);
+      return ok(undefined);
+    });
+  }
+
+  getSessions(): Promise<Result<SessionRow[]>> {
+    return this.#request(async () => ok(this.#sessionRows()));
+  }
+
+  getTransfers(): Promise<Result<TransfersSnapshot>> {
+    return this.#request(async () => ok(this.#activity.transfers()));
+  }
+
+  getLogs(): Promise<Result<LogEntry[]>> {
+    return this.#request(async () => ok(this.#logs.entries()));
+  }
+
+  clearLogs(): Promise<Result<void>> {
+    return this.#request(async () => {
+      this.#logs.clear();
+      this.#batcher.dropPendingLogs();
+      return ok(undefined);
+    });
+  }
+
+  clearFinishedTransfers(): Promise<Result<void>> {
+    return this.#request(async () => {
+      this.#activity.clearFinished();
+      this.#batcher.mark('transfers');
+      return ok(undefined);
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Plumbing
+
+  /** Waits for the settings, runs a request, and turns anything thrown into an `internal` result. */
+  async #request<T>(run: () => Promise<Result<T>>): Promise<Result<T>> {
+    try {
+      await this.#ready;
+      if (this.#closed) return fail('unsupported', 'FTP Share is closing');
+      return await run();
+    } catch (err) {
+      const message = this.#redactor.redact(`Something went wrong: ${(err as Error)?.message ?? String(err)}`);
+      this.#log('error', message);
+      return fail('internal', message);
+    }
+  }
+
+  /** Runs lifecycle operations one at a time, in call order. */
+  #serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task, task);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #load(): Promise<void> {
+    try {
+      const loaded = await this.#store.load();
+      this.#settings = loaded.settings;
+      this.#recovered = loaded.recovered;
+      if (loaded.recovered) this.#log('warn', `Settings were reset: ${loaded.recovered.reason} A copy of the old file is in ${loaded.recovered.backupPath}`);
+    } catch (err) {
+      const result = validateSettings({});
+      if (!result.ok) throw new Error('default settings are invalid');
+      this.#settings = result.value;
+      this.#log('error', `The settings could not be loaded (${(err as NodeJS.ErrnoException).code ?? 'error'}); defaults are used and may not be saved.`);
+    }
+    if (this.#settings.access.mode === 'password') this.#redactor.addSecret(this.#settings.access.password);
+    // Addresses come in the background: route detection may take a moment on macOS and Windows.
+    void this.#refreshCandidates().then(() => this.#batcher.mark('state'));
+  }
+
+  #log(level: LogLevel, text: string, sessionId?: string): void {
+    if (this.#closed) return;
+    const entry = this.#logs.add(level, this.#redactor.redact(text), this.#now(), sessionId);
+    this.#batcher.log(entry);
+  }
+
+  #notice(level: LogLevel, text: string): void {
+    this.#batcher.notice({ level, text: this.#redactor.redact(text) });
+  }
+
+  #setStatus(status: ShareStatus): void {
+    this.#status = status;
+    this.#batcher.mark('state');
+  }
+
+  #settingsCopy(): ShareSettings {
+    return structuredClone(this.#settings);
+  }
+
+  #sessionRows(): SessionRow[] {
+    return this.#activity.sessions(this.#server?.getSessions());
+  }
+
+  #currentPort(): number {
+    return this.#listening?.port ?? this.#settings.port;
+  }
+
+  /**
+   * Validates, saves and applies new settings; restarts a running (or failed) share when a
+   * setting the server depends on changed.
+   */
+  async #applySettings(candidate: unknown): Promise<Result<ShareSettings>> {
+    const validation = validateSettings(candidate);
+    if (!validation.ok) {
+      const message = validation.errors.map((e) => e.message).join('; ');
+      return fail('invalid-settings', message, validation.errors);
+    }
+    const next = validation.value;
+    try {
+      await this.#store.save(next);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      return fail('internal', `The settings could not be saved${code ? ` (${code})` : ''}`);
+    }
+    const previous = this.#settings;
+    this.#settings = next;
+    if (next.access.mode === 'password') this.#redactor.addSecret(next.access.password);
+    const changed = (Object.keys(next) as (keyof ShareSettings)[]).filter(
+      (key) => JSON.stringify(previous[key]) !== JSON.stringify(next[key]),
+    );
+    for (const key of ['passivePorts', 'advertisedAddress'] as const) {
+      if (previous[key] !== undefined && next[key] === undefined) changed.push(key);
+    }
+    this.#batcher.mark('settings');
+    this.#batcher.mark('state');
+    if (changed.length === 0) return ok(this.#settingsCopy());
+    // Names only: values may be secret (the password) and are in the settings panel anyway.
+    this.#log('info', `Settings changed: ${changed.join(', ')}`);
+    const needsRestart = changed.some((key) => RESTART_KEYS.includes(key));
+    if (needsRestart && (this.#status === 'running' || this.#status === 'error')) {
+      if (this.#server) await this.#stopLocked('settings changed', true);
+      await this.#startLocked();
+    } else if (changed.includes('autoStopMinutes')) {
+      this.#updateAutoStop(true);
+    }
+    return ok(this.#settingsCopy());
+  }
+
+  async #restartForCertificate(): Promise<void> {
+    if (this.#server && this.#settings.ftps !== 'off') {
+      await this.#stopLocked('the certificate changed', true);
+      await this.#startLocked();
+    }
+  }
+
+  async #freePort(from: number): Promise<number | undefined> {
+    const options: Parameters<typeof findFreePort>[1] = {};
+    if (this.#overrides.host !== undefined) options.host = this.#overrides.host;
+    if (this.#settings.passivePorts) options.exclude = this.#settings.passivePorts;
+    return findFreePort(from, options);
+  }
+
+  #failStart<T>(code: ErrorCode, message: string, extra: { fix?: string; suggestedPort?: number; fields?: SettingsFieldError[] } = {}): Result<T> {
+    this.#error = { code, message };
+    if (extra.fix !== undefined) this.#error.fix = extra.fix;
+    if (extra.suggestedPort !== undefined) this.#error.suggestedPort = extra.suggestedPort;
+    this.#setStatus('error');
+    this.#log('error', `Sharing could not start: ${message}`);
+    return fail(code, message, extra.fields);
+  }
+
+  async #startLocked(): Promise<Result<ShareState>> {
+    if (this.#server) return fail('already-running', 'Sharing is already running');
+    this.#error = undefined;
+    this.#setStatus('starting');
+    const settings = this.#settings;
+    if (settings.folders.length === 0) {
+      return this.#failStart('invalid-settings', 'Add a folder to share first', {
+        fields: [{ field: 'folders', message: 'Add at least one folder' }],
+      });
+    }
+    for (const folder of settings.folders) {
+      const problem = await checkFolder(folder, this.#platform);
+      if (problem) return this.#failStart(problem.code, problem.message);
+    }
+
+    let tls: TlsOptions | undefined;
+    let notAfter: string | undefined;
+    if (settings.ftps !== 'off') {
+      try {
+        const stored = await ensureCertificate(this.#certificateDir);
+        if (stored.generated) {
+          this.#log('info', `Made a new FTPS certificate (${stored.reason ?? 'none was saved'}); SHA-256 ${stored.fingerprint256}`);
+        }
+        tls = { mode: settings.ftps, cert: stored.cert, key: stored.key, requireTls: settings.requireTls, requireEncryptedData: settings.requireTls };
+        notAfter = stored.notAfter.toISOString();
+      } catch (err) {
+        if (isCertificateError(err)) return this.#failStart('certificate-error', this.#redactor.redact(err.message));
+        throw err;
+      }
+    }
+
+    const fileSystem =
+      settings.folders.length === 1
+        ? new PhysicalFileSystem({ root: settings.folders[0]!, readOnly: settings.readOnly })
+        : new VirtualFileSystem({ roots: settings.folders, readOnly: settings.readOnly });
+    const authorizer =
+      settings.access.mode === 'anonymous'
+        ? new SimpleAuthorizer({ fs: fileSystem })
+        : new SimpleAuthorizer({ username: settings.access.username, password: settings.access.password, fs: fileSystem });
+    const port = this.#overrides.port ?? settings.port;
+    const server = new FtpServer({
+      port: settings.port,
+      ...(settings.passivePorts ? { passivePorts: settings.passivePorts } : {}),
+      ...this.#overrides,
+      authorizer,
+      ...(tls ? { tls } : {}),
+    });
+    const detach = this.#attach(server);
+    let info: ListeningInfo;
+    try {
+      info = await server.start();
+    } catch (err) {
+      detach();
+      if (!(err instanceof FtpServerError)) throw err;
+      if (err.code === 'port-in-use') {
+        const suggestedPort = await this.#freePort(settings.port + 1);
+        return this.#failStart('port-in-use', `Port ${port} is in use`, {
+          fix: suggestedPort !== undefined
+            ? `Another program (or another copy of FTP Share) is using port ${port}. Use port ${suggestedPort} instead, or quit that program.`
+            : `Another program (or another copy of FTP Share) is using port ${port}. Choose another port, or quit that program.`,
+          ...(suggestedPort !== undefined ? { suggestedPort } : {}),
+        });
+      }
+      if (err.code === 'permission-denied') {
+        return this.#failStart('permission-denied', `Port ${port} can't be used without administrator rights`, {
+          fix: 'Choose a port above 1023, such as 2121.',
+        });
+      }
+      return this.#failStart('internal', `The server could not start: ${err.message}`);
+    }
+    this.#server = server;
+    this.#detachServer = detach;
+    this.#listening = notAfter ? { ...info, notAfter } : info;
+    this.#startedAt = this.#now();
+    this.#setStatus('running');
+    const what = settings.folders.length === 1 ? settings.folders[0]! : `${settings.folders.length} folders`;
+    this.#log('info', `Sharing ${what} on port ${info.port}${settings.readOnly ? ' (read-only)' : ''}${tls ? ` with FTPS (${tls.mode})` : ''}`);
+    await this.#refreshCandidates();
+    this.#watcher = this.#addresses.watch((candidates) => {
+      this.#candidates = candidates;
+      this.#batcher.mark('state');
+    });
+    this.#updateAutoStop(true);
+    return ok(this.#state());
+  }
+
+  /** Stops the server: sessions get 421, active transfers end as aborted. */
+  async #stopLocked(reason: string, restarting = false): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    this.#setStatus('stopping');
+    this.#watcher?.close();
+    this.#watcher = undefined;
+    this.#clearAutoStop();
+    try {
+      await server.stop();
+    } finally {
+      this.#detachServer?.();
+      this.#detachServer = undefined;
+      this.#server = undefined;
+      this.#listening = undefined;
+      this.#startedAt = undefined;
+      this.#activity.abortAll(`sharing stopped (${reason})`);
+      this.#error = undefined;
+      this.#setStatus('stopped');
+      this.#batcher.mark('sessions');
+      this.#batcher.mark('transfers');
+      this.#log('info', restarting ? `Restarting sharing: ${reason}` : `Sharing stopped: ${reason}`);
+    }
+  }
+
+  /** Subscribes to the server's events; returns the function that unsubscribes them all. */
+  #attach(server: FtpServer): () => void {
+    const detachers: (() => void)[] = [];
+    const on = <K extends ServerEventName>(event: K, listener: (payload: ServerEvents[K]) => void): void => {
+      server.on(event, listener);
+      detachers.push(() => server.off(event, listener));
+    };
+    const activity = this.#activity;
+    const mark = this.#batcher.mark.bind(this.#batcher);
+    on('session-opened', (e) => {
+      activity.sessionOpened(e);
+      this.#log('info', `Connection from ${e.remoteAddress}${e.secure ? ' (TLS)' : ''}`, e.sessionId);
+      mark('sessions');
+      mark('state');
+      this.#updateAutoStop(false);
+    });
+    on('session-closed', (e) => {
+      const address = activity.remoteAddressOf(e.sessionId);
+      activity.sessionClosed(e);
+      this.#log('info', `Disconnected${address ? ` ${address}` : ''} (${e.reason})`, e.sessionId);
+      mark('sessions');
+      mark('state');
+      this.#updateAutoStop(false);
+    });
+    on('login', (e) => {
+      activity.login(e);
+      this.#log('info', `Logged in as ${e.user}`, e.sessionId);
+      mark('sessions');
+    });
+    on('login-failed', (e) => {
+      this.#log('warn', `Login failed for user "${e.user}" from ${e.remoteAddress}`, e.sessionId);
+    });
+    on('logout', (e) => {
+      activity.logout(e);
+      mark('sessions');
+    });
+    on('command', (e) => {
+      // PASS arrives as "***" already; the redactor also catches a password sent anywhere else.
+      this.#log('debug', e.argument ? `${e.command} ${e.argument}` : e.command, e.sessionId);
+      if (activity.command(e)) mark('sessions');
+    });
+    on('reply', (e) => {
+      if (activity.reply(e)) mark('sessions');
+    });
+    on('session-changed', (e) => {
+      activity.sessionChanged(e);
+      mark('sessions');
+    });
+    on('transfer-started', (e) => {
+      activity.transferStarted(e);
+      this.#log('debug', `${e.direction === 'download' ? 'Sending' : 'Receiving'} ${e.path}`, e.sessionId);
+      mark('transfers');
+      mark('sessions');
+    });
+    on('transfer-progress', (e) => {
+      activity.transferProgress(e);
+      mark('transfers');
+      mark('sessions');
+    });
+    on('transfer-completed', (e) => {
+      activity.transferCompleted(e);
+      const seconds = (e.durationMs / 1000).toFixed(1);
+      this.#log('info', `${e.direction === 'download' ? 'Sent' : 'Received'} ${e.path} (${formatBytes(e.bytes)} in ${seconds} s)`, e.sessionId);
+      mark('transfers');
+      mark('sessions');
+    });
+    on('transfer-failed', (e) => {
+      const row = activity.transferFailed(e);
+      const what = e.direction === 'download' ? 'Download' : 'Upload';
+      this.#log('warn', `${what} of ${e.path} ${row.result === 'aborted' ? 'aborted' : 'failed'}: ${e.reason}`, e.sessionId);
+      mark('transfers');
+      mark('sessions');
+    });
+    on('error', (e) => {
+      this.#log('error', `Server error: ${e.message}`);
+    });
+    return () => {
+      for (const detach of detachers) detach();
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Auto-stop
+
+  #clearAutoStop(): void {
+    clearTimeout(this.#autoStopTimer);
+    this.#autoStopTimer = undefined;
+    if (this.#autoStopAt !== undefined) {
+      this.#autoStopAt = undefined;
+      this.#batcher.mark('state');
+    }
+  }
+
+  /**
+   * Counts down while sharing runs with no session; any session cancels the count. `reset`
+   * restarts a running count (the delay changed, or sharing just started).
+   */
+  #updateAutoStop(reset: boolean): void {
+    const minutes = this.#settings.autoStopMinutes;
+    const idle = this.#status === 'running' && this.#server !== undefined && this.#activity.sessionCount === 0;
+    if (minutes <= 0 || !idle) {
+      this.#clearAutoStop();
+      return;
+    }
+    if (this.#autoStopTimer && !reset) return;
+    this.#clearAutoStop();
+    const delay = minutes * this.#autoStopUnitMs;
+    this.#autoStopAt = this.#now() + delay;
+    this.#autoStopTimer = setTimeout(() => void this.#autoStop(minutes), delay);
+    // The app keeps running for its own reasons; this timer alone must not hold a process open.
+    this.#autoStopTimer.unref();
+    this.#batcher.mark('state');
+  }
+
+  async #autoStop(minutes: number): Promise<void> {
+    this.#autoStopTimer = undefined;
+    await this.#serial(async () => {
+      if (!this.#server || this.#activity.sessionCount > 0) return;
+      const text = `Sharing stopped after ${minutes} minute${minutes === 1 ? '' : 's'} without connections`;
+      await this.#stopLocked(`no connections for ${minutes} minute${minutes === 1 ? '' : 's'}`);
+      this.#notice('info', text);
+    }).catch(() => undefined);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // State
+
+  async #refreshCandidates(): Promise<void> {
+    try {
+      this.#candidates = await this.#addresses.list();
+    } catch {
+      // Addresses are a hint for the UI; keep the last list.
+    }
+  }
+
+  #urls(port: number): ConnectUrl[] {
+    const settings = this.#settings;
+    const options = {
+      implicitTls: settings.ftps === 'implicit',
+      ...(settings.access.mode === 'password' ? { username: settings.access.username } : {}),
+    };
+    const urls: ConnectUrl[] = [];
+    for (const c of this.#candidates) {
+      try {
+        // A link-local address without its zone: the server's zone id means nothing to a client.
+        urls.push({ url: ftpUrl(c.address, port, options), address: c.address, label: c.label, kind: c.kind });
+      } catch {
+        // An address ftpUrl refuses is not one to show.
+      }
+    }
+    const advertised = settings.advertisedAddress;
+    if (advertised !== undefined) {
+      const index = urls.findIndex((u) => u.address === advertised);
+      if (index >= 0) urls.unshift(...urls.splice(index, 1));
+      else urls.unshift({ url: ftpUrl(advertised, port, options), address: advertised, label: `Chosen address (${advertised})`, kind: 'lan' });
+    }
+    return urls;
+  }
+
+  #state(): ShareState {
+    const port = this.#currentPort();
+    const urls = this.#urls(port);
+    const state: ShareState = { status: this.#status, urls, sessionCount: this.#activity.sessionCount };
+    if (this.#error) state.error = { ...this.#error };
+    if (this.#server && this.#listening) {
+      state.port = this.#listening.port;
+      state.url = urls[0]?.url ?? ftpUrl('127.0.0.1', port, { implicitTls: this.#settings.ftps === 'implicit' });
+      if (this.#startedAt !== undefined) state.startedAt = this.#startedAt;
+      const tls = this.#listening.tls;
+      if (tls) state.tls = { mode: tls.mode, fingerprint256: tls.fingerprint256, notAfter: this.#listening.notAfter ?? '' };
+    }
+    if (this.#autoStopAt !== undefined) state.autoStopAt = this.#autoStopAt;
+    if (this.#recovered) state.settingsRecovered = { ...this.#recovered };
+    return state;
+  }
+}
