@@ -64,7 +64,9 @@ function parse(argv: string[]): UiOptions | 'help' {
     if (!/^\d+$/.test(v['ui-port']) || Number(v['ui-port']) > 65535) throw new UiUsageError(`--ui-port must be a number from 0 to 65535, got "${v['ui-port']}"`);
     uiPort = Number(v['ui-port']);
   }
-  const configDir = path.resolve(v['config-dir'] ?? defaultConfigDir());
+  // Not the desktop app's folder: the app encrypts the password with the OS keychain, which the CLI
+  // can't reach, so sharing one settings file would make the CLI replace the password users rely on.
+  const configDir = path.resolve(v['config-dir'] ?? path.join(defaultConfigDir(), 'web-ui'));
   const certDir = v['cert-dir'] !== undefined
     ? path.resolve(v['cert-dir'])
     : v['config-dir'] !== undefined ? path.join(configDir, 'certificates') : defaultCertificateDir();
