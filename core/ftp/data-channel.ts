@@ -1,10 +1,12 @@
 import net from 'node:net';
 import tls from 'node:tls';
+import { randomBytes } from 'node:crypto';
 import { normalizeAddress, sameHost } from './addresses.js';
 
 /** How a data connection is protected, decided when it opens (PROT P or C). */
 export interface DataTls {
-  secureContext: tls.SecureContext;
+  /** The data connections' context (see {@link createDataSecureContext}), not the control one. */
+  dataSecureContext: tls.SecureContext;
   requestCert: boolean;
   rejectUnauthorized: boolean;
   /** Refuse the connection unless it resumed the control connection's TLS session. */
@@ -32,6 +34,78 @@ export class DataChannelError extends Error {
   }
 }
 
+/** Node's native secure context: the undocumented ticket-key hooks used below. */
+interface NativeTicketContext {
+  getTicketKeys(): Buffer;
+  enableTicketKeyCallback?: () => void;
+  onticketkeycallback?: (name: Buffer, iv: Buffer, encrypt: boolean) => unknown[];
+}
+
+/**
+ * Builds the secure context of data connections: it resumes the control connection's TLS
+ * sessions (same ticket keys) but issues no session tickets of its own.
+ *
+ * Why: TLS 1.3 servers send NewSessionTicket messages after the handshake. A client that only
+ * writes on the data connection (an upload) never reads them, and when it closes a socket with
+ * unread bytes the kernel sends a TCP reset instead of a FIN and throws away whatever it had
+ * not sent yet: the upload is cut short. Go clients (rclone, jlaffaye/ftp) hit this against
+ * vsftpd and pyftpdlib, which still answer 226; libuv then reports the reset as a clean EOF, so
+ * the server can't tell (measured: uploads of 400 KB arrived as 96 KB with 226).
+ *
+ * Node has no `SSL_CTX_set_num_tickets`, and `SSL_OP_NO_TICKET` does not help: in TLS 1.3
+ * OpenSSL then sends stateful tickets instead and refuses to resume the control session's
+ * stateless ones (both measured). What works is OpenSSL's ticket-key callback: returning 0 when
+ * asked to encrypt a ticket makes OpenSSL ≥ 3.0 skip the TLS 1.3 NewSessionTicket (TLS 1.2 gets
+ * an empty ticket inside the handshake, which the client reads before its Finished), while
+ * decrypting with the control context's keys keeps resumption working (curl, FileZilla and
+ * rclone resume; vsftpd's require_ssl_reuse depends on it). A resumed handshake never sends a
+ * ticket anyway, as Node's own callback does not ask for renewal.
+ *
+ * The callback is Node's internal `onticketkeycallback` hook (there since io.js 3, used by
+ * Node's own tests); where it is missing, the data context falls back to sharing the control
+ * context's keys, which resumes but sends tickets on fresh handshakes. BoringSSL (Electron)
+ * ignores a 0 from this callback and still sends the ticket.
+ */
+export function createDataSecureContext(options: tls.SecureContextOptions, control: tls.SecureContext): tls.SecureContext {
+  const data = tls.createSecureContext(options);
+  const own = data.context as NativeTicketContext;
+  const controlNative = control.context as NativeTicketContext;
+  // Read at each handshake, so keys set later on the control context (setTicketKeys) still match.
+  const controlKeys = () => {
+    const keys = controlNative.getTicketKeys();
+    return { name: keys.subarray(0, 16), hmac: keys.subarray(16, 32), aes: keys.subarray(32, 48) };
+  };
+  if (typeof own.enableTicketKeyCallback !== 'function') {
+    (data.context as { setTicketKeys(keys: Buffer): void }).setTicketKeys(controlNative.getTicketKeys());
+    return data;
+  }
+  own.enableTicketKeyCallback();
+  // The array is Node's contract: [result, hmacKey, aesKey, keyName, iv] (name and iv on encrypt).
+  own.onticketkeycallback = (name, _iv, encrypt) => {
+    const keys = controlKeys();
+    if (encrypt) return [0, keys.hmac, keys.aes, keys.name, randomBytes(16)];
+    return [name.equals(keys.name) ? 1 : 0, keys.hmac, keys.aes];
+  };
+  return data;
+}
+
+/**
+ * Why a TLS client's certificate is not accepted (OpenSSL's verify error code), or undefined
+ * when it is.
+ *
+ * `rejectUnauthorized` is enforced by `tls.Server` only: on a TLSSocket made by hand, as the
+ * sessions make them on sockets they already own, Node's verify callback lets every
+ * certificate through and keeps OpenSSL's verdict in the handle, so a client certificate from
+ * any CA completed the handshake (measured: a self-signed stranger was served). This reads
+ * the verdict where tls.Server reads it (`_handle.verifyError()`) and refuses when it can't.
+ */
+export function peerCertificateError(socket: tls.TLSSocket): string | undefined {
+  const handle = (socket as unknown as { _handle?: { verifyError?: () => Error | null } })._handle;
+  if (typeof handle?.verifyError !== 'function') return 'certificate verdict unavailable';
+  const error = handle.verifyError();
+  return error ? ((error as NodeJS.ErrnoException).code ?? error.message) : undefined;
+}
+
 /** TLS data sockets whose handshake finished before anyone waited for it. */
 const handshakeDone = new WeakSet<tls.TLSSocket>();
 
@@ -48,6 +122,8 @@ export class DataChannel {
   private activeTarget?: { host: string; port: number };
   private accepted?: DataSocket;
   private acceptWaiter?: (socket: DataSocket) => void;
+  /** Ends a wait of `open()` (passive accept, active connect) at once: ABOR must not wait for the timeout. */
+  private cancelPending?: () => void;
   private current?: DataSocket;
 
   constructor(private readonly settings: DataChannelSettings) {}
@@ -94,12 +170,16 @@ export class DataChannel {
       throw new DataChannelError('closed', 'Use PORT or PASV first');
     }
     this.current = socket;
-    if (socket instanceof tls.TLSSocket) await this.waitForHandshake(socket, deadline, this.settings.protection()?.requireSessionReuse ?? false);
+    const protection = this.settings.protection();
+    if (socket instanceof tls.TLSSocket && protection) await this.waitForHandshake(socket, deadline, protection);
     return socket;
   }
 
   /** Closes the listener and any connection (ABOR, REIN, QUIT, session end). */
   reset(): void {
+    const cancel = this.cancelPending;
+    this.cancelPending = undefined;
+    cancel?.();
     this.listener?.close();
     this.listener = undefined;
     this.activeTarget = undefined;
@@ -146,12 +226,19 @@ export class DataChannel {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.acceptWaiter = undefined;
+        this.cancelPending = undefined;
         this.reset();
         reject(new DataChannelError('timeout', "Can't open data connection: the client did not connect"));
       }, Math.max(0, deadline - Date.now()));
       this.acceptWaiter = (socket) => {
         clearTimeout(timer);
+        this.cancelPending = undefined;
         resolve(socket);
+      };
+      this.cancelPending = () => {
+        clearTimeout(timer);
+        this.acceptWaiter = undefined;
+        reject(new DataChannelError('closed', 'Data connection closed'));
       };
     });
   }
@@ -160,17 +247,25 @@ export class DataChannel {
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host: target.host, port: target.port, noDelay: true });
       const timer = setTimeout(() => {
+        this.cancelPending = undefined;
         socket.destroy();
         reject(new DataChannelError('timeout', "Can't open data connection: connection timed out"));
       }, Math.max(0, deadline - Date.now()));
+      this.cancelPending = () => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(new DataChannelError('closed', 'Data connection closed'));
+      };
       socket.once('connect', () => {
         clearTimeout(timer);
+        this.cancelPending = undefined;
         socket.removeAllListeners('error');
         socket.on('error', () => undefined);
         resolve(socket);
       });
       socket.once('error', () => {
         clearTimeout(timer);
+        this.cancelPending = undefined;
         reject(new DataChannelError('connect-failed', "Can't open data connection: connection refused"));
       });
     });
@@ -179,7 +274,7 @@ export class DataChannel {
   private wrapTls(socket: net.Socket, options: DataTls): tls.TLSSocket {
     const secure = new tls.TLSSocket(socket, {
       isServer: true,
-      secureContext: options.secureContext,
+      secureContext: options.dataSecureContext,
       requestCert: options.requestCert,
       rejectUnauthorized: options.rejectUnauthorized,
     });
@@ -188,9 +283,14 @@ export class DataChannel {
     return secure;
   }
 
-  private waitForHandshake(socket: tls.TLSSocket, deadline: number, requireReuse: boolean): Promise<void> {
+  private waitForHandshake(socket: tls.TLSSocket, deadline: number, options: DataTls): Promise<void> {
     const check = (): void => {
-      if (requireReuse && !socket.isSessionReused()) {
+      const refused = options.rejectUnauthorized ? peerCertificateError(socket) : undefined;
+      if (refused) {
+        socket.destroy();
+        throw new DataChannelError('tls-failed', `TLS client certificate not accepted on the data connection (${refused})`);
+      }
+      if (options.requireSessionReuse && !socket.isSessionReused()) {
         socket.destroy();
         throw new DataChannelError('session-not-reused', 'TLS session of the data connection must resume the control connection');
       }
@@ -198,6 +298,11 @@ export class DataChannel {
     if (handshakeDone.has(socket)) {
       check();
       return Promise.resolve();
+    }
+    // A client that starts TLS as soon as it connects (curl) may have failed its handshake
+    // before the transfer command came: say so now instead of waiting for the timeout.
+    if (socket.destroyed) {
+      return Promise.reject(new DataChannelError('tls-failed', 'TLS negotiation on the data connection failed'));
     }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {

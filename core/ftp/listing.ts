@@ -57,8 +57,10 @@ export function ftpTimestamp(date: Date): string {
 export function parseFtpTimestamp(text: string): Date | undefined {
   const match = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{1,3}))?$/.exec(text);
   if (!match) return undefined;
-  const [, y, mo, d, h, mi, s, ms] = match.map(Number) as number[];
-  const date = new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, s!, ms ?? 0));
+  const [y, mo, d, h, mi, s] = match.slice(1, 7).map(Number) as number[];
+  // The fraction is optional: Number(undefined) would be NaN and make the whole date invalid.
+  const ms = match[7] === undefined ? 0 : Number(match[7].padEnd(3, '0'));
+  const date = new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, s!, ms));
   const valid =
     date.getUTCFullYear() === y && date.getUTCMonth() === mo! - 1 && date.getUTCDate() === d && h! < 24 && mi! < 60 && s! < 61;
   return valid ? date : undefined;

@@ -1,11 +1,12 @@
 /**
  * Untrusted control-channel input is parsed here and nowhere else (vsftpd's rule): bytes are
- * buffered across TCP packets, split at CRLF (or a lone LF), stripped of Telnet IAC sequences,
+ * buffered across TCP packets, split at CRLF (or a lone LF or CR), stripped of Telnet IAC sequences,
  * decoded as UTF-8 and split into a verb and its argument.
  */
 
 const CR = 0x0d;
 const LF = 0x0a;
+const NUL = 0x00;
 const IAC = 0xff;
 
 /** A parsed command line. `verb` is upper-cased; `argument` is everything after the first space. */
@@ -55,41 +56,56 @@ export type LineEvent = { kind: 'line'; line: string } | { kind: 'too-long' };
  * Accumulates control-channel bytes and yields complete lines. A line longer than `maxBytes`
  * (excluding the terminator) yields one `too-long` and the splitter stops buffering, so a flood
  * without CRLF never grows memory past `maxBytes`.
+ *
+ * CRLF, a lone LF and a lone CR all end a line. The lone CR matters for ABOR: Python's ftplib sends
+ * `ABOR\r\n` as TCP urgent data, and without SO_OOBINLINE (which Node can't set) the urgent final
+ * LF never reaches us, so waiting for it would leave the client hanging. The LF of a CRLF (or the
+ * NUL of Telnet's CR NUL) is consumed with the CR, even when it arrives in the next chunk.
  */
 export class LineSplitter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private overflowed = false;
+  /** The previous chunk ended with a CR: a LF or NUL starting the next chunk belongs to it. */
+  private afterCr = false;
 
   constructor(private readonly maxBytes: number) {}
 
   /** Feeds a chunk; returns the events it completes, in order. */
   push(chunk: Buffer): LineEvent[] {
     const events: LineEvent[] = [];
-    if (this.overflowed) return events;
+    if (this.overflowed || chunk.length === 0) return events;
     let start = 0;
+    if (this.afterCr) {
+      this.afterCr = false;
+      if (chunk[0] === LF || chunk[0] === NUL) start = 1;
+    }
+    // Positions of the next CR and LF, searched again only once passed, so a chunk is scanned once.
+    let cr = chunk.indexOf(CR, start);
+    let lf = chunk.indexOf(LF, start);
     for (;;) {
-      const lf = chunk.indexOf(LF, start);
-      if (lf === -1) break;
-      const piece = chunk.subarray(start, lf);
-      start = lf + 1;
-      if (this.pendingBytes + piece.length > this.maxBytes + 1) {
+      if (cr !== -1 && cr < start) cr = chunk.indexOf(CR, start);
+      if (lf !== -1 && lf < start) lf = chunk.indexOf(LF, start);
+      const end = cr === -1 ? lf : lf === -1 ? cr : Math.min(cr, lf);
+      if (end === -1) break;
+      const piece = chunk.subarray(start, end);
+      start = end + 1;
+      if (chunk[end] === CR) {
+        if (start === chunk.length) this.afterCr = true;
+        else if (chunk[start] === LF || chunk[start] === NUL) start++;
+      }
+      if (this.pendingBytes + piece.length > this.maxBytes) {
         this.overflow(events);
         return events;
       }
-      let bytes = this.pendingBytes === 0 ? piece : Buffer.concat([...this.pending, piece]);
+      const bytes = this.pendingBytes === 0 ? piece : Buffer.concat([...this.pending, piece]);
       this.pending = [];
       this.pendingBytes = 0;
-      if (bytes.length > 0 && bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, -1);
-      if (bytes.length > this.maxBytes) {
-        this.overflow(events);
-        return events;
-      }
       events.push({ kind: 'line', line: stripTelnet(bytes).toString('utf8') });
     }
     const rest = chunk.subarray(start);
     if (rest.length > 0) {
-      if (this.pendingBytes + rest.length > this.maxBytes + 1) {
+      if (this.pendingBytes + rest.length > this.maxBytes) {
         this.overflow(events);
         return events;
       }

@@ -7,7 +7,10 @@ import type { RateLimiter } from './throttle.js';
 /** TLS as the sessions use it: a built context plus the policies of TlsOptions. */
 export interface SessionTls {
   mode: 'explicit' | 'implicit';
+  /** Context of control connections. */
   secureContext: tls.SecureContext;
+  /** Context of data connections: resumes control sessions, issues no tickets. */
+  dataSecureContext: tls.SecureContext;
   requestCert: boolean;
   rejectUnauthorized: boolean;
   requireTls: boolean;

@@ -9,6 +9,7 @@ import type { FtpServerOptions } from './options.js';
 import type { ServerEventName, ServerEvents, SessionSecurity, TransferInfo } from './events.js';
 import type { ServerContext, SessionLimits, SessionTls } from './server-context.js';
 import { Session } from './session.js';
+import { createDataSecureContext } from './data-channel.js';
 import { RateLimiter } from './throttle.js';
 import { formatReply } from './replies.js';
 import { normalizeAddress } from './addresses.js';
@@ -270,9 +271,16 @@ export class FtpServer {
   private buildTls(): SessionTls {
     const t = this.options.tls!;
     const built = buildSecureContextOptions({ cert: t.cert, key: t.key, ...(t.clientCa ? { clientCa: t.clientCa } : {}) });
+    // A session ID context, the same on control and data contexts: OpenSSL refuses to resume a
+    // session without one when it verifies client certificates (SSL_R_SESSION_ID_CONTEXT_UNINITIALIZED,
+    // an "internal error" alert), which broke every resuming data connection under mutual TLS.
+    // tls.Server sets one by itself; bare TLSSockets with createSecureContext do not.
+    const contextOptions: tls.SecureContextOptions = { ...built.contextOptions, sessionIdContext: 'ftp-share', ...t.secureContext };
     let secureContext: tls.SecureContext;
+    let dataSecureContext: tls.SecureContext;
     try {
-      secureContext = tls.createSecureContext({ ...built.contextOptions, ...t.secureContext });
+      secureContext = tls.createSecureContext(contextOptions);
+      dataSecureContext = createDataSecureContext(contextOptions, secureContext);
     } catch (err) {
       throw new FtpServerError('invalid-options', `TLS certificate or key could not be used: ${(err as Error).message.split('\n')[0]}`);
     }
@@ -280,6 +288,7 @@ export class FtpServer {
     return {
       mode: t.mode,
       secureContext,
+      dataSecureContext,
       requestCert: built.requestCert,
       rejectUnauthorized: built.rejectUnauthorized,
       requireTls: implicit || (t.requireTls ?? false),

@@ -4,15 +4,18 @@ import type { FileSystem } from '../fs/file-system.js';
 import type { LoginGrant } from '../auth/authorizer.js';
 import { LineSplitter, parseCommandLine, type CommandLine } from './parser.js';
 import { formatReply } from './replies.js';
-import { DataChannel } from './data-channel.js';
+import { DataChannel, peerCertificateError } from './data-channel.js';
 import { MLST_FACTS, type MlstFact } from './listing.js';
 import { normalizeAddress } from './addresses.js';
 import type { ServerContext } from './server-context.js';
 import type { ActiveTransfer } from './transfer.js';
 import { commandTable } from './commands/index.js';
 
-/** Commands a client may send before logging in (RFC 959, RFC 4217, and capability probes). */
-const BEFORE_LOGIN = new Set(['USER', 'PASS', 'QUIT', 'FEAT', 'SYST', 'NOOP', 'OPTS', 'HELP', 'AUTH', 'PBSZ', 'PROT', 'ACCT', 'REIN', 'CCC']);
+/**
+ * Commands a client may send before logging in (RFC 959, RFC 4217, and capability probes).
+ * Everything else, ACCT and REIN included, gets 530 until PASS succeeds.
+ */
+const BEFORE_LOGIN = new Set(['USER', 'PASS', 'QUIT', 'FEAT', 'SYST', 'NOOP', 'OPTS', 'HELP', 'AUTH', 'PBSZ', 'PROT']);
 /** Commands answered while a transfer runs; everything else waits for it to end. */
 const DURING_TRANSFER = new Set(['ABOR', 'STAT', 'QUIT', 'NOOP']);
 /** Commands that may stand between REST and the transfer it applies to (clients send PASV or TYPE there). */
@@ -59,6 +62,8 @@ export class Session {
   private running = false;
   private closed = false;
   private quitting = false;
+  /** Why `replyAndClose` is closing: reported instead of the 'connection closed' that follows the FIN. */
+  private closingReason?: string;
   private idleTimer?: NodeJS.Timeout;
 
   constructor(
@@ -112,6 +117,9 @@ export class Session {
       this.protectData = true;
       this.pbszDone = true;
       secure.once('secure', () => this.greet());
+      // A client that connects and never finishes the handshake would otherwise hold a
+      // connection slot forever: the idle timeout runs from the first byte, not from the greeting.
+      this.restartIdleTimer();
     } else {
       this.socket.on('data', this.onData);
       this.greet();
@@ -142,18 +150,26 @@ export class Session {
     // A client that never reads must not keep the session alive.
     setTimeout(() => this.close(reason), 2000).unref();
     this.quitting = true;
+    this.closingReason ??= reason;
   }
 
   /** Tells the client the server is going away (421) and closes. */
   shutdown(): void {
-    this.transfer?.cancel('server stopping');
-    this.replyAndClose(421, 'Server is shutting down, closing control connection', 'server stopped');
+    const goodbye = () => this.replyAndClose(421, 'Server is shutting down, closing control connection', 'server stopped');
+    const transfer = this.transfer;
+    if (!transfer) return goodbye();
+    // No queued command may run any more; the transfer's own 426 goes out first, so that the
+    // 421 is the last reply the client reads (written after end(), the 426 would be lost).
+    this.quitting = true;
+    transfer.cancel('server stopping');
+    void transfer.done.then(goodbye);
   }
 
   /** Closes the session at once: kick, timeout, error, server stop. Idempotent. */
   close(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    reason = this.closingReason ?? reason;
     clearTimeout(this.idleTimer);
     this.transfer?.cancel(reason);
     this.data.reset();
@@ -215,7 +231,12 @@ export class Session {
     });
     secure.on('error', () => this.close('TLS error'));
     secure.on('close', () => this.close('connection closed'));
-    secure.once('secure', () => this.changed());
+    secure.once('secure', () => {
+      // Mutual TLS: Node leaves the certificate check to us on hand-made TLSSockets.
+      const refused = settings.rejectUnauthorized ? peerCertificateError(secure) : undefined;
+      if (refused) this.close(`TLS client certificate not accepted (${refused})`);
+      else this.changed();
+    });
     secure.on('data', this.onData);
     this.splitter = new LineSplitter(this.server.limits.maxCommandLineBytes);
     this.socket = secure;
@@ -244,12 +265,17 @@ export class Session {
 
   private readonly onData = (chunk: Buffer): void => {
     if (this.quitting) return;
-    for (const event of this.splitter.push(chunk)) {
+    const splitter = this.splitter;
+    for (const event of splitter.push(chunk)) {
       if (event.kind === 'too-long') {
         this.replyAndClose(500, 'Command line too long', 'command line too long');
         return;
       }
       this.onLine(event.line);
+      // AUTH TLS ran synchronously and replaced the splitter: the rest of this clear-text chunk
+      // was sent before the handshake and must not run inside TLS (STARTTLS command injection,
+      // CVE-2011-0411 in Postfix; RFC 4217 §4 has the client wait for 234).
+      if (this.splitter !== splitter) return;
     }
   };
 

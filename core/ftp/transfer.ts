@@ -75,6 +75,8 @@ export class ActiveTransfer {
     this.cancelReason = reason;
     const error = new Error(reason);
     for (const stream of this.streams) stream.destroy(error);
+    // Still waiting for the data connection: stop waiting, or ABOR would hang until the timeout.
+    if (this.streams.length === 0) this.session.data.reset();
   }
 
   /** Resolves once the transfer command has sent its final reply. */

@@ -58,15 +58,22 @@ async function retrieve(session: Session, argument: string, carried: CarriedStat
     reported: true,
     openingText: `Opening ${modeName(session)} mode data connection for ${argument} (${remaining} bytes)`,
     completedText: 'Transfer complete',
-    connect: (socket) => ({
-      source: stream,
-      transforms: [
-        ...(session.type === 'A' ? [new LfToCrlf()] : []),
-        ...throttleFor(session.server.limitersFor(session, 'download'), limits.streamHighWaterMark),
-      ],
-      sink: socket,
-      counted: stream,
-    }),
+    connect: (socket) => {
+      // Counted after the throttle, so progress follows what the client receives rather than what
+      // was read ahead from disk (a whole 1 MiB chunk at once); before the ASCII conversion, so the
+      // count stays comparable with the file's size.
+      const counter = new PassThrough();
+      return {
+        source: stream,
+        transforms: [
+          ...throttleFor(session.server.limitersFor(session, 'download'), limits.streamHighWaterMark),
+          counter,
+          ...(session.type === 'A' ? [new LfToCrlf()] : []),
+        ],
+        sink: socket,
+        counted: counter,
+      };
+    },
     fail: async () => void stream.destroy(),
   });
   await transfer.run();
