@@ -92,7 +92,9 @@ function parseCommandLine(argv: string[]): CliOptions | 'help' {
   }
   if ((v.cert === undefined) !== (v.key === undefined)) throw new UsageError('--cert and --key go together');
   if ((v.cert !== undefined || v['require-tls']) && v.ftps === undefined) throw new UsageError('--cert, --key and --require-tls need --ftps explicit|implicit');
-  const password = v.password ?? process.env.FTP_SHARE_PASSWORD;
+  // An empty FTP_SHARE_PASSWORD counts as unset (`FTP_SHARE_PASSWORD= ftp-share …` is how a shell
+  // clears it); an explicit empty --password is refused below.
+  const password = v.password ?? (process.env.FTP_SHARE_PASSWORD || undefined);
   if (password === '') throw new UsageError('the password is empty');
   return {
     server,

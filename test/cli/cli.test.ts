@@ -1,0 +1,260 @@
+/**
+ * The `ftp-share` CLI as a real process (core/cli.ts through tsx): JSON events, login modes,
+ * read-only, several folders, clean exit on SIGTERM/SIGINT, and one-line errors with exit code 2.
+ */
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { run } from '../helpers/server-fixture.js';
+import { RawClient } from '../helpers/raw-client.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const cli = path.join(repo, 'core/cli.ts');
+
+interface CliProcess {
+  child: ChildProcess;
+  lines: string[];
+  stderr: () => string;
+  /** Resolves with the first stdout line. */
+  firstLine: Promise<string>;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
+  const inherited = { ...process.env };
+  delete inherited.FTP_SHARE_PASSWORD;
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
+    cwd: repo,
+    env: { ...inherited, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let buffered = '';
+  let stderr = '';
+  let resolveFirst!: (line: string) => void;
+  const firstLine = new Promise<string>((resolve) => (resolveFirst = resolve));
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    let newline;
+    while ((newline = buffered.indexOf('\n')) !== -1) {
+      lines.push(buffered.slice(0, newline));
+      buffered = buffered.slice(newline + 1);
+      if (lines.length === 1) resolveFirst(lines[0]!);
+    }
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  // A test that fails half-way must not leave the process running.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  void exit.then(() => clearTimeout(timer));
+  void exit.then(() => resolveFirst(''));
+  return { child, lines, stderr: () => stderr, firstLine, exit };
+}
+
+async function listening(cliProcess: CliProcess): Promise<{ type: string; port: number; addresses: string[] }> {
+  const line = await cliProcess.firstLine;
+  assert.ok(line, `no output; stderr: ${cliProcess.stderr()}`);
+  return JSON.parse(line) as { type: string; port: number; addresses: string[] };
+}
+
+async function stop(cliProcess: CliProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  cliProcess.child.kill(signal);
+  const { code } = await cliProcess.exit;
+  return code;
+}
+
+/** Runs the CLI to completion (for the error cases). */
+async function runCli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const cliProcess = startCli(args, env);
+  const { code } = await cliProcess.exit;
+  return { code, stdout: cliProcess.lines.join('\n'), stderr: cliProcess.stderr() };
+}
+
+async function login(port: number, user: string, password: string): Promise<number> {
+  const raw = await RawClient.connect(port);
+  await raw.reply();
+  await raw.command(`USER ${user}`);
+  const reply = await raw.command(`PASS ${password}`);
+  raw.close();
+  return reply.code;
+}
+
+describe('ftp-share CLI', () => {
+  let dir: string;
+  let folder: string;
+
+  before(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ftp-share-cli-'));
+    folder = path.join(dir, 'shared');
+    await fs.mkdir(folder);
+    await fs.writeFile(path.join(folder, 'hello.txt'), 'hello from the cli\n');
+  });
+  after(() => fs.rm(dir, { recursive: true, force: true }));
+
+  test('--port 0 --json: the first line is listening; events follow as JSON lines; SIGTERM exits 0', async () => {
+    const server = startCli(['--port', '0', '--host', '127.0.0.1', '--json', folder]);
+    const first = await listening(server);
+    assert.equal(first.type, 'listening');
+    assert.ok(Number.isInteger(first.port) && first.port > 0);
+    assert.deepEqual(first.addresses, ['127.0.0.1']);
+    const download = await run('curl', ['-sS', '--max-time', '10', `ftp://127.0.0.1:${first.port}/hello.txt`]);
+    assert.equal(download.code, 0, download.stderr);
+    assert.equal(download.stdout, 'hello from the cli\n');
+    assert.equal(await stop(server, 'SIGTERM'), 0);
+    const events = server.lines.map((l) => JSON.parse(l) as { type: string; [key: string]: unknown });
+    const types = events.map((e) => e.type);
+    for (const type of ['session-opened', 'command', 'login', 'transfer-started', 'transfer-completed', 'session-closed', 'stopped']) {
+      assert.ok(types.includes(type), `${type} in ${types.join(',')}`);
+    }
+    assert.equal(types.at(-1), 'stopped');
+    const completed = events.find((e) => e.type === 'transfer-completed')!;
+    assert.equal(completed.bytes, 19);
+    assert.equal(completed.path, '/hello.txt');
+  });
+
+  test('SIGINT stops cleanly too, and connected clients get 421', async () => {
+    const server = startCli(['--port', '0', '--host', '127.0.0.1', '--json', folder]);
+    const { port } = await listening(server);
+    const raw = await RawClient.connect(port);
+    assert.equal((await raw.reply()).code, 220);
+    server.child.kill('SIGINT');
+    assert.equal((await raw.reply()).code, 421);
+    assert.equal((await server.exit).code, 0);
+    raw.close();
+  });
+
+  test('anonymous by default; --user/--password require the pair', async () => {
+    const anonymous = startCli(['--port', '0', '--host', '127.0.0.1', '--json', folder]);
+    const open = await listening(anonymous);
+    assert.equal(await login(open.port, 'anonymous', 'x@y'), 230);
+    assert.equal(await stop(anonymous), 0);
+
+    const secured = startCli(['--port', '0', '--host', '127.0.0.1', '--json', '--user', 'alice', '--password', 'wonder land', folder]);
+    const { port } = await listening(secured);
+    assert.equal(await login(port, 'anonymous', 'x@y'), 530);
+    assert.equal(await login(port, 'alice', 'wrong'), 530);
+    assert.equal(await login(port, 'alice', 'wonder land'), 230);
+    assert.equal(await stop(secured), 0);
+    assert.ok(!secured.lines.join('\n').includes('wonder land'), 'the password is never printed');
+  });
+
+  test('FTP_SHARE_PASSWORD sets the password', async () => {
+    const server = startCli(['--port', '0', '--host', '127.0.0.1', '--json', folder], { FTP_SHARE_PASSWORD: 'from-env' });
+    const { port } = await listening(server);
+    assert.equal(await login(port, 'anyone', 'nope'), 530);
+    assert.equal(await login(port, 'anyone', 'from-env'), 230);
+    assert.equal(await stop(server), 0);
+    assert.ok(!server.lines.join('\n').includes('from-env'));
+    // An empty variable is the same as none: anonymous.
+    const cleared = startCli(['--port', '0', '--host', '127.0.0.1', '--json', folder], { FTP_SHARE_PASSWORD: '' });
+    assert.equal(await login((await listening(cleared)).port, 'anyone', 'anything'), 230);
+    assert.equal(await stop(cleared), 0);
+    // --password wins over the variable.
+    const both = startCli(['--port', '0', '--host', '127.0.0.1', '--json', '--password', 'flag', folder], { FTP_SHARE_PASSWORD: 'from-env' });
+    const bothPort = (await listening(both)).port;
+    assert.equal(await login(bothPort, 'anyone', 'from-env'), 530);
+    assert.equal(await login(bothPort, 'anyone', 'flag'), 230);
+    assert.equal(await stop(both), 0);
+  });
+
+  test('--read-only refuses uploads; several folders make a virtual root', async () => {
+    const second = path.join(dir, 'second');
+    await fs.mkdir(second, { recursive: true });
+    await fs.writeFile(path.join(second, 'two.txt'), 'two');
+    const server = startCli(['--port', '0', '--host', '127.0.0.1', '--json', '--read-only', folder, second]);
+    const { port } = await listening(server);
+    const list = await run('curl', ['-sS', '--max-time', '10', '-l', `ftp://127.0.0.1:${port}/`]);
+    assert.deepEqual(list.stdout.split(/\r?\n/).filter(Boolean).sort(), ['second', 'shared']);
+    const two = await run('curl', ['-sS', '--max-time', '10', `ftp://127.0.0.1:${port}/second/two.txt`]);
+    assert.equal(two.stdout, 'two');
+    const src = path.join(dir, 'upload.txt');
+    await fs.writeFile(src, 'upload');
+    const upload = await run('curl', ['-sS', '--max-time', '10', '-T', src, `ftp://127.0.0.1:${port}/shared/upload.txt`]);
+    assert.notEqual(upload.code, 0);
+    await assert.rejects(fs.stat(path.join(folder, 'upload.txt')));
+    assert.equal(await stop(server), 0);
+  });
+
+  test('--passive-ports is honoured', async () => {
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen({ port: 0, host: '127.0.0.1' }, resolve));
+    const base = (probe.address() as net.AddressInfo).port;
+    probe.close();
+    const server = startCli(['--port', '0', '--host', '127.0.0.1', '--json', '--passive-ports', `${base}-${base + 1}`, folder]);
+    const { port } = await listening(server);
+    const raw = await RawClient.connect(port);
+    await raw.reply();
+    await raw.login();
+    const { port: dataPort } = await raw.pasv();
+    assert.ok(dataPort === base || dataPort === base + 1, `${dataPort}`);
+    raw.close();
+    assert.equal(await stop(server), 0);
+  });
+
+  test('human-readable output without --json shows where to connect', async () => {
+    const server = startCli(['--port', '0', '--host', '127.0.0.1', folder]);
+    const first = await server.firstLine;
+    assert.match(first, /^FTP Share is sharing /);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.ok(server.lines.some((l) => /^ {2}ftp:\/\/127\.0\.0\.1:\d+\/$/.test(l)), server.lines.join('\n'));
+    assert.equal(await stop(server), 0);
+  });
+
+  test('bad flags, missing or wrong folders, a busy port: one line on stderr, exit code 2', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen({ port: 0, host: '127.0.0.1' }, resolve));
+    const busyPort = (blocker.address() as net.AddressInfo).port;
+    try {
+      const cases: Array<{ args: string[]; message: RegExp }> = [
+        { args: ['--bogus', folder], message: /^ftp-share: .*--bogus/ },
+        { args: ['--port', 'abc', folder], message: /^ftp-share: --port must be a number/ },
+        { args: ['--port', '70000', folder], message: /^ftp-share: --port must be a number/ },
+        { args: ['--port', '0'], message: /^ftp-share: no folder to share/ },
+        { args: ['--port', '0', path.join(dir, 'does-not-exist')], message: /^ftp-share: folder not found: / },
+        { args: ['--port', '0', path.join(folder, 'hello.txt')], message: /^ftp-share: not a folder: / },
+        { args: ['--port', '0', '--ftps', 'sometimes', folder], message: /^ftp-share: --ftps must be/ },
+        { args: ['--port', '0', '--passive-ports', '9-1', folder], message: /^ftp-share: --passive-ports must look like/ },
+        { args: ['--port', '0', '--cert', 'c.pem', folder], message: /^ftp-share: --cert and --key go together/ },
+        { args: ['--port', '0', '--password', '', folder], message: /^ftp-share: the password is empty/ },
+        { args: ['--port', String(busyPort), '--host', '127.0.0.1', folder], message: new RegExp(`^ftp-share: port ${busyPort} is already in use$`) },
+      ];
+      // Each case is a separate process: two at a time (more only compete for the CPU).
+      const results: Array<Awaited<ReturnType<typeof runCli>>> = [];
+      for (let i = 0; i < cases.length; i += 2) results.push(...(await Promise.all(cases.slice(i, i + 2).map(({ args }) => runCli(args)))));
+      for (const [i, { args, message }] of cases.entries()) {
+        const result = results[i]!;
+        assert.equal(result.code, 2, `${args.join(' ')}: exit ${result.code}, stderr ${result.stderr}`);
+        const lines = result.stderr.split('\n').filter(Boolean);
+        assert.equal(lines.length, 1, `${args.join(' ')}: ${result.stderr}`);
+        assert.match(lines[0]!, message);
+        assert.equal(result.stdout, '', `${args.join(' ')} printed nothing on stdout`);
+      }
+    } finally {
+      blocker.close();
+    }
+  });
+
+  test('an unreadable folder: one line, exit code 2', { skip: process.getuid?.() === 0 ? 'root can read any folder' : process.platform === 'win32' }, async () => {
+    const locked = path.join(dir, 'locked');
+    await fs.mkdir(locked, { recursive: true });
+    await fs.chmod(locked, 0o000);
+    try {
+      const result = await runCli(['--port', '0', locked]);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /^ftp-share: folder can't be read \(permission denied\): .*\n$/);
+    } finally {
+      await fs.chmod(locked, 0o755);
+    }
+  });
+
+  test('--help prints usage and exits 0', async () => {
+    const result = await runCli(['--help']);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /^Usage: ftp-share /);
+  });
+});
