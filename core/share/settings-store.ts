@@ -12,7 +12,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { TextDecoder } from 'node:util';
 import {
@@ -77,29 +76,7 @@ const MAX_SETTINGS_FILE_BYTES = 1024 * 1024;
 /** Windows: attempts to rename over a file an antivirus or indexer holds open for a moment. */
 const RENAME_ATTEMPTS = 6;
 
-/**
- * The directory for settings, as desktop conventions want it.
- *
- * Linux: `$XDG_CONFIG_HOME/ftp-share` (when absolute, as the XDG spec requires) or
- * `~/.config/ftp-share`; macOS: `~/Library/Application Support/FTP Share`; Windows:
- * `%APPDATA%\FTP Share`. The macOS and Windows paths equal Electron's `userData` for a product
- * named "FTP Share"; on Linux Electron would use `~/.config/FTP Share`, so the shell should pass
- * this directory explicitly to share settings with the CLI.
- */
-export function defaultConfigDir(
-  platform: NodeJS.Platform = process.platform,
-  env: NodeJS.ProcessEnv = process.env,
-  home: string = os.homedir(),
-): string {
-  if (platform === 'win32') {
-    const appData = env['APPDATA'] || path.win32.join(home, 'AppData', 'Roaming');
-    return path.win32.join(appData, 'FTP Share');
-  }
-  if (platform === 'darwin') return path.posix.join(home, 'Library', 'Application Support', 'FTP Share');
-  const xdg = env['XDG_CONFIG_HOME'];
-  const base = xdg && path.posix.isAbsolute(xdg) ? xdg : path.posix.join(home, '.config');
-  return path.posix.join(base, 'ftp-share');
-}
+export { defaultConfigDir } from '../config-dir.js';
 
 /** Thrown inside load() for a file that must be moved aside; carries the user-facing reason. */
 class BadFile extends Error {}

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { CertificateError, isCertificateError } from './certificate-error.js';
 import { generateCertificate, type GenerateCertificateOptions } from './certificates.js';
 import { loadCertificateFiles } from './pem-check.js';
+import { defaultConfigDir } from '../config-dir.js';
 
 /** File name of the stored certificate. */
 export const certificateFileName = 'ftp-share-cert.pem';
@@ -61,17 +62,8 @@ export function defaultCertificateDir(
   platform: NodeJS.Platform = process.platform,
   home: string = os.homedir(),
 ): string {
-  if (platform === 'win32') {
-    const appData = env['APPDATA'] || path.win32.join(home, 'AppData', 'Roaming');
-    return path.win32.join(appData, 'FTP Share', 'certificates');
-  }
-  if (platform === 'darwin') {
-    return path.posix.join(home, 'Library', 'Application Support', 'FTP Share', 'certificates');
-  }
-  // The XDG spec says to ignore a relative XDG_CONFIG_HOME.
-  const xdg = env['XDG_CONFIG_HOME'];
-  const configHome = xdg && path.posix.isAbsolute(xdg) ? xdg : path.posix.join(home, '.config');
-  return path.posix.join(configHome, 'ftp-share', 'certificates');
+  const pathImpl = platform === 'win32' ? path.win32 : path.posix;
+  return pathImpl.join(defaultConfigDir(platform, env, home), 'certificates');
 }
 
 /**
