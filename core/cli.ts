@@ -150,7 +150,7 @@ async function tlsFor(options: CliOptions): Promise<{ tls: TlsOptions; generated
 }
 
 const EVENTS: ServerEventName[] = [
-  'stopped', 'error', 'session-opened', 'session-closed', 'login', 'login-failed', 'logout', 'command', 'reply',
+  'stopped', 'error', 'warning', 'session-opened', 'session-closed', 'login', 'login-failed', 'logout', 'command', 'reply',
   'session-changed', 'transfer-started', 'transfer-progress', 'transfer-completed', 'transfer-failed',
 ];
 
@@ -187,6 +187,7 @@ async function main(argv: string[]): Promise<number> {
     server.on('transfer-completed', (e) =>
       process.stdout.write(`${new Date().toISOString()} ${e.sessionId} ${e.direction === 'download' ? 'sent' : 'received'} ${e.path} (${e.bytes} bytes)\n`),
     );
+    server.on('warning', (e) => process.stderr.write(`ftp-share: warning: ${e.message}\n`));
     server.on('transfer-failed', (e) => process.stdout.write(`${new Date().toISOString()} ${e.sessionId} ${e.direction} of ${e.path} failed: ${e.reason}\n`));
   }
   const info = await server.start();

@@ -32,10 +32,17 @@ export interface ServerEvents {
   listening: { port: number; addresses: string[]; implicitTlsPort?: number };
   stopped: Record<string, never>;
   error: { code: string; message: string };
+  /** Something works, but worse than it should (e.g. a TLS library limitation). */
+  warning: { code: string; message: string };
   'session-opened': { sessionId: string; remoteAddress: string; remotePort: number; secure: boolean };
   'session-closed': { sessionId: string; reason: string };
   login: { sessionId: string; user: string };
   'login-failed': { sessionId: string; user: string; remoteAddress: string };
+  /**
+   * An address reached the failed-login limit: replies to its sessions that are not logged in now
+   * wait `delayMs` (again each time the delay changes). `failures` counts the last `windowMs`.
+   */
+  'address-throttled': { remoteAddress: string; failures: number; delayMs: number; windowMs: number };
   logout: { sessionId: string; user: string };
   /** A command as received, for the log. The PASS argument is replaced by `***`. */
   command: { sessionId: string; command: string; argument: string };

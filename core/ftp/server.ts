@@ -10,7 +10,10 @@ import type { ServerEventName, ServerEvents, SessionSecurity, TransferInfo } fro
 import type { ServerContext, SessionLimits, SessionTls } from './server-context.js';
 import { Session } from './session.js';
 import { createDataSecureContext } from './data-channel.js';
+import { countFreshTickets } from './ticket-probe.js';
+import { constants as cryptoConstants } from 'node:crypto';
 import { RateLimiter } from './throttle.js';
+import { LoginThrottle } from './login-throttle.js';
 import { formatReply } from './replies.js';
 import { normalizeAddress } from './addresses.js';
 import { buildSecureContextOptions } from '../tls/tls-policy.js';
@@ -222,6 +225,8 @@ export class FtpServer {
       maxCommandLineBytes: defaults.maxCommandLineBytes,
       maxLoginFailures: o.maxLoginFailures ?? defaults.maxLoginFailures,
       loginFailureDelayMs: o.loginFailureDelayMs ?? defaults.loginFailureDelayMs,
+      commandRatePerSecond: o.commandRatePerSecond ?? defaults.commandRatePerSecond,
+      commandBurst: o.commandBurst ?? defaults.commandBurst,
       idleTimeoutMs: o.idleTimeoutMs ?? defaults.idleTimeoutMs,
       dataConnectionTimeoutMs: o.dataConnectionTimeoutMs ?? defaults.dataConnectionTimeoutMs,
       dataStallTimeoutMs: o.dataStallTimeoutMs ?? defaults.dataStallTimeoutMs,
@@ -242,6 +247,15 @@ export class FtpServer {
         throw new FtpServerError('invalid-options', `public host ${o.publicHost} could not be resolved to an IPv4 address`);
       }
     }
+    // Kept for the life of this context: a stop/start does not wipe an address's failures.
+    const windowMs = o.addressLoginFailureWindowMs ?? defaults.addressLoginFailureWindowMs;
+    const loginThrottle = new LoginThrottle({
+      limit: o.addressLoginFailureLimit ?? defaults.addressLoginFailureLimit,
+      windowMs,
+      delayMs: o.addressThrottleDelayMs ?? defaults.addressThrottleDelayMs,
+      maxDelayMs: o.addressThrottleMaxDelayMs ?? defaults.addressThrottleMaxDelayMs,
+      maxTracked: defaults.addressThrottleMaxTracked,
+    });
     const bandwidth = o.bandwidth ?? {};
     const globalDownload = bandwidth.download ? new RateLimiter(bandwidth.download) : undefined;
     const globalUpload = bandwidth.upload ? new RateLimiter(bandwidth.upload) : undefined;
@@ -249,7 +263,7 @@ export class FtpServer {
       authorizer: o.authorizer,
       greeting: o.greeting ?? 'FTP Share ready',
       limits,
-      ...(o.tls ? { tls: this.buildTls() } : {}),
+      ...(o.tls ? { tls: await this.buildTls() } : {}),
       ...(o.passivePorts ? { passivePorts: o.passivePorts } : {}),
       ...(publicAddress ? { publicAddress } : {}),
       limitersFor: (session, direction) => {
@@ -264,11 +278,38 @@ export class FtpServer {
         return own[direction];
       },
       emit: (event, payload) => this.emit(event, payload),
+      loginFailed: (remoteAddress) => {
+        const state = loginThrottle.recordFailure(remoteAddress);
+        if (state.delayMs > 0) this.emit('address-throttled', { remoteAddress, ...state, windowMs });
+      },
+      replyDelayMs: (remoteAddress) => loginThrottle.delayMs(remoteAddress),
       sessionEnded: (session) => this.sessionEnded(session),
     };
   }
 
-  private buildTls(): SessionTls {
+  /**
+   * Makes sure data connections send no TLS session tickets (a client that never reads them resets
+   * the connection on close and the kernel drops upload bytes: see createDataSecureContext). Where
+   * the TLS library ignores the ticket callback (BoringSSL in Electron), `SSL_OP_NO_TICKET` is the
+   * fallback: no tickets, at the price of data-connection resumption. If tickets still flow, a
+   * warning says so instead of failing silently.
+   */
+  private async withoutDataTickets(data: tls.SecureContext, options: tls.SecureContextOptions): Promise<tls.SecureContext> {
+    try {
+      if ((await countFreshTickets(data)) === 0) return data;
+      const noTickets = tls.createSecureContext({ ...options, secureOptions: (options.secureOptions ?? 0) | cryptoConstants.SSL_OP_NO_TICKET });
+      if ((await countFreshTickets(noTickets)) === 0) {
+        this.emit('warning', { code: 'tls-no-resumption', message: 'FTPS data connections cannot resume the control session with this TLS library; clients that require resumption may refuse transfers' });
+        return noTickets;
+      }
+    } catch {
+      // A probe that can't run proves nothing either way: report it like tickets that still flow.
+    }
+    this.emit('warning', { code: 'tls-data-tickets', message: 'FTPS data connections send TLS session tickets here; uploads from some clients (rclone) may be cut short' });
+    return data;
+  }
+
+  private async buildTls(): Promise<SessionTls> {
     const t = this.options.tls!;
     const built = buildSecureContextOptions({ cert: t.cert, key: t.key, ...(t.clientCa ? { clientCa: t.clientCa } : {}) });
     // A session ID context, the same on control and data contexts: OpenSSL refuses to resume a
@@ -284,6 +325,7 @@ export class FtpServer {
     } catch (err) {
       throw new FtpServerError('invalid-options', `TLS certificate or key could not be used: ${(err as Error).message.split('\n')[0]}`);
     }
+    dataSecureContext = await this.withoutDataTickets(dataSecureContext, contextOptions);
     const implicit = t.mode === 'implicit';
     return {
       mode: t.mode,
