@@ -1,0 +1,92 @@
+/**
+ * The port clients dial, with a one-click free port, and the auto-stop delay.
+ */
+import { useState } from 'react';
+import { useActions, useServer } from '../stores/context.js';
+import { Button, Card, CommitInput, Field } from './ui.js';
+
+const AUTO_STOP_CHOICES = [
+  { minutes: 0, label: 'Never' },
+  { minutes: 15, label: 'After 15 minutes' },
+  { minutes: 60, label: 'After 1 hour' },
+  { minutes: 240, label: 'After 4 hours' },
+  { minutes: 1440, label: 'After 1 day' },
+];
+
+export function NetworkCard() {
+  const actions = useActions();
+  const port = useServer((s) => s.settings?.port);
+  const autoStop = useServer((s) => s.settings?.autoStopMinutes ?? 0);
+  const portError = useServer((s) => s.fieldErrors['port']);
+  const [localError, setLocalError] = useState<string | undefined>();
+  const [finding, setFinding] = useState(false);
+  if (port === undefined) return null;
+
+  const commitPort = async (text: string) => {
+    const value = Number(text.trim());
+    if (!/^\d+$/.test(text.trim()) || value < 1 || value > 65535) {
+      setLocalError('Port must be a whole number between 1 and 65535');
+      return;
+    }
+    setLocalError(undefined);
+    await actions.updateSettings({ port: value });
+  };
+
+  const choices = AUTO_STOP_CHOICES.some((c) => c.minutes === autoStop)
+    ? AUTO_STOP_CHOICES
+    : [...AUTO_STOP_CHOICES, { minutes: autoStop, label: `After ${autoStop} minutes` }];
+
+  return (
+    <Card title="Network">
+      <div className="card-body field-grid">
+        <Field
+          label="Port"
+          error={localError ?? portError}
+          hint="Part of the address others type. Ports below 1024 need administrator rights."
+        >
+          {({ id, describedBy, invalid }) => (
+            <div className="input-row">
+              <CommitInput
+                id={id}
+                className="input port-input"
+                inputMode="numeric"
+                value={String(port)}
+                aria-describedby={describedBy}
+                aria-invalid={invalid || undefined}
+                onCommit={commitPort}
+              />
+              <Button
+                busy={finding}
+                onClick={async () => {
+                  setFinding(true);
+                  setLocalError(undefined);
+                  await actions.useFreePort();
+                  setFinding(false);
+                }}
+              >
+                Find a free port
+              </Button>
+            </div>
+          )}
+        </Field>
+        <Field label="Stop sharing automatically" hint="Counts from when the last person disconnects.">
+          {({ id, describedBy }) => (
+            <select
+              id={id}
+              className="input select"
+              value={autoStop}
+              aria-describedby={describedBy}
+              onChange={(e) => void actions.updateSettings({ autoStopMinutes: Number(e.currentTarget.value) })}
+            >
+              {choices.map((c) => (
+                <option key={c.minutes} value={c.minutes}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,310 @@
+/**
+ * The window's stores and actions, wired to one transport.
+ *
+ * Stores are fed only by the contract: pushed events and request results. Actions are the only
+ * code that calls the API; every failure ends in one of three places — a field's message
+ * (`invalid-settings`), the share card's error (start/stop), or a toast — never in a throw.
+ */
+import type { FtpShareApi, Result } from '../../core/share/contract.js';
+import type { Transport } from '../api.js';
+import { createClockStore } from './clock.js';
+import { createLogsStore } from './logs.js';
+import { createNoticesStore } from './notices.js';
+import { createServerStore, type Settings } from './server.js';
+import { createSessionsStore } from './sessions.js';
+import { createTransfersStore } from './transfers.js';
+
+export type Failure = Extract<Result<unknown>, { ok: false }>;
+
+/** Every store of one window. */
+export interface AppStores {
+  server: ReturnType<typeof createServerStore>;
+  sessions: ReturnType<typeof createSessionsStore>;
+  transfers: ReturnType<typeof createTransfersStore>;
+  logs: ReturnType<typeof createLogsStore>;
+  notices: ReturnType<typeof createNoticesStore>;
+  clock: ReturnType<typeof createClockStore>;
+}
+
+/** What the window can do; each resolves (never rejects). */
+export interface AppActions {
+  loadAll(): Promise<void>;
+  start(): Promise<boolean>;
+  stop(): Promise<boolean>;
+  /** Saves a change; false (with field errors or a toast) when refused. */
+  updateSettings(patch: Partial<Settings>): Promise<boolean>;
+  /** Asks for the next free port and saves it. */
+  useFreePort(): Promise<void>;
+  /** Sets `port` (or the next free one) and starts: the one-click fix for "port in use". */
+  usePortAndStart(port?: number): Promise<void>;
+  /** The native picker; `unsupported` means the window must ask for a typed path. */
+  pickFolders(): Promise<'added' | 'cancelled' | 'unsupported' | 'failed'>;
+  /** Adds a typed path; returns the error message, or null when added. */
+  addFolder(path: string): Promise<string | null>;
+  removeFolder(path: string): Promise<void>;
+  openFolder(path: string): Promise<void>;
+  /** Copies text (host clipboard, else the browser's) and says so. */
+  copy(text: string, what: string): Promise<void>;
+  generatePassword(): Promise<void>;
+  loadCertificate(): Promise<void>;
+  regenerateCertificate(): Promise<void>;
+  /** Returns the error message, or null when imported. */
+  importCertificate(certPath: string, keyPath: string): Promise<string | null>;
+  chooseAddress(address: string): Promise<void>;
+  kick(sessionId: string): Promise<void>;
+  clearLogs(): Promise<void>;
+  clearFinishedTransfers(): Promise<void>;
+}
+
+export function createAppStores(transport: Transport): AppStores {
+  return {
+    server: createServerStore(transport.host),
+    sessions: createSessionsStore(),
+    transfers: createTransfersStore(),
+    logs: createLogsStore(),
+    notices: createNoticesStore(),
+    clock: createClockStore(),
+  };
+}
+
+export function createActions(api: FtpShareApi, stores: AppStores): AppActions {
+  const { server, sessions, transfers, logs, notices } = stores;
+  const toast = (failure: Failure, prefix?: string) =>
+    notices.getState().push('error', prefix ? `${prefix}: ${failure.message}` : failure.message);
+
+  const refreshState = async () => {
+    const r = await api.getState(undefined);
+    if (r.ok) server.setState({ state: r.value });
+  };
+
+  const actions: AppActions = {
+    async loadAll() {
+      const [state, settings, sessionRows, snapshot, lines] = await Promise.all([
+        api.getState(undefined),
+        api.getSettings(undefined),
+        api.getSessions(undefined),
+        api.getTransfers(undefined),
+        api.getLogs(undefined),
+      ]);
+      if (state.ok) server.setState({ state: state.value });
+      if (settings.ok) server.setState({ settings: settings.value });
+      if (sessionRows.ok) sessions.getState().apply(sessionRows.value);
+      if (snapshot.ok) transfers.getState().apply(snapshot.value);
+      if (lines.ok) logs.getState().replace(lines.value);
+    },
+
+    async start() {
+      server.setState({ busy: 'start', actionError: null });
+      const r = await api.start(undefined);
+      if (r.ok) server.setState({ state: r.value, busy: null });
+      else {
+        server.setState({ busy: null, actionError: { code: r.code, message: r.message } });
+        if (r.code === 'invalid-settings' && r.fields) applyFieldErrors(r.fields);
+        await refreshState();
+      }
+      return r.ok;
+    },
+
+    async stop() {
+      server.setState({ busy: 'stop', actionError: null });
+      const r = await api.stop(undefined);
+      if (r.ok) server.setState({ state: r.value, busy: null });
+      else {
+        server.setState({ busy: null, actionError: { code: r.code, message: r.message } });
+        await refreshState();
+      }
+      return r.ok;
+    },
+
+    async updateSettings(patch) {
+      const r = await api.updateSettings(patch);
+      if (r.ok) {
+        const fieldErrors = { ...server.getState().fieldErrors };
+        for (const key of Object.keys(fieldErrors)) {
+          const root = key.split(/[.[]/)[0]!;
+          if (root in patch) delete fieldErrors[key];
+        }
+        server.setState({ settings: r.value, fieldErrors });
+        return true;
+      }
+      if (r.code === 'invalid-settings' && r.fields && r.fields.length > 0) applyFieldErrors(r.fields);
+      else toast(r, "Couldn't save the setting");
+      return false;
+    },
+
+    async useFreePort() {
+      const free = await api.findFreePort({});
+      if (!free.ok) return toast(free, "Couldn't find a free port");
+      if (await actions.updateSettings({ port: free.value })) notices.getState().push('success', `Port ${free.value} is free and saved`);
+    },
+
+    async usePortAndStart(port) {
+      let chosen = port;
+      if (chosen === undefined) {
+        const free = await api.findFreePort({});
+        if (!free.ok) return toast(free, "Couldn't find a free port");
+        chosen = free.value;
+      }
+      if (await actions.updateSettings({ port: chosen })) await actions.start();
+    },
+
+    async pickFolders() {
+      const r = await api.pickFolders(undefined);
+      if (!r.ok) {
+        if (r.code === 'unsupported') {
+          server.setState({ capabilities: { ...server.getState().capabilities, pickFolders: false } });
+          return 'unsupported';
+        }
+        if (r.code === 'cancelled') return 'cancelled';
+        toast(r, "Couldn't open the folder picker");
+        return 'failed';
+      }
+      if (r.value.length === 0) return 'cancelled';
+      let added = false;
+      for (const path of r.value) {
+        const a = await api.addFolder({ path });
+        if (a.ok) {
+          server.setState({ settings: a.value });
+          added = true;
+        } else toast(a, `Couldn't add ${path}`);
+      }
+      return added ? 'added' : 'failed';
+    },
+
+    async addFolder(path) {
+      const r = await api.addFolder({ path });
+      if (r.ok) {
+        server.setState({ settings: r.value });
+        return null;
+      }
+      return r.fields?.[0]?.message ?? r.message;
+    },
+
+    async removeFolder(path) {
+      const r = await api.removeFolder({ path });
+      if (r.ok) server.setState({ settings: r.value });
+      else toast(r, "Couldn't remove the folder");
+    },
+
+    async openFolder(path) {
+      const r = await api.openFolder({ path });
+      if (r.ok) return;
+      if (r.code === 'unsupported') {
+        server.setState({ capabilities: { ...server.getState().capabilities, openFolder: false } });
+        notices.getState().push('info', 'Opening folders works in the desktop app only');
+      } else toast(r, "Couldn't open the folder");
+    },
+
+    async copy(text, what) {
+      const r = await api.copyText({ text });
+      let copied = r.ok;
+      if (!copied) {
+        try {
+          await navigator.clipboard.writeText(text);
+          copied = true;
+        } catch {
+          copied = false;
+        }
+      }
+      if (copied) notices.getState().push('success', `${what} copied`);
+      else notices.getState().push('error', `Couldn't copy the ${what.toLowerCase()} — select it and copy it by hand`);
+    },
+
+    async generatePassword() {
+      const r = await api.generatePassword(undefined);
+      if (r.ok) {
+        const fieldErrors = { ...server.getState().fieldErrors };
+        delete fieldErrors['access.password'];
+        delete fieldErrors['access.username'];
+        server.setState({ settings: r.value, fieldErrors });
+        notices.getState().push('success', 'New password saved');
+      } else toast(r, "Couldn't make a new password");
+    },
+
+    async loadCertificate() {
+      const r = await api.getCertificate(undefined);
+      if (r.ok) server.setState({ certificate: r.value });
+      else server.setState({ certificate: null });
+    },
+
+    async regenerateCertificate() {
+      const r = await api.regenerateCertificate(undefined);
+      if (r.ok) {
+        server.setState({ certificate: r.value });
+        notices.getState().push('success', 'New certificate made — clients will ask to trust it again');
+      } else toast(r, "Couldn't make a new certificate");
+    },
+
+    async importCertificate(certPath, keyPath) {
+      const r = await api.importCertificate({ certPath, keyPath });
+      if (r.ok) {
+        server.setState({ certificate: r.value });
+        notices.getState().push('success', 'Certificate imported');
+        return null;
+      }
+      return r.message;
+    },
+
+    async chooseAddress(address) {
+      await actions.updateSettings({ advertisedAddress: address });
+      await refreshState();
+    },
+
+    async kick(sessionId) {
+      const r = await api.kickSession({ sessionId });
+      if (!r.ok && r.code !== 'not-found') toast(r, "Couldn't disconnect the client");
+    },
+
+    async clearLogs() {
+      const r = await api.clearLogs(undefined);
+      if (r.ok) logs.getState().clear();
+      else toast(r, "Couldn't clear the log");
+    },
+
+    async clearFinishedTransfers() {
+      const r = await api.clearFinishedTransfers(undefined);
+      if (!r.ok) return toast(r, "Couldn't clear the history");
+      const t = await api.getTransfers(undefined);
+      if (t.ok) transfers.getState().apply(t.value);
+    },
+  };
+
+  function applyFieldErrors(fields: NonNullable<Failure['fields']>): void {
+    const fieldErrors = { ...server.getState().fieldErrors };
+    for (const f of fields) fieldErrors[f.field] = f.message;
+    server.setState({ fieldErrors });
+  }
+
+  return actions;
+}
+
+/**
+ * Subscribes the stores to the transport's pushed events and loads the whole state now and after
+ * every reconnection (events may have been missed meanwhile). Returns the unsubscribe.
+ */
+export function bindStores(transport: Transport, stores: AppStores, actions: AppActions): () => void {
+  const { api, connection } = transport;
+  const offs = [
+    api.on('state', (state) => {
+      // A share that came up clears the last failed attempt; anything else keeps it on screen.
+      stores.server.setState(state.status === 'running' ? { state, actionError: null } : { state });
+    }),
+    api.on('settings', (settings) => stores.server.setState({ settings })),
+    api.on('sessions', (rows) => stores.sessions.getState().apply(rows)),
+    api.on('transfers', (snapshot) => stores.transfers.getState().apply(snapshot)),
+    api.on('log', (lines) => stores.logs.getState().append(lines)),
+    api.on('notice', (n) => stores.notices.getState().push(n.level, n.text)),
+  ];
+  let wasLost = false;
+  offs.push(
+    connection.subscribe((status) => {
+      if (status.state === 'lost') wasLost = true;
+      else if (status.state === 'open' && wasLost) {
+        wasLost = false;
+        void actions.loadAll();
+      }
+    }),
+  );
+  void actions.loadAll();
+  return () => offs.forEach((off) => off());
+}
