@@ -6,8 +6,8 @@
  * Requests return results, never throw across the boundary (Electron's IPC keeps only an error's
  * message). Events are pushed, batched by the ShareService to at most ~10 pushes a second in total.
  */
-import type { ShareSettings, SettingsFieldError } from './settings.js';
-import type { CandidateAddress } from '../net/addresses.js';
+import type { ShareSettings, SettingsFieldError } from './settings-types.js';
+import type { CandidateAddress } from '../net/address-types.js';
 
 /** A request's outcome: the value, or a code and a message written for the user. */
 export type Result<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string; fields?: SettingsFieldError[] };

@@ -1,0 +1,49 @@
+/** The types of a share's settings, apart from their validation (which uses Node) so the window's type check needs no Node types. */
+
+/** Who may log in. */
+export type AccessSettings =
+  /** Anyone, with any user name and password (FTP's "anonymous"). */
+  | { mode: 'anonymous' }
+  /** One account. */
+  | { mode: 'password'; username: string; password: string };
+
+/** FTPS: off, explicit (AUTH TLS on the control port) or implicit (TLS from the first byte). */
+export type FtpsMode = 'off' | 'explicit' | 'implicit';
+
+/** Everything about a share the user can set, as saved between runs. */
+export interface ShareSettings {
+  /** Shared folders, absolute host paths; shown as top-level directories when there are several. */
+  folders: string[];
+  /** Control port. */
+  port: number;
+  /** Clients may only download. */
+  readOnly: boolean;
+  access: AccessSettings;
+  ftps: FtpsMode;
+  /** With explicit FTPS: refuse login until the client has switched to TLS. */
+  requireTls: boolean;
+  /** Ports for passive data connections; absent means any free port the OS picks. */
+  passivePorts?: { min: number; max: number };
+  /** Stop sharing after this many minutes; 0 = never. */
+  autoStopMinutes: number;
+  /** The address shown to users (URL, QR code); absent means the best-ranked candidate. */
+  advertisedAddress?: string;
+  /** Start the app when the user logs in. */
+  launchAtLogin: boolean;
+  /** The "still running in the tray" hint has been shown once. */
+  trayHintShown: boolean;
+  /** Format version of these settings. */
+  version: 1;
+}
+
+/** One problem found by {@link validateSettings}: the field's path and a message for people. */
+export interface SettingsFieldError {
+  /** Dotted path of the field: `port`, `access.password`, `folders[2]`, `passivePorts.min`. */
+  field: string;
+  message: string;
+}
+
+/** Result of {@link validateSettings}. */
+export type SettingsValidation =
+  | { ok: true; value: ShareSettings }
+  | { ok: false; errors: SettingsFieldError[] };
