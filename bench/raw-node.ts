@@ -1,0 +1,67 @@
+/**
+ * The Node limit: the same bytes over a bare Node socket, no FTP, in its own process.
+ *
+ *   raw-node.ts send FILE | recv OUTFILE | tls-send FILE CERT KEY | tls-recv OUTFILE CERT KEY
+ *
+ * Listens on 127.0.0.1 (free port), prints `{"port":N}`, serves one connection and exits.
+ * `send` pipes a file read stream into the socket (what a RETR does); `recv` pipes the socket into
+ * a file write stream (what a STOR does). Buffers are core/defaults.ts's `streamHighWaterMark`,
+ * and the TLS variants use core's TLS policy, so the cipher is the one our server negotiates.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import tls from 'node:tls';
+import { pipeline } from 'node:stream/promises';
+import { defaults } from '../core/defaults.js';
+import { buildSecureContextOptions } from '../core/tls/tls-policy.js';
+
+const [mode, file, certFile, keyFile] = process.argv.slice(2);
+if (!mode || !file) {
+  process.stderr.write('usage: raw-node.ts send|recv|tls-send|tls-recv FILE [CERT KEY]\n');
+  process.exit(2);
+}
+const secure = mode.startsWith('tls-');
+const sending = mode.endsWith('send');
+
+async function serve(socket: net.Socket): Promise<void> {
+  socket.setNoDelay(true);
+  if (sending) {
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.on('error', () => undefined);
+    await pipeline(fs.createReadStream(file!, { highWaterMark: defaults.streamHighWaterMark }), socket);
+    // Exit only once the client has read everything and closed (an early exit could reset).
+    socket.resume();
+    await closed;
+  } else {
+    await pipeline(socket, fs.createWriteStream(file!, { highWaterMark: defaults.streamHighWaterMark }));
+    socket.destroy();
+  }
+}
+
+let server: net.Server;
+const done = (socket: net.Socket) => {
+  server.close();
+  const cpuAtStart = process.cpuUsage(); // the transfer's CPU only, not Node's start-up
+  serve(socket).then(
+    () => {
+      // CPU of the whole process (all threads), for the bench's CPU-per-GB rows.
+      const cpu = process.cpuUsage(cpuAtStart);
+      process.stdout.write(JSON.stringify({ cpuSeconds: (cpu.user + cpu.system) / 1e6 }) + '\n', () => process.exit(0));
+    },
+    (err: Error) => {
+      process.stderr.write(`raw-node: ${err.message}\n`);
+      process.exit(1);
+    },
+  );
+};
+if (secure) {
+  const options = buildSecureContextOptions({ cert: fs.readFileSync(certFile!, 'utf8'), key: fs.readFileSync(keyFile!, 'utf8') });
+  server = tls.createServer(options.contextOptions, done);
+} else {
+  server = net.createServer(done);
+}
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(JSON.stringify({ port: (server.address() as net.AddressInfo).port }) + '\n');
+});
+// Bounded: one connection within a minute, or give up.
+setTimeout(() => process.exit(3), 300_000).unref();
