@@ -9,6 +9,7 @@ import { SimpleAuthorizer } from './auth/simple-authorizer.js';
 import { PhysicalFileSystem } from './fs/physical.js';
 import { VirtualFileSystem } from './fs/virtual.js';
 import { defaults } from './defaults.js';
+import { escapeForLog } from './ftp/replies.js';
 import { defaultCertificateDir, ensureCertificate, loadCertificateFiles, isCertificateError } from './tls/index.js';
 import { isUiCommand, runUiCommand } from './web/ui-command.js';
 
@@ -150,7 +151,7 @@ async function tlsFor(options: CliOptions): Promise<{ tls: TlsOptions; generated
 }
 
 const EVENTS: ServerEventName[] = [
-  'stopped', 'error', 'warning', 'session-opened', 'session-closed', 'login', 'login-failed', 'logout', 'command', 'reply',
+  'stopped', 'error', 'warning', 'session-opened', 'session-closed', 'login', 'login-failed', 'address-throttled', 'logout', 'command', 'reply',
   'session-changed', 'transfer-started', 'transfer-progress', 'transfer-completed', 'transfer-failed',
 ];
 
@@ -183,12 +184,16 @@ async function main(argv: string[]): Promise<number> {
   if (options.json) {
     for (const event of EVENTS) server.on(event, (payload) => print({ type: event, ...payload }));
   } else {
-    server.on('login', (e) => process.stdout.write(`${new Date().toISOString()} ${e.sessionId} logged in as ${e.user}\n`));
+    // User and file names come from clients: escaped, so they can't forge lines or drive the terminal.
+    server.on('login', (e) => process.stdout.write(`${new Date().toISOString()} ${e.sessionId} logged in as ${escapeForLog(e.user)}\n`));
     server.on('transfer-completed', (e) =>
-      process.stdout.write(`${new Date().toISOString()} ${e.sessionId} ${e.direction === 'download' ? 'sent' : 'received'} ${e.path} (${e.bytes} bytes)\n`),
+      process.stdout.write(`${new Date().toISOString()} ${e.sessionId} ${e.direction === 'download' ? 'sent' : 'received'} ${escapeForLog(e.path)} (${e.bytes} bytes)\n`),
     );
     server.on('warning', (e) => process.stderr.write(`ftp-share: warning: ${e.message}\n`));
-    server.on('transfer-failed', (e) => process.stdout.write(`${new Date().toISOString()} ${e.sessionId} ${e.direction} of ${e.path} failed: ${e.reason}\n`));
+    server.on('transfer-failed', (e) => process.stdout.write(`${new Date().toISOString()} ${e.sessionId} ${e.direction} of ${escapeForLog(e.path)} failed: ${e.reason}\n`));
+    server.on('address-throttled', (e) =>
+      process.stdout.write(`${new Date().toISOString()} ${e.failures} failed logins from ${e.remoteAddress}: replies to it delayed ${e.delayMs} ms\n`),
+    );
   }
   const info = await server.start();
   if (options.json) {

@@ -15,6 +15,41 @@ export const defaults = {
   maxLoginFailures: 3,
   /** Delay before answering a failed PASS, to slow down guessing (ms). */
   loginFailureDelayMs: 1000,
+  /**
+   * Failed logins from one IP address, within `addressLoginFailureWindowMs`, after which every
+   * reply to that address's sessions that are not logged in comes late (see the next three).
+   * Ten in ten minutes is far beyond a person mistyping, and a guesser opening new connections
+   * to get round `maxLoginFailures` still reaches it within seconds.
+   */
+  addressLoginFailureLimit: 10,
+  /** How long a failed login counts against its address (ms): ten minutes. */
+  addressLoginFailureWindowMs: 600_000,
+  /**
+   * First delay once an address reaches the limit (ms); it doubles with each further failure
+   * (1, 2, 4, 8, 16 s) and shrinks again as failures age out of the window.
+   */
+  addressThrottleDelayMs: 1000,
+  /** Longest delay before a reply to a throttled address (ms): slow for a guesser, under any idle timeout. */
+  addressThrottleMaxDelayMs: 30_000,
+  /** Addresses whose failed logins are remembered at once; the stalest is forgotten beyond this (bounded memory). */
+  addressThrottleMaxTracked: 10_000,
+  /**
+   * Commands a session may send per second, sustained; faster is a flood: 421 and a close.
+   * Measured on loopback, one session, 2 cores (test/hardening/command-rate.test.ts prints it
+   * again): fetching tiny files as fast as the server serves them, pipelined (SIZE+EPSV, then
+   * RETR) ~250 files/s = ~760 commands/s; SIZE+MDTM pipelined over a directory ~4,300/s; NOOPs
+   * pipelined ~34,000/s. A client fetching 4,000 tiny files/s would send ~12,000/s, but one session
+   * can't be served that fast (each file needs a data connection). 10,000/s leaves a legitimate
+   * client twice the best rate measured even on a machine twice as fast, and still cuts a flood of
+   * cheap commands off within half a second. Memory never depends on this limit: reading pauses
+   * while commands queue up (see `MAX_QUEUED_LINES` in session.ts).
+   */
+  commandRatePerSecond: 10_000,
+  /**
+   * Commands a session may send at once above the sustained rate (the bucket's size, one second's
+   * worth): a client that pipelines a whole batch (an mget of thousands of names) is not cut off.
+   */
+  commandBurst: 10_000,
   /** Control connection idle time before 421 (ms); paused while a transfer runs. */
   idleTimeoutMs: 300_000,
   /** How long a PASV/EPSV listener waits for the client, and an active connect may take (ms). */

@@ -51,6 +51,8 @@ const ERRNO_CODES: Record<string, FsErrorCode> = {
   EPERM: 'permission-denied',
   ENOSPC: 'no-space',
   EDQUOT: 'no-space',
+  // File larger than the process or file system allows: the client exceeded a storage allocation.
+  EFBIG: 'no-space',
   EBUSY: 'busy',
   // Out of file descriptors is transient too: 450 invites the client to retry.
   EMFILE: 'busy',
@@ -115,6 +117,47 @@ const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 const READ_FLAGS = constants.O_RDONLY | O_NONBLOCK | O_NOFOLLOW;
 const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | O_NONBLOCK | O_NOFOLLOW;
 const RESUME_FLAGS = constants.O_RDWR | O_NONBLOCK | O_NOFOLLOW;
+
+type UploadKind = 'replace' | 'append' | 'resume';
+
+/**
+ * Uploads in progress per real host path, shared by every PhysicalFileSystem of the process (two
+ * accounts may share a folder).
+ *
+ * - STOR writes a temp file and renames it over the target: any number may run at once, the last
+ *   to finish wins and each file is whole.
+ * - APPE appends with O_APPEND: several at once keep every byte (each write lands whole at the end).
+ * - REST+STOR overwrites the file in place from an offset: two at once would interleave.
+ *
+ * What can't mix: a STOR renamed over a file while an APPE or a resume still writes into it would
+ * orphan their bytes (a 226 for data nobody can read), and a resume next to anything else writes
+ * over bytes another upload is producing. The later upload gets 450 (busy, try again).
+ */
+const uploadsInProgress = new Map<string, Record<UploadKind, number>>();
+
+function compatible(kind: UploadKind, running: Record<UploadKind, number>): boolean {
+  if (running.resume > 0) return false;
+  if (kind === 'resume') return running.replace === 0 && running.append === 0;
+  if (kind === 'replace') return running.append === 0;
+  return running.replace === 0;
+}
+
+/** Claims `file` for an upload of `kind`; returns the release function (idempotent). Throws 'busy'. */
+function claimUpload(file: string, kind: UploadKind): () => void {
+  // Case-insensitive volumes are the norm on Windows and macOS: `A.txt` is `a.txt` there.
+  const key = process.platform === 'win32' || process.platform === 'darwin' ? file.toLowerCase() : file;
+  const running = uploadsInProgress.get(key) ?? { replace: 0, append: 0, resume: 0 };
+  if (!compatible(kind, running)) throw fail('busy', 'Another upload to this file is in progress, try again later');
+  running[kind]++;
+  uploadsInProgress.set(key, running);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    running[kind]--;
+    if (running.replace === 0 && running.append === 0 && running.resume === 0) uploadsInProgress.delete(key);
+  };
+}
 
 /** Where an FTP path lands on the host, after the real-path checks. */
 interface Located {
@@ -339,7 +382,7 @@ export class PhysicalFileSystem implements FileSystem {
    * inside the root, else 'not-found'. An entry whose real path is outside is 'not-found', or
    * 'permission-denied' when `forCreate` (the caller would create or replace it).
    */
-  private async locate(ftpPath: string, forCreate = false): Promise<Located> {
+  private async locate(ftpPath: string, forCreate = false, retried = false): Promise<Located> {
     // Paths should already be normalised; doing it again makes a careless caller fail closed.
     const ftp = resolveFtpPath('/', ftpPath, hostPlatform);
     const realRoot = await this.realRoot();
@@ -364,11 +407,12 @@ export class PhysicalFileSystem implements FileSystem {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw toFsError(err);
     }
     // Missing, or a symlink to nothing: writing through such a link could create a file anywhere.
-    const dangling = await fsp.lstat(entry).then(
-      () => true,
-      () => false,
-    );
-    return { ...base, real: null, dangling };
+    const lst = await fsp.lstat(entry).catch(() => null);
+    // Something that is not a link appeared since realpath() failed: another upload committed
+    // (renamed its temp file into place) or a MKD ran in between. Look again, once; taking it for
+    // a dangling link refused the second of two concurrent STORs of a new name with 550.
+    if (lst !== null && !lst.isSymbolicLink() && !retried) return this.locate(ftpPath, forCreate, true);
+    return { ...base, real: null, dangling: lst !== null };
   }
 
   /** Re-checks, just before a commit, that a directory still resolves inside the root. */
@@ -428,7 +472,14 @@ export class PhysicalFileSystem implements FileSystem {
     }
     const dir = path.dirname(dest);
     const temp = path.join(dir, uploadTempName(path.basename(dest)));
-    const fh = await fsp.open(temp, 'wx', fileMode).catch(rethrow);
+    const release = claimUpload(dest, 'replace');
+    let fh: FileHandle;
+    try {
+      fh = await fsp.open(temp, 'wx', fileMode);
+    } catch (err) {
+      release();
+      throw toFsError(err);
+    }
     const removeTemp = (): Promise<void> => fsp.unlink(temp).catch(() => undefined);
     return createUpload(loc.ftp, fh, undefined, {
       commit: async () => {
@@ -436,6 +487,7 @@ export class PhysicalFileSystem implements FileSystem {
         await fsp.rename(temp, dest);
       },
       cleanup: removeTemp,
+      release,
     });
   }
 
@@ -443,16 +495,18 @@ export class PhysicalFileSystem implements FileSystem {
   private async openAppend(ftpPath: string): Promise<UploadTarget & { path: string }> {
     // 'ax' when creating: another APPE racing to create the same file appends after us, never
     // over our bytes.
-    const fh = await this.openExistingOrCreate(ftpPath, APPEND_FLAGS, 'ax', 0);
-    return createUpload(ftpPath, fh, undefined, {});
+    const { fh, release } = await this.openExistingOrCreate(ftpPath, APPEND_FLAGS, 'ax', 0, 'append');
+    // A failed APPE keeps what it appended: the client resumes with SIZE and APPE again.
+    return createUpload(ftpPath, fh, undefined, { release });
   }
 
   /** REST n + STOR: overwrite from `offset`, truncating what follows the new data on commit. */
   private async openResume(ftpPath: string, offset: number): Promise<UploadTarget & { path: string }> {
     if (!Number.isSafeInteger(offset) || offset < 0) throw fail('io', 'Invalid restart position');
-    const fh = await this.openExistingOrCreate(ftpPath, RESUME_FLAGS, 'wx', offset);
+    const { fh, release } = await this.openExistingOrCreate(ftpPath, RESUME_FLAGS, 'wx', offset, 'resume');
     return createUpload(ftpPath, fh, offset, {
       beforeClose: (handle, written) => handle.truncate(offset + written),
+      release,
     });
   }
 
@@ -460,36 +514,49 @@ export class PhysicalFileSystem implements FileSystem {
    * Opens an existing regular file with `flags`, or creates it exclusively (`createFlags`) when missing.
    *
    * `offset` > 0 requires the file to exist and be at least that long. Creation uses O_EXCL, which
-   * never follows a symlink: a dangling link is refused instead of being written through.
+   * never follows a symlink: a dangling link is refused instead of being written through. The
+   * path is claimed for an upload of `kind` first (see `uploadsInProgress`); the caller releases it.
    */
   private async openExistingOrCreate(
     ftpPath: string,
     flags: number,
     createFlags: 'ax' | 'wx',
     offset: number,
-  ): Promise<FileHandle> {
+    kind: 'append' | 'resume',
+  ): Promise<{ fh: FileHandle; release: () => void }> {
     for (let attempt = 0; attempt < 2; attempt++) {
       const loc = await this.locate(ftpPath, true);
       if (loc.isRoot) throw fail('is-a-directory');
       if (loc.real === null) {
         if (loc.dangling) throw fail('permission-denied');
         if (offset > 0) throw fail('io', 'Restart position beyond end of file');
+        // Claimed before the file exists, so a STOR or APPE racing to create it waits its turn.
+        const release = claimUpload(loc.entry, kind);
         try {
-          return await fsp.open(loc.entry, createFlags);
+          return { fh: await fsp.open(loc.entry, createFlags), release };
         } catch (err) {
+          release();
           // Created by someone else since locate(): go round once more and open it as existing.
           if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
           throw toFsError(err);
         }
       }
-      const fh = await fsp.open(loc.real, flags).catch(rethrow);
+      const release = claimUpload(loc.real, kind);
+      let fh: FileHandle;
+      try {
+        fh = await fsp.open(loc.real, flags);
+      } catch (err) {
+        release();
+        throw toFsError(err);
+      }
       try {
         const st = await fh.stat();
         if (st.isDirectory()) throw fail('is-a-directory');
         if (!st.isFile()) throw fail('permission-denied');
         if (offset > st.size) throw fail('io', 'Restart position beyond end of file');
-        return fh;
+        return { fh, release };
       } catch (err) {
+        release();
         await fh.close().catch(() => undefined);
         throw toFsError(err);
       }
@@ -533,6 +600,8 @@ interface UploadHooks {
   commit?: () => Promise<void>;
   /** On abort or a failed commit (e.g. remove the temp file). Must not throw. */
   cleanup?: () => Promise<void>;
+  /** Last thing after a commit or an abort, exactly once (e.g. release the upload's claim). */
+  release?: () => void;
 }
 
 /**
@@ -569,8 +638,12 @@ function createUpload(
   let aborting: Promise<void> | undefined;
 
   const abortNow = async (): Promise<void> => {
-    await closeAll().catch(noop);
-    await hooks.cleanup?.();
+    try {
+      await closeAll().catch(noop);
+      await hooks.cleanup?.();
+    } finally {
+      hooks.release?.();
+    }
   };
 
   return {
@@ -587,6 +660,8 @@ function createUpload(
         } catch (err) {
           await abortNow();
           throw toFsError(err);
+        } finally {
+          hooks.release?.();
         }
       })();
       return committing;

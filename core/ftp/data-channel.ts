@@ -125,6 +125,8 @@ export class DataChannel {
   /** Ends a wait of `open()` (passive accept, active connect) at once: ABOR must not wait for the timeout. */
   private cancelPending?: () => void;
   private current?: DataSocket;
+  /** The session ended: nothing may be opened any more (see `dispose`). */
+  private disposed = false;
 
   constructor(private readonly settings: DataChannelSettings) {}
 
@@ -139,8 +141,20 @@ export class DataChannel {
     const server = net.createServer({ noDelay: true });
     server.maxConnections = 4;
     server.on('connection', (socket) => this.onPassiveConnection(server, socket));
-    const port = await this.bindInRange(server, normalizeAddress(localAddress));
+    let port: number;
+    try {
+      port = await this.bindInRange(server, normalizeAddress(localAddress));
+    } catch (err) {
+      server.close();
+      throw err;
+    }
     server.on('error', () => server.close());
+    // The session ended (or another PASV came) while binding: this listener is nobody's.
+    if (this.disposed) {
+      server.close();
+      throw new DataChannelError('closed', 'Data connection closed');
+    }
+    this.listener?.close();
     this.listener = server;
     return port;
   }
@@ -170,6 +184,10 @@ export class DataChannel {
       throw new DataChannelError('closed', 'Use PORT or PASV first');
     }
     this.current = socket;
+    if (this.disposed) {
+      socket.destroy();
+      throw new DataChannelError('closed', 'Data connection closed');
+    }
     const protection = this.settings.protection();
     if (socket instanceof tls.TLSSocket && protection) await this.waitForHandshake(socket, deadline, protection);
     return socket;
@@ -190,6 +208,12 @@ export class DataChannel {
     this.current = undefined;
   }
 
+  /** Closes everything for good (the session ended): a PASV or connect still in flight is closed when it lands. */
+  dispose(): void {
+    this.disposed = true;
+    this.reset();
+  }
+
   /** Forgets the finished transfer's socket without destroying it (its owner closes it gracefully). */
   release(socket: DataSocket): void {
     if (this.current === socket) this.current = undefined;
@@ -198,6 +222,12 @@ export class DataChannel {
   private onPassiveConnection(server: net.Server, socket: net.Socket): void {
     if (this.settings.sameAddressOnly && !sameHost(socket.remoteAddress, this.settings.peerAddress)) {
       socket.destroy(); // a stranger racing the client for the port (RFC 2577 "port stealing")
+      return;
+    }
+    // A second connection accepted in the same tick as the first, or one that lands after a
+    // reset: the listener is spent, and the socket would otherwise be kept by nobody.
+    if (this.listener !== server || this.disposed) {
+      socket.destroy();
       return;
     }
     server.close();

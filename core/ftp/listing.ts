@@ -93,3 +93,42 @@ export function splitListArguments(argument: string): { options: string; path: s
   if (!match) return { options: '', path: argument };
   return { options: match[1]!.trim(), path: argument.slice(match[0].length) };
 }
+
+/**
+ * A matcher for a LIST/NLST/STAT glob (`*` any run, `?` one character, everything else literal),
+ * in linear space and O(name × pattern) time at worst.
+ *
+ * It replaces a pattern→RegExp translation whose backtracking was exponential: `LIST *a*a*a*a*a*a*b`
+ * over a folder holding a long name of a's took 7.5 s (two more `*a` took minutes), during which the
+ * whole server, every session, stood still. Here a star only remembers the last place to retry
+ * (the classic two-pointer wildcard match), so no input can make it backtrack more than that.
+ * Characters are code points, so `?` matches one emoji as it matches one letter.
+ */
+export function globMatcher(pattern: string): (name: string) => boolean {
+  // Runs of stars are one star: `a***b` is `a*b`.
+  const glob = Array.from(pattern.replace(/\*+/g, '*'));
+  return (name: string): boolean => {
+    const text = Array.from(name);
+    let p = 0;
+    let n = 0;
+    let star = -1;
+    let mark = 0;
+    while (n < text.length) {
+      const c = glob[p];
+      if (c !== undefined && c !== '*' && (c === '?' || c === text[n])) {
+        p++;
+        n++;
+      } else if (c === '*') {
+        star = p++;
+        mark = n;
+      } else if (star !== -1) {
+        p = star + 1;
+        n = ++mark;
+      } else {
+        return false;
+      }
+    }
+    while (glob[p] === '*') p++;
+    return p === glob.length;
+  };
+}

@@ -47,6 +47,15 @@ export interface FtpServerOptions {
   maxConnectionsPerIp?: number;
   maxLoginFailures?: number;
   loginFailureDelayMs?: number;
+  /** Failed logins from one address within the window before its replies are delayed. */
+  addressLoginFailureLimit?: number;
+  addressLoginFailureWindowMs?: number;
+  /** First delay for a throttled address (ms); doubles per further failure up to the maximum. */
+  addressThrottleDelayMs?: number;
+  addressThrottleMaxDelayMs?: number;
+  /** Commands per second a session may send, sustained, and at once (burst); more is a flood (421). */
+  commandRatePerSecond?: number;
+  commandBurst?: number;
   idleTimeoutMs?: number;
   dataConnectionTimeoutMs?: number;
   dataStallTimeoutMs?: number;

@@ -12,6 +12,20 @@ export function sanitize(text: string): string {
   return text.replace(/[\x00-\x1f\x7f]/g, '?');
 }
 
+/**
+ * Makes untrusted text (a command argument, a user or file name) safe for one log line or a
+ * terminal: C0 and C1 control characters, DEL and the bidirectional overrides become visible
+ * `\xNN`/`\uNNNN` escapes, so CR/LF can't forge log lines, ESC can't drive a terminal and U+202E
+ * can't disguise a name. Unlike `sanitize`, nothing is lost: `a\x1bb` still reads as what came.
+ */
+export function escapeForLog(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
 /** Formats a reply. Several lines become `code-first`, ` middle`, `code last` (RFC 959 multi-line). */
 export function formatReply(code: number, text: string | readonly string[]): string {
   const lines = (typeof text === 'string' ? [text] : text).map(sanitize);

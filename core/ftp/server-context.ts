@@ -23,6 +23,9 @@ export interface SessionLimits {
   maxCommandLineBytes: number;
   maxLoginFailures: number;
   loginFailureDelayMs: number;
+  /** Commands per second a session may send, sustained and at once; more closes it (421). */
+  commandRatePerSecond: number;
+  commandBurst: number;
   idleTimeoutMs: number;
   dataConnectionTimeoutMs: number;
   dataStallTimeoutMs: number;
@@ -45,5 +48,9 @@ export interface ServerContext {
   /** Limiters a session's downloads/uploads draw from (server-wide and its own). */
   limitersFor(session: Session, direction: 'download' | 'upload'): RateLimiter[];
   emit<K extends keyof ServerEvents>(event: K, payload: ServerEvents[K]): void;
+  /** Counts a failed login against its address (may start or lengthen its throttle). */
+  loginFailed(remoteAddress: string): void;
+  /** How long a reply to a session of this address that is not logged in must wait (ms); 0 mostly. */
+  replyDelayMs(remoteAddress: string): number;
   sessionEnded(session: Session): void;
 }

@@ -85,6 +85,7 @@ export class FtpServer {
   private nextSessionNumber = 1;
   private context?: ServerContext;
   private listening?: ListeningInfo;
+  private loginThrottle?: LoginThrottle;
 
   constructor(private readonly options: FtpServerOptions) {}
 
@@ -247,15 +248,15 @@ export class FtpServer {
         throw new FtpServerError('invalid-options', `public host ${o.publicHost} could not be resolved to an IPv4 address`);
       }
     }
-    // Kept for the life of this context: a stop/start does not wipe an address's failures.
+    // One per server object: a stop/start does not wipe an address's failures.
     const windowMs = o.addressLoginFailureWindowMs ?? defaults.addressLoginFailureWindowMs;
-    const loginThrottle = new LoginThrottle({
+    const loginThrottle = (this.loginThrottle ??= new LoginThrottle({
       limit: o.addressLoginFailureLimit ?? defaults.addressLoginFailureLimit,
       windowMs,
       delayMs: o.addressThrottleDelayMs ?? defaults.addressThrottleDelayMs,
       maxDelayMs: o.addressThrottleMaxDelayMs ?? defaults.addressThrottleMaxDelayMs,
       maxTracked: defaults.addressThrottleMaxTracked,
-    });
+    }));
     const bandwidth = o.bandwidth ?? {};
     const globalDownload = bandwidth.download ? new RateLimiter(bandwidth.download) : undefined;
     const globalUpload = bandwidth.upload ? new RateLimiter(bandwidth.upload) : undefined;

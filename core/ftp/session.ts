@@ -20,7 +20,11 @@ const BEFORE_LOGIN = new Set(['USER', 'PASS', 'QUIT', 'FEAT', 'SYST', 'NOOP', 'O
 const DURING_TRANSFER = new Set(['ABOR', 'STAT', 'QUIT', 'NOOP']);
 /** Commands that may stand between REST and the transfer it applies to (clients send PASV or TYPE there). */
 const KEEP_REST_OFFSET = new Set(['PASV', 'EPSV', 'PORT', 'EPRT', 'TYPE', 'MODE', 'STRU', 'NOOP', 'REST']);
-/** Lines a client may queue while a transfer runs before it counts as a flood. */
+/**
+ * Commands waiting their turn at which reading from the client pauses (TCP backpressure), so a
+ * client that pipelines faster than commands run can't grow memory; reading resumes at half.
+ * A flood is told apart by its rate instead (`commandRatePerSecond`), so pipelining is no fault.
+ */
 const MAX_QUEUED_LINES = 64;
 /** Unsent reply bytes at which reading pauses, so a client that never reads can't grow memory. */
 const MAX_UNSENT_REPLY_BYTES = 1024 * 1024;
@@ -65,6 +69,15 @@ export class Session {
   /** Why `replyAndClose` is closing: reported instead of the 'connection closed' that follows the FIN. */
   private closingReason?: string;
   private idleTimer?: NodeJS.Timeout;
+  /** The fallback close of `replyAndClose`, for a client that never reads the last reply. */
+  private closeTimer?: NodeJS.Timeout;
+  /** Pending `wait()`s: woken (resolved) at once when the session closes, so no timer outlives it. */
+  private readonly sleepers = new Set<() => void>();
+  /** Reading is paused by us (queue full or replies unsent), see `updateReading`. */
+  private readingHeld = false;
+  /** Command-rate token bucket: tokens left and when they were last topped up (performance.now()). */
+  private commandTokens: number;
+  private commandTokensAt = performance.now();
 
   constructor(
     readonly id: string,
@@ -77,6 +90,7 @@ export class Session {
     this.remotePort = socket.remotePort ?? 0;
     this.localAddress = normalizeAddress(socket.localAddress);
     this.splitter = new LineSplitter(server.limits.maxCommandLineBytes);
+    this.commandTokens = Math.max(1, server.limits.commandBurst);
     this.data = new DataChannel({
       peerAddress: this.remoteAddress,
       sameAddressOnly: server.limits.passiveModeSameAddressOnly,
@@ -87,6 +101,7 @@ export class Session {
     socket.setNoDelay(true);
     socket.on('error', () => undefined); // 'close' follows; the session ends there
     socket.on('close', () => this.close('connection closed'));
+    socket.on('drain', this.updateReading);
   }
 
   /** True once TLS protects the control connection. */
@@ -116,19 +131,50 @@ export class Session {
       const secure = this.wrapControl();
       this.protectData = true;
       this.pbszDone = true;
-      secure.once('secure', () => this.greet());
+      secure.once('secure', () => void this.greet());
       // A client that connects and never finishes the handshake would otherwise hold a
       // connection slot forever: the idle timeout runs from the first byte, not from the greeting.
       this.restartIdleTimer();
     } else {
       this.socket.on('data', this.onData);
-      this.greet();
+      void this.greet();
     }
   }
 
-  private greet(): void {
-    this.reply(220, this.server.greeting);
-    this.restartIdleTimer();
+  /**
+   * Sends 220, late when the address is throttled for failed logins. Commands that arrive first
+   * wait in the queue (`running` holds the pump), so the greeting is always the first reply.
+   */
+  private async greet(): Promise<void> {
+    this.running = true;
+    try {
+      const delay = this.server.replyDelayMs(this.remoteAddress);
+      if (delay > 0) await this.wait(delay);
+      this.reply(220, this.server.greeting);
+      this.restartIdleTimer();
+    } finally {
+      this.running = false;
+    }
+    void this.pump();
+  }
+
+  /** Resolves after `ms`, or at once when the session closes (callers check `isClosed`). */
+  wait(ms: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+
+  /** True once the session is closed (after a `wait`, a command may find its client gone). */
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   /** Sends a reply (multi-line when `text` is an array) and reports it. */
@@ -136,11 +182,24 @@ export class Session {
     if (this.closed) return;
     this.socket.write(formatReply(code, text));
     this.server.emit('reply', { sessionId: this.id, code, text: typeof text === 'string' ? text : text.join(' / ') });
-    if (this.socket.writableLength > MAX_UNSENT_REPLY_BYTES && !this.socket.isPaused()) {
-      this.socket.pause();
-      this.socket.once('drain', () => this.socket.resume());
-    }
+    if (this.socket.writableLength > MAX_UNSENT_REPLY_BYTES) this.updateReading();
   }
+
+  /**
+   * Pauses reading while commands pile up or replies go unread, resumes once both drained: the
+   * client's own TCP window then holds what it sends, not our memory.
+   */
+  private readonly updateReading = (): void => {
+    if (this.closed) return;
+    const hold = this.queue.length >= MAX_QUEUED_LINES || this.socket.writableLength > MAX_UNSENT_REPLY_BYTES;
+    if (hold && !this.readingHeld) {
+      this.readingHeld = true;
+      this.socket.pause();
+    } else if (!hold && this.readingHeld && this.queue.length < MAX_QUEUED_LINES / 2) {
+      this.readingHeld = false;
+      this.socket.resume();
+    }
+  };
 
   /** Replies, then closes the connection once the reply is flushed. */
   replyAndClose(code: number, text: string, reason: string): void {
@@ -148,7 +207,8 @@ export class Session {
     this.reply(code, text);
     this.socket.end();
     // A client that never reads must not keep the session alive.
-    setTimeout(() => this.close(reason), 2000).unref();
+    this.closeTimer ??= setTimeout(() => this.close(reason), 2000);
+    this.closeTimer.unref();
     this.quitting = true;
     this.closingReason ??= reason;
   }
@@ -171,8 +231,11 @@ export class Session {
     this.closed = true;
     reason = this.closingReason ?? reason;
     clearTimeout(this.idleTimer);
+    clearTimeout(this.closeTimer);
+    for (const wake of [...this.sleepers]) wake();
     this.transfer?.cancel(reason);
-    this.data.reset();
+    // dispose, not reset: a PASV still binding when the client vanished closes its listener too.
+    this.data.dispose();
     this.queue = [];
     this.socket.destroy();
     this.rawSocket.destroy();
@@ -217,6 +280,10 @@ export class Session {
     this.socket.off('data', this.onData);
     // Lines sent in clear after AUTH must not run inside the TLS session (STARTTLS command injection).
     this.queue = [];
+    if (this.readingHeld) {
+      this.readingHeld = false;
+      this.socket.resume();
+    }
     this.wrapControl();
     this.resetLogin();
   }
@@ -238,6 +305,7 @@ export class Session {
       else this.changed();
     });
     secure.on('data', this.onData);
+    secure.on('drain', this.updateReading);
     this.splitter = new LineSplitter(this.server.limits.maxCommandLineBytes);
     this.socket = secure;
     return secure;
@@ -272,6 +340,8 @@ export class Session {
         return;
       }
       this.onLine(event.line);
+      // A flood, a too-long line or QUIT ended the session: the rest of the chunk is not read.
+      if (this.quitting || this.closed) return;
       // AUTH TLS ran synchronously and replaced the splitter: the rest of this clear-text chunk
       // was sent before the handshake and must not run inside TLS (STARTTLS command injection,
       // CVE-2011-0411 in Postfix; RFC 4217 §4 has the client wait for 234).
@@ -280,18 +350,36 @@ export class Session {
   };
 
   private onLine(line: string): void {
+    // Every line counts, empty ones too: a flood of bare CRLFs costs as much to split.
+    if (!this.takeCommandToken()) {
+      this.queue = [];
+      this.replyAndClose(421, 'Too many commands, closing control connection', 'command flood');
+      return;
+    }
     const command = parseCommandLine(line);
     if (command.verb === '') return;
     if (this.running && this.transfer && DURING_TRANSFER.has(command.verb)) {
       void this.execute(command);
       return;
     }
-    if (this.queue.length >= MAX_QUEUED_LINES) {
-      this.replyAndClose(421, 'Too many commands, closing control connection', 'command flood');
-      return;
-    }
     this.queue.push(command);
+    if (this.queue.length >= MAX_QUEUED_LINES) this.updateReading();
     void this.pump();
+  }
+
+  /**
+   * Token bucket of the command rate: `commandBurst` tokens, refilled at `commandRatePerSecond`.
+   * Constant memory and no timer; false means the client sends faster than the limit.
+   */
+  private takeCommandToken(): boolean {
+    const { commandRatePerSecond: rate, commandBurst: burst } = this.server.limits;
+    if (!(rate > 0)) return true;
+    const now = performance.now();
+    this.commandTokens = Math.min(Math.max(1, burst), this.commandTokens + ((now - this.commandTokensAt) * rate) / 1000);
+    this.commandTokensAt = now;
+    if (this.commandTokens < 1) return false;
+    this.commandTokens -= 1;
+    return true;
   }
 
   private async pump(): Promise<void> {
@@ -299,7 +387,9 @@ export class Session {
     this.running = true;
     try {
       while (this.queue.length > 0 && !this.closed && !this.quitting) {
-        await this.execute(this.queue.shift()!);
+        const next = this.queue.shift()!;
+        if (this.readingHeld) this.updateReading();
+        await this.execute(next);
       }
     } finally {
       this.running = false;
@@ -313,6 +403,13 @@ export class Session {
       command: command.verb,
       argument: command.verb === 'PASS' ? '***' : command.argument,
     });
+    // An address that failed to log in too often waits before every reply until it logs in
+    // (see LoginThrottle); a logged-in session has proved its password and is not slowed.
+    if (!this.grant) {
+      const delay = this.server.replyDelayMs(this.remoteAddress);
+      if (delay > 0) await this.wait(delay);
+      if (this.closed) return;
+    }
     const spec = commandTable[command.verb];
     if (!spec) {
       this.reply(502, `Command "${command.verb.slice(0, 16)}" not implemented`);
@@ -334,6 +431,8 @@ export class Session {
     try {
       await spec.handler(this, command.argument, { restOffset, renameFrom });
     } catch (err) {
+      // The client left while the command ran: nobody to answer, nothing went wrong here.
+      if (this.closed) return;
       // A bug in a handler must not crash the process or leave the client waiting.
       this.server.emit('error', { code: 'command-failed', message: `${command.verb}: ${(err as Error).message}` });
       this.reply(451, 'Local error in processing');

@@ -7,7 +7,15 @@ import type { TransferDirection, TransferInfo } from './events.js';
 import { DataChannelError, type DataSocket } from './data-channel.js';
 import { ThrottleStream, type RateLimiter } from './throttle.js';
 import { refusalFor, type Refusal } from './replies.js';
-import { isFsError } from '../fs/fs-error.js';
+import { FsError, isFsError } from '../fs/fs-error.js';
+import { toFsError } from '../fs/physical.js';
+
+/**
+ * errno codes that only the file side of a transfer raises (sockets fail with ECONNRESET, EPIPE,
+ * ETIMEDOUT, premature close…). A pipeline rejected with one of these failed on the disk: the
+ * client gets the file-system reply (552 disk full, 451 I/O error, 550 permission), not 426.
+ */
+const FILE_ERRNO = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EIO', 'EROFS', 'EACCES', 'EPERM', 'ESTALE', 'EBADF', 'EISDIR', 'ENXIO']);
 
 /** What a transfer command asks the runner to do once the data connection is open. */
 export interface TransferJob {
@@ -43,6 +51,8 @@ export class ActiveTransfer {
   private lastProgressAt = 0;
   private stallTimer?: NodeJS.Timeout;
   private finished!: Promise<void>;
+  /** The upload's data connection ended with a TCP reset reported as a clean end (see `resetByPeer`). */
+  private resetSeen = false;
   secure = false;
 
   constructor(
@@ -108,12 +118,26 @@ export class ActiveTransfer {
       this.secure = socket instanceof tls.TLSSocket;
       if (this.cancelled) throw new Error(this.cancelReason);
       if (job.reported) this.session.server.emit('transfer-started', this.info());
+      if (job.direction === 'upload') {
+        const data = socket;
+        data.once('end', () => {
+          if (resetByPeer(data)) this.resetSeen = true;
+        });
+      }
       const { source, transforms, sink, counted } = job.connect(socket);
       this.streams.push(source, sink, ...(transforms as unknown as Array<{ destroy(): void }>));
       counted.on('data', this.count);
       this.armStallTimer();
       await pipeline([source, ...transforms, sink] as unknown as [Readable, Writable]);
       if (this.cancelled) throw new Error(this.cancelReason);
+      // The client's end of the upload was a reset, not a FIN: the bytes it had not sent yet were
+      // thrown away, so what arrived is a truncated file. Committing it would replace the original.
+      if (this.resetSeen) throw new Error('data connection reset by the client');
+      // A file cut short while it was read (truncated by another program): the client must not
+      // take the shorter copy for the whole file. Growing is fine (stream mode ends at EOF).
+      if (job.direction === 'download' && job.reported && job.size !== undefined && this.bytes < job.size) {
+        throw new FsError('io', 'File changed during transfer; it is shorter than announced');
+      }
       await job.finish?.();
       outcome = { ok: true };
     } catch (err) {
@@ -154,9 +178,11 @@ export class ActiveTransfer {
       const code = err.code === 'session-not-reused' || err.code === 'tls-failed' ? 522 : 425;
       return { refusal: { code, text: err.message }, reason: err.message };
     }
-    if (isFsError(err)) {
-      const refusal = refusalFor(err, this.job.direction === 'upload' ? 'write' : 'read');
-      return { refusal, reason: err.message };
+    const code = (err as NodeJS.ErrnoException | null)?.code;
+    if (isFsError(err) || (typeof code === 'string' && FILE_ERRNO.has(code))) {
+      const fsError = toFsError(err);
+      const refusal = refusalFor(fsError, this.job.direction === 'upload' ? 'write' : 'read');
+      return { refusal, reason: fsError.message };
     }
     return { refusal: { code: 426, text: 'Connection closed; transfer aborted' }, reason: 'data connection lost' };
   }
@@ -185,8 +211,30 @@ export class ActiveTransfer {
   }
 }
 
+/**
+ * True when a plain TCP socket whose read side just ended was in fact reset by its peer.
+ *
+ * libuv reports a reset as a clean end of stream when it arrives together with data (POLLHUP after
+ * a partial read, uv__stream_io), so an upload cut by a crashing client or a RST looked complete
+ * and its truncated bytes were committed with 226 (measured: 1.4 of 2 MiB, the original file
+ * replaced). After a FIN the socket is in CLOSE_WAIT and still has a peer; after a reset it is
+ * CLOSED and getpeername() fails with ENOTCONN, which is what this reads, at the 'end' event.
+ * TLS sockets are left to TLS: a reset there is an error (no close_notify), and a client that
+ * sent close_notify delivered every byte whatever follows.
+ */
+function resetByPeer(socket: DataSocket): boolean {
+  if (socket instanceof tls.TLSSocket) return false;
+  const handle = (socket as unknown as { _handle?: { getpeername?: (out: object) => number } })._handle;
+  if (typeof handle?.getpeername !== 'function') return false;
+  return handle.getpeername({}) !== 0;
+}
+
 /** Ends a data socket so the peer sees every byte: TLS sends close_notify before the TCP FIN. */
 function closeGracefully(socket: DataSocket): void {
+  // Already torn down (an upload's client closed first, both FINs exchanged): nothing to flush.
+  // Arming the fallback timer then pinned the socket, and through its listeners the whole
+  // transfer (file handle, streams, session) for 5 s after every transfer, as 'close' had passed.
+  if (socket.destroyed) return;
   if (!socket.writableEnded) socket.end();
   const timer = setTimeout(() => socket.destroy(), 5000);
   timer.unref();
@@ -199,22 +247,41 @@ export function throttleFor(limiters: RateLimiter[], highWaterMark: number): Nod
   return limiters.length === 0 ? [] : [new ThrottleStream(limiters, highWaterMark)];
 }
 
-/** A readable that yields `lines` lazily, each ended by CRLF (listings over the data connection). */
+/**
+ * A readable that yields `lines` lazily, each ended by CRLF (listings over the data connection).
+ *
+ * When the reader goes away (the client resets the data connection, ABOR) the iteration stops
+ * and `lines` is returned, so a directory handle behind it is closed at once.
+ */
 export function linesStream(lines: AsyncIterable<string>): Readable {
   const out = new PassThrough({ highWaterMark: 64 * 1024 });
+  /** Waits until `out` wants more; false when it was destroyed instead. */
+  const writable = (): Promise<boolean> =>
+    new Promise((resolve) => {
+      if (out.destroyed) return resolve(false);
+      const done = (ok: boolean) => () => {
+        out.off('drain', onDrain);
+        out.off('close', onClose);
+        resolve(ok);
+      };
+      const onDrain = done(true);
+      const onClose = done(false);
+      out.once('drain', onDrain);
+      out.once('close', onClose);
+    });
   (async () => {
     let batch = '';
     for await (const line of lines) {
+      // `return` inside for-await calls lines.return(): the generator's finally closes its handle.
+      if (out.destroyed) return;
       batch += line + '\r\n';
       if (batch.length >= 16 * 1024) {
-        if (!out.write(batch)) await new Promise<void>((resolve, reject) => {
-          out.once('drain', resolve);
-          out.once('close', () => reject(new Error('closed')));
-        });
+        const more = out.write(batch);
         batch = '';
+        if (!more && !(await writable())) return;
       }
     }
-    out.end(batch);
+    if (!out.destroyed) out.end(batch);
   })().catch((err: Error) => out.destroy(err));
   return out;
 }

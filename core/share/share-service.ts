@@ -16,6 +16,7 @@ import path from 'node:path';
 import { FtpServer, FtpServerError, type ListeningInfo } from '../ftp/server.js';
 import type { FtpServerOptions, TlsOptions } from '../ftp/options.js';
 import type { ServerEventName, ServerEvents } from '../ftp/events.js';
+import { escapeForLog } from '../ftp/replies.js';
 import { SimpleAuthorizer } from '../auth/simple-authorizer.js';
 import { PhysicalFileSystem } from '../fs/physical.js';
 import { VirtualFileSystem } from '../fs/virtual.js';
@@ -505,7 +506,8 @@ export class ShareService implements RequestFunctions {
 
   #log(level: LogLevel, text: string, sessionId?: string): void {
     if (this.#closed) return;
-    const entry = this.#logs.add(level, this.#redactor.redact(text), this.#now(), sessionId);
+    // Client-sent text (arguments, user and file names) is escaped: one entry is one line.
+    const entry = this.#logs.add(level, escapeForLog(this.#redactor.redact(text)), this.#now(), sessionId);
     this.#batcher.log(entry);
   }
 
@@ -736,6 +738,10 @@ export class ShareService implements RequestFunctions {
     });
     on('login-failed', (e) => {
       this.#log('warn', `Login failed for user "${e.user}" from ${e.remoteAddress}`, e.sessionId);
+    });
+    on('address-throttled', (e) => {
+      const window = e.windowMs >= 60_000 ? `${Math.round(e.windowMs / 60_000)} min` : `${Math.round(e.windowMs / 1000)} s`;
+      this.#log('warn', `${e.failures} failed logins from ${e.remoteAddress} within ${window}: its replies now wait ${(e.delayMs / 1000).toFixed(1)} s until it logs in`);
     });
     on('logout', (e) => {
       activity.logout(e);

@@ -61,7 +61,7 @@ export async function startServer(options: FixtureOptions = {}): Promise<ServerF
   });
   const events: RecordedEvent[] = [];
   const names: ServerEventName[] = [
-    'listening', 'stopped', 'error', 'warning', 'session-opened', 'session-closed', 'login', 'login-failed', 'logout', 'command', 'reply',
+    'listening', 'stopped', 'error', 'warning', 'session-opened', 'session-closed', 'login', 'login-failed', 'address-throttled', 'logout', 'command', 'reply',
     'session-changed', 'transfer-started', 'transfer-progress', 'transfer-completed', 'transfer-failed',
   ];
   for (const name of names) server.on(name, (payload) => events.push({ type: name, ...payload } as RecordedEvent));

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { CommandTable } from './command.js';
 import type { Session } from '../session.js';
 
@@ -51,7 +50,10 @@ export const authCommands: CommandTable = {
       }
       session.loginFailures++;
       session.server.emit('login-failed', { sessionId: session.id, user, remoteAddress: session.remoteAddress });
-      await sleep(session.server.limits.loginFailureDelayMs);
+      // Per address too: a guesser who reconnects after each `maxLoginFailures` is slowed down.
+      session.server.loginFailed(session.remoteAddress);
+      // Ends early if the client hangs up, so no timer outlives the session.
+      await session.wait(session.server.limits.loginFailureDelayMs);
       if (session.loginFailures >= session.server.limits.maxLoginFailures) {
         session.replyAndClose(421, 'Too many failed logins, closing control connection', 'too many failed logins');
         return;

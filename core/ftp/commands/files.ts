@@ -32,7 +32,11 @@ async function setModified(session: Session, stamp: string, rawPath: string, rep
 async function hashFile(session: Session, path: string): Promise<{ digest: string; size: number }> {
   const { stream, size } = await session.fs.openRead(path, 0);
   const hash = createHash(HASH_ALGORITHMS[session.hashAlgorithm]);
-  for await (const chunk of stream) hash.update(chunk as Buffer);
+  for await (const chunk of stream) {
+    // The client hung up: stop reading (leaving the loop closes the file).
+    if (session.isClosed) throw new Error('session closed');
+    hash.update(chunk as Buffer);
+  }
   return { digest: hash.digest('hex'), size };
 }
 

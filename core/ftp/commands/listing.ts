@@ -3,7 +3,7 @@ import { attempt, resolvePath } from './command.js';
 import type { Session } from '../session.js';
 import type { FileInfo } from '../../fs/file-system.js';
 import { isFsError } from '../../fs/fs-error.js';
-import { factsLine, listLine, splitListArguments } from '../listing.js';
+import { factsLine, globMatcher, listLine, splitListArguments } from '../listing.js';
 import { ActiveTransfer, linesStream } from '../transfer.js';
 import { dataCommandAllowed, refuseDataCommand } from './transfer.js';
 import { sanitize } from '../replies.js';
@@ -12,16 +12,6 @@ import { sanitize } from '../replies.js';
 
 /** Largest listing STAT sends over the control connection. */
 const MAX_STAT_ENTRIES = 10_000;
-
-function globToRegExp(pattern: string): RegExp {
-  let source = '';
-  for (const char of pattern) {
-    if (char === '*') source += '.*';
-    else if (char === '?') source += '.';
-    else source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`, 's');
-}
 
 /** What a listing argument names: a directory's entries, one file, or a glob's matches. */
 interface ListTarget {
@@ -36,8 +26,8 @@ async function* only(info: FileInfo): AsyncIterable<FileInfo> {
   yield info;
 }
 
-async function* filtered(entries: AsyncIterable<FileInfo>, pattern: RegExp): AsyncIterable<FileInfo> {
-  for await (const entry of entries) if (pattern.test(entry.name)) yield entry;
+async function* filtered(entries: AsyncIterable<FileInfo>, matches: (name: string) => boolean): AsyncIterable<FileInfo> {
+  for await (const entry of entries) if (matches(entry.name)) yield entry;
 }
 
 /** Resolves a LIST/NLST/STAT argument. Throws FsError when nothing matches. */
@@ -53,7 +43,7 @@ async function listTarget(session: Session, path: string, rawPath: string): Prom
     const parent = path.slice(0, slash) || '/';
     const rawSlash = rawPath.replace(/\\/g, '/').lastIndexOf('/');
     const namePrefix = rawSlash === -1 ? '' : rawPath.slice(0, rawSlash + 1);
-    return { directory: parent, entries: filtered(session.fs.list(parent), globToRegExp(last)), namePrefix };
+    return { directory: parent, entries: filtered(session.fs.list(parent), globMatcher(last)), namePrefix };
   }
 }
 
