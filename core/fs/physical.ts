@@ -16,6 +16,9 @@ import type { FileInfo, FileSystem, UploadMode, UploadTarget } from './file-syst
 import { FsError, type FsErrorCode } from './fs-error.js';
 import { hostPlatform, isInside, resolveFtpPath, splitFtpPath, toHostPath, validateName } from './safe-path.js';
 
+/** Smallest read buffer for a download, so a file that grows while it is sent still streams in sane steps. */
+const MIN_READ_BUFFER = 64 * 1024;
+
 /** Options of a PhysicalFileSystem. */
 export interface PhysicalFileSystemOptions {
   /** The host folder shown as `/`. Its real path is taken once, on first use. */
@@ -250,7 +253,10 @@ export class PhysicalFileSystem implements FileSystem {
       if (st.isDirectory()) throw fail('is-a-directory');
       if (!st.isFile()) throw fail('not-found');
       // A start past the end yields an empty stream, as a REST beyond EOF on RETR sends nothing.
-      const stream = fh.createReadStream({ start, highWaterMark: defaults.streamHighWaterMark });
+      // A buffer sized to the file: a 1 MiB buffer per small file kept the garbage collector busy
+      // (23% of server time fetching 4 KiB files, bench/README.md).
+      const highWaterMark = Math.min(defaults.streamHighWaterMark, Math.max(MIN_READ_BUFFER, st.size - start));
+      const stream = fh.createReadStream({ start, highWaterMark });
       return { stream, size: st.size };
     } catch (err) {
       await fh.close().catch(() => undefined);
