@@ -1,26 +1,19 @@
 import net from 'node:net';
+import { ReplyReader, type Reply } from './reply-reader.js';
 
 /**
  * A minimal line-based FTP control client over a real socket, for asserting exact reply lines
  * and sending malformed input that well-behaved clients never send.
  */
 export class RawClient {
-  private buffer = '';
-  private readonly waiters: Array<() => void> = [];
+  private readonly reader = new ReplyReader();
   readonly socket: net.Socket;
-  closed = false;
 
   private constructor(socket: net.Socket) {
     this.socket = socket;
     socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      this.buffer += chunk;
-      this.wake();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake();
-    });
+    socket.on('data', (chunk: string) => this.reader.push(chunk));
+    socket.on('close', () => this.reader.close());
     socket.on('error', () => undefined);
   }
 
@@ -32,49 +25,14 @@ export class RawClient {
     });
   }
 
-  private wake(): void {
-    for (const waiter of this.waiters.splice(0)) waiter();
+  /** True once the server closed the connection. */
+  get closed(): boolean {
+    return this.reader.closed;
   }
 
   /** Reads one complete reply (multi-line aware). Returns its lines; throws on timeout or close. */
-  async reply(timeoutMs = 5000): Promise<{ code: number; lines: string[]; text: string }> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const parsed = this.tryParse();
-      if (parsed) return parsed;
-      if (this.closed) throw new Error(`connection closed; unparsed: ${JSON.stringify(this.buffer)}`);
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new Error(`timed out waiting for a reply; buffer: ${JSON.stringify(this.buffer)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, remaining);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  private tryParse(): { code: number; lines: string[]; text: string } | undefined {
-    const lines: string[] = [];
-    let offset = 0;
-    let first: string | undefined;
-    for (;;) {
-      const end = this.buffer.indexOf('\r\n', offset);
-      if (end === -1) return undefined;
-      const line = this.buffer.slice(offset, end);
-      offset = end + 2;
-      lines.push(line);
-      if (first === undefined) {
-        first = line;
-        if (/^\d{3} /.test(line) || /^\d{3}$/.test(line)) break;
-        if (!/^\d{3}-/.test(line)) break;
-      } else if (line.startsWith(first.slice(0, 3) + ' ')) {
-        break;
-      }
-    }
-    this.buffer = this.buffer.slice(offset);
-    return { code: Number(lines[0]!.slice(0, 3)), lines, text: lines.join('\n') };
+  reply(timeoutMs = 5000): Promise<Reply> {
+    return this.reader.reply(timeoutMs);
   }
 
   send(line: string): void {
@@ -82,7 +40,7 @@ export class RawClient {
   }
 
   /** Sends a command and reads its reply. */
-  async command(line: string, timeoutMs?: number): Promise<{ code: number; lines: string[]; text: string }> {
+  async command(line: string, timeoutMs?: number): Promise<Reply> {
     this.send(line);
     return this.reply(timeoutMs);
   }

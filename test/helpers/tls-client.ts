@@ -1,12 +1,9 @@
 import net from 'node:net';
 import tls from 'node:tls';
 
-/** One FTP reply as read from the control connection. */
-export interface Reply {
-  code: number;
-  lines: string[];
-  text: string;
-}
+import { ReplyReader, type Reply } from './reply-reader.js';
+
+export type { Reply } from './reply-reader.js';
 
 /**
  * A minimal FTPS control client over real sockets: plain text until `authTls()` (explicit) or
@@ -15,12 +12,10 @@ export interface Reply {
  * what the server sends on control and data connections.
  */
 export class TlsRawClient {
-  private buffer = '';
-  private readonly waiters: Array<() => void> = [];
+  private readonly reader = new ReplyReader();
   private socket: net.Socket | tls.TLSSocket;
   /** Tickets (sessions) received on the control connection, newest last. */
   readonly sessions: Buffer[] = [];
-  closed = false;
 
   private constructor(socket: net.Socket | tls.TLSSocket) {
     this.socket = socket;
@@ -49,15 +44,14 @@ export class TlsRawClient {
     socket.on('error', () => undefined);
   }
 
-  private readonly onData = (chunk: string): void => {
-    this.buffer += chunk;
-    this.wake();
-  };
+  private readonly onData = (chunk: string): void => this.reader.push(chunk);
 
-  private readonly onClose = (): void => {
-    this.closed = true;
-    this.wake();
-  };
+  private readonly onClose = (): void => this.reader.close();
+
+  /** True once the server closed the connection. */
+  get closed(): boolean {
+    return this.reader.closed;
+  }
 
   /** The TLS socket of the control connection (after AUTH TLS or in implicit mode). */
   get tlsSocket(): tls.TLSSocket {
@@ -80,48 +74,9 @@ export class TlsRawClient {
     return reply;
   }
 
-  private wake(): void {
-    for (const waiter of this.waiters.splice(0)) waiter();
-  }
-
   /** Reads one complete reply (multi-line aware); throws on timeout or close. */
-  async reply(timeoutMs = 5000): Promise<Reply> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const parsed = this.tryParse();
-      if (parsed) return parsed;
-      if (this.closed) throw new Error(`connection closed; unparsed: ${JSON.stringify(this.buffer)}`);
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new Error(`timed out waiting for a reply; buffer: ${JSON.stringify(this.buffer)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, remaining);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  private tryParse(): Reply | undefined {
-    const lines: string[] = [];
-    let offset = 0;
-    let first: string | undefined;
-    for (;;) {
-      const end = this.buffer.indexOf('\r\n', offset);
-      if (end === -1) return undefined;
-      const line = this.buffer.slice(offset, end);
-      offset = end + 2;
-      lines.push(line);
-      if (first === undefined) {
-        first = line;
-        if (!/^\d{3}-/.test(line)) break;
-      } else if (line.startsWith(first.slice(0, 3) + ' ')) {
-        break;
-      }
-    }
-    this.buffer = this.buffer.slice(offset);
-    return { code: Number(lines[0]!.slice(0, 3)), lines, text: lines.join('\n') };
+  reply(timeoutMs = 5000): Promise<Reply> {
+    return this.reader.reply(timeoutMs);
   }
 
   send(line: string): void {
