@@ -64,6 +64,14 @@ export const defaults = {
   maxNameBytes: 255,
   /** Read/write buffer for file streams and data sockets (bytes). */
   streamHighWaterMark: 1024 * 1024,
+  /**
+   * Chunk a download reads and writes at a time (bytes). Against 1 MiB chunks the event loop's p99
+   * under 100 downloads went 14.5 → 9.7 ms (bench/README.md): each chunk is a shorter stretch of
+   * synchronous socket (and TLS encryption) work.
+   */
+  downloadChunkBytes: 256 * 1024,
+  /** Download buffers kept for reuse when no transfer holds them: up to 2 MiB idle, so small files cost no allocation. */
+  pooledDownloadBuffers: 8,
   /** How many `stat` calls a listing runs at once. */
   listingStatConcurrency: 64,
   /** Transfer progress events per second per transfer, at most. */

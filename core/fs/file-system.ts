@@ -1,4 +1,4 @@
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 
 /** One entry of a directory or the result of a stat, as FTP shows it. */
 export interface FileInfo {
@@ -14,6 +14,22 @@ export interface FileInfo {
   unique: string;
   /** Whether this session may write/delete/rename it (for MLSD's `perm` fact). */
   writable: boolean;
+}
+
+/**
+ * A file opened for reading (RETR, HASH). Reads are positional into the caller's buffer, so a
+ * download can cycle two buffers instead of allocating one per chunk (see core/ftp/file-pump.ts).
+ */
+export interface ReadableFile {
+  /** Bytes in the file when it was opened. */
+  readonly size: number;
+  /**
+   * Reads up to `length` bytes from byte `position` into the start of `buffer`. Resolves with the
+   * number of bytes read, 0 at the end of the file. Fails with an FsError.
+   */
+  read(buffer: Buffer, length: number, position: number): Promise<number>;
+  /** Releases the file (after any read in flight). Idempotent. */
+  close(): Promise<void>;
 }
 
 /** An upload in progress: bytes go to `stream`; `commit` makes them visible, `abort` discards them. */
@@ -53,8 +69,8 @@ export interface FileSystem {
   stat(path: string): Promise<FileInfo>;
   /** Streams a directory's entries with their info, in bounded memory (no full array for 100,000 entries). */
   list(path: string): AsyncIterable<FileInfo>;
-  /** Opens a file for reading from byte `start`. Fails with 'is-a-directory' for directories. */
-  openRead(path: string, start: number): Promise<{ stream: Readable; size: number }>;
+  /** Opens a file for reading. Fails with 'is-a-directory' for directories. The caller closes it. */
+  openRead(path: string): Promise<ReadableFile>;
   /** Prepares an upload. For `unique`, the returned `path` is the name actually chosen. */
   openUpload(path: string, mode: UploadMode): Promise<UploadTarget & { path: string }>;
   mkdir(path: string): Promise<void>;

@@ -9,15 +9,11 @@ import { randomBytes } from 'node:crypto';
 import { constants, promises as fsp, type Dir, type Dirent, type Stats, type WriteStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { defaults } from '../defaults.js';
-import type { FileInfo, FileSystem, UploadMode, UploadTarget } from './file-system.js';
+import type { FileInfo, FileSystem, ReadableFile, UploadMode, UploadTarget } from './file-system.js';
 import { FsError, type FsErrorCode } from './fs-error.js';
 import { hostPlatform, isInside, resolveFtpPath, splitFtpPath, toHostPath, validateName } from './safe-path.js';
-
-/** Smallest read buffer for a download, so a file that grows while it is sent still streams in sane steps. */
-const MIN_READ_BUFFER = 64 * 1024;
 
 /** Options of a PhysicalFileSystem. */
 export interface PhysicalFileSystemOptions {
@@ -243,21 +239,15 @@ export class PhysicalFileSystem implements FileSystem {
     }
   }
 
-  async openRead(ftpPath: string, start: number): Promise<{ stream: Readable; size: number }> {
-    if (!Number.isSafeInteger(start) || start < 0) throw fail('io', 'Invalid restart position');
+  async openRead(ftpPath: string): Promise<ReadableFile> {
     const loc = existing(await this.locate(ftpPath));
-    // Open first, then fstat the handle: what we check is exactly what we stream.
+    // Open first, then fstat the handle: what we check is exactly what we read.
     const fh = await fsp.open(loc.real, READ_FLAGS).catch(rethrow);
     try {
       const st = await fh.stat();
       if (st.isDirectory()) throw fail('is-a-directory');
       if (!st.isFile()) throw fail('not-found');
-      // A start past the end yields an empty stream, as a REST beyond EOF on RETR sends nothing.
-      // A buffer sized to the file: a 1 MiB buffer per small file kept the garbage collector busy
-      // (23% of server time fetching 4 KiB files, bench/README.md).
-      const highWaterMark = Math.min(defaults.streamHighWaterMark, Math.max(MIN_READ_BUFFER, st.size - start));
-      const stream = fh.createReadStream({ start, highWaterMark });
-      return { stream, size: st.size };
+      return readableFile(fh, st.size);
     } catch (err) {
       await fh.close().catch(() => undefined);
       throw toFsError(err);
@@ -687,6 +677,17 @@ async function finishWriting(stream: WriteStream): Promise<void> {
   if (stream.errored) throw stream.errored;
   if (!stream.writableEnded) stream.end();
   await finished(stream);
+}
+
+/** An open handle as a ReadableFile: positional reads whose errors are FsErrors. */
+function readableFile(fh: FileHandle, size: number): ReadableFile {
+  let closing: Promise<void> | undefined;
+  return {
+    size,
+    read: (buffer, length, position) => fh.read(buffer, 0, length, position).then((r) => r.bytesRead, rethrow),
+    // FileHandle.close waits for reads in flight, so a cancelled download can close at any time.
+    close: () => (closing ??= fh.close().catch(() => undefined)),
+  };
 }
 
 /** `.catch(rethrow)`: the one way `fs` errors leave this module, as FsErrors. */

@@ -3,8 +3,7 @@
  * read-only virtual `/`.
  */
 import path from 'node:path';
-import type { Readable } from 'node:stream';
-import type { FileInfo, FileSystem, UploadMode, UploadTarget } from './file-system.js';
+import type { FileInfo, FileSystem, ReadableFile, UploadMode, UploadTarget } from './file-system.js';
 import { FsError } from './fs-error.js';
 import { PhysicalFileSystem } from './physical.js';
 import { ftpComponents, hostPlatform, resolveFtpPath } from './safe-path.js';
@@ -118,10 +117,10 @@ export class VirtualFileSystem implements FileSystem {
     }
   }
 
-  async openRead(ftpPath: string, start: number): Promise<{ stream: Readable; size: number }> {
+  async openRead(ftpPath: string): Promise<ReadableFile> {
     const routed = this.route(ftpPath);
     if (routed === null) throw new FsError('is-a-directory', 'Is a directory');
-    return routed.mount.fs.openRead(routed.inner, start);
+    return routed.mount.fs.openRead(routed.inner);
   }
 
   async openUpload(ftpPath: string, mode: UploadMode): Promise<UploadTarget & { path: string }> {

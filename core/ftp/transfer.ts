@@ -18,7 +18,21 @@ import { toFsError } from '../fs/physical.js';
 const FILE_ERRNO = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EIO', 'EROFS', 'EACCES', 'EPERM', 'ESTALE', 'EBADF', 'EISDIR', 'ENXIO']);
 
 /** What a transfer command asks the runner to do once the data connection is open. */
-export interface TransferJob {
+export type TransferJob = TransferBasics & (StreamedTransfer | PumpedTransfer);
+
+/** Bytes that flow through a chain of streams. */
+interface StreamedTransfer {
+  /** Builds the stream chain between the data socket and the file/listing. */
+  connect(socket: DataSocket): { source: Readable; transforms: Array<NodeJS.ReadWriteStream>; sink: Writable; counted: Readable };
+}
+
+/** Bytes moved by a function of the job's own (see core/ftp/file-pump.ts). */
+interface PumpedTransfer {
+  /** Moves every byte to the socket, calling `count` per chunk; ends the socket's writing side. */
+  pump(socket: DataSocket, count: (chunk: Buffer) => void): Promise<void>;
+}
+
+interface TransferBasics {
   /** Absolute FTP path, for events (listings use the directory). */
   path: string;
   direction: TransferDirection;
@@ -28,8 +42,6 @@ export interface TransferJob {
   openingText: string;
   /** Whether this is a file transfer the app should show (listings are not). */
   reported: boolean;
-  /** Builds the stream chain between the data socket and the file/listing. */
-  connect(socket: DataSocket): { source: Readable; transforms: Array<NodeJS.ReadWriteStream>; sink: Writable; counted: Readable };
   /** Runs after the bytes are all through (upload commit); a throw turns into a refusal. */
   finish?(): Promise<void>;
   /** Runs on any failure (upload abort). */
@@ -124,11 +136,15 @@ export class ActiveTransfer {
           if (resetByPeer(data)) this.resetSeen = true;
         });
       }
-      const { source, transforms, sink, counted } = job.connect(socket);
-      this.streams.push(source, sink, ...(transforms as unknown as Array<{ destroy(): void }>));
-      counted.on('data', this.count);
       this.armStallTimer();
-      await pipeline([source, ...transforms, sink] as unknown as [Readable, Writable]);
+      if ('pump' in job) {
+        await job.pump(socket, this.count);
+      } else {
+        const { source, transforms, sink, counted } = job.connect(socket);
+        this.streams.push(source, sink, ...(transforms as unknown as Array<{ destroy(): void }>));
+        counted.on('data', this.count);
+        await pipeline([source, ...transforms, sink] as unknown as [Readable, Writable]);
+      }
       if (this.cancelled) throw new Error(this.cancelReason);
       // The client's end of the upload was a reset, not a FIN: the bytes it had not sent yet were
       // thrown away, so what arrived is a truncated file. Committing it would replace the original.

@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Readable as ReadableStream } from 'node:stream';
 import type { FileInfo, FileSystem, UploadMode, UploadTarget } from '../../core/fs/file-system.js';
+import { readFileStream } from '../../core/fs/file-stream.js';
 
 /** A fresh directory under the OS temp dir; remove it with `removeTempDir`. */
 export async function makeTempDir(label = 'fs'): Promise<string> {
@@ -50,6 +51,16 @@ export async function readAll(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** Reads a file of `fs` from byte `start` to its end through openRead (closing it after). */
+export async function readFrom(fs: FileSystem, ftpPath: string, start = 0): Promise<Buffer> {
+  const file = await fs.openRead(ftpPath);
+  try {
+    return await readAll(readFileStream(file, start));
+  } finally {
+    await file.close();
+  }
 }
 
 export async function collect(iter: AsyncIterable<FileInfo>): Promise<FileInfo[]> {

@@ -6,7 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { FsError, isFsError } from '../../core/fs/fs-error.js';
 import { PhysicalFileSystem, toFsError } from '../../core/fs/physical.js';
-import { codeOf, collect, makeTempDir, names, readAll, removeTempDir } from './fs-fixture.js';
+import { readFileStream } from '../../core/fs/file-stream.js';
+import { codeOf, collect, makeTempDir, names, readFrom, removeTempDir } from './fs-fixture.js';
 
 const isWindows = process.platform === 'win32';
 
@@ -73,23 +74,45 @@ describe('PhysicalFileSystem: reading', () => {
     }
   });
 
-  test('openRead streams the file from a start offset and reports its size', async () => {
-    const whole = await fs.openRead('/hello.txt', 0);
-    assert.equal(whole.size, 11);
-    assert.equal((await readAll(whole.stream)).toString(), 'hello world');
-    const tail = await fs.openRead('/hello.txt', 6);
-    assert.equal((await readAll(tail.stream)).toString(), 'world');
-    const past = await fs.openRead('/hello.txt', 100);
-    assert.equal((await readAll(past.stream)).length, 0);
-    const uni = await fs.openRead('/naïve файл 😀.txt', 0);
-    assert.equal((await readAll(uni.stream)).toString(), 'unicode');
+  test('openRead reads the file from any position and reports its size', async () => {
+    const whole = await fs.openRead('/hello.txt');
+    try {
+      assert.equal(whole.size, 11);
+      const buffer = Buffer.alloc(32);
+      assert.equal(await whole.read(buffer, 32, 0), 11);
+      assert.equal(buffer.subarray(0, 11).toString(), 'hello world');
+      assert.equal(await whole.read(buffer, 3, 6), 3);
+      assert.equal(buffer.subarray(0, 3).toString(), 'wor');
+      assert.equal(await whole.read(buffer, 32, 100), 0);
+    } finally {
+      await whole.close();
+      await whole.close(); // idempotent
+    }
+    assert.equal((await readFrom(fs, '/hello.txt', 6)).toString(), 'world');
+    assert.equal((await readFrom(fs, '/hello.txt', 100)).length, 0);
+    assert.equal((await readFrom(fs, '/naïve файл 😀.txt')).toString(), 'unicode');
+  });
+
+  test('a file stream reads in whole chunks, and on past the size the file had when opened', async () => {
+    const big = Buffer.alloc(300 * 1024, 7);
+    await fsp.writeFile(path.join(root, 'growing.bin'), big.subarray(0, 100 * 1024));
+    const file = await fs.openRead('/growing.bin');
+    try {
+      await fsp.appendFile(path.join(root, 'growing.bin'), big.subarray(100 * 1024));
+      const chunks: number[] = [];
+      for await (const chunk of readFileStream(file, 0, 64 * 1024)) chunks.push((chunk as Buffer).length);
+      assert.equal(chunks.reduce((a, b) => a + b, 0), big.length);
+      assert.ok(chunks.every((n) => n <= 64 * 1024), String(chunks));
+    } finally {
+      await file.close();
+      await fsp.unlink(path.join(root, 'growing.bin'));
+    }
   });
 
   test('openRead errors are FsErrors raised before any stream exists', async () => {
-    assert.equal(await codeOf(fs.openRead('/sub', 0)), 'is-a-directory');
-    assert.equal(await codeOf(fs.openRead('/', 0)), 'is-a-directory');
-    assert.equal(await codeOf(fs.openRead('/missing', 0)), 'not-found');
-    assert.equal(await codeOf(fs.openRead('/hello.txt', -1)), 'io');
+    assert.equal(await codeOf(fs.openRead('/sub')), 'is-a-directory');
+    assert.equal(await codeOf(fs.openRead('/')), 'is-a-directory');
+    assert.equal(await codeOf(fs.openRead('/missing')), 'not-found');
   });
 
   test('resolve is the shared resolver', () => {
@@ -120,7 +143,7 @@ describe('PhysicalFileSystem: reading', () => {
       assert.ok(!(await names(fs.list('/'))).includes('pipe'));
       assert.equal(await codeOf(fs.stat('/pipe')), 'not-found');
       // Would block a libuv thread forever without O_NONBLOCK.
-      assert.equal(await codeOf(fs.openRead('/pipe', 0)), 'not-found');
+      assert.equal(await codeOf(fs.openRead('/pipe')), 'not-found');
       // Opening a FIFO without a reader fails at once (ENXIO) instead of blocking.
       assert.ok(['permission-denied', 'io'].includes(await codeOf(fs.openUpload('/pipe', { kind: 'append' }))));
     } finally {
@@ -227,7 +250,7 @@ describe('PhysicalFileSystem: changing the tree', () => {
       () => fs.rmdir('/outer'),
       () => fs.mkdir('/outer'),
       () => fs.unlink('/outer'),
-      () => fs.openRead('/outer', 0),
+      () => fs.openRead('/outer'),
       () => fs.rename('/nothing', '/x'),
       () => fs.openUpload('/outer', { kind: 'replace' }),
     ];

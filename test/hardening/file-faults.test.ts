@@ -8,13 +8,13 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, Writable, type Readable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { startServer, waitFor, type ServerFixture } from '../helpers/server-fixture.js';
 import { PhysicalFileSystem, toFsError } from '../../core/fs/physical.js';
-import type { FileInfo, FileSystem, UploadMode, UploadTarget } from '../../core/fs/file-system.js';
+import type { FileInfo, FileSystem, ReadableFile, UploadMode, UploadTarget } from '../../core/fs/file-system.js';
 import { connectAndLogin, connectData, download, pseudoRandomBytes, sha256, tempFilesIn, upload } from '../ftp/ftp-helpers.js';
 import { assertNoServerErrors, expectBackToBaseline, receivedAtLeast, takeBaseline, waitNoSessions, watchCrashes, type Baseline } from './hardening-helpers.js';
 
@@ -49,22 +49,23 @@ class FaultyFileSystem implements FileSystem {
   list(p: string): AsyncIterable<FileInfo> {
     return this.inner.list(p);
   }
-  async openRead(p: string, start: number): Promise<{ stream: Readable; size: number }> {
+  async openRead(p: string): Promise<ReadableFile> {
     const refused = this.faults.openRead.get(p);
     if (refused) throw toFsError(errno(refused));
-    const opened = await this.inner.openRead(p, start);
+    const opened = await this.inner.openRead(p);
     const fault = this.faults.readErrorAfter.get(p);
     if (!fault) return opened;
     let seen = 0;
-    const faulty = new Transform({
-      transform(chunk: Buffer, _enc, callback) {
-        seen += chunk.length;
-        if (seen > fault.bytes) return callback(errno(fault.code));
-        callback(null, chunk);
+    return {
+      size: opened.size,
+      close: () => opened.close(),
+      read: async (buffer, length, position) => {
+        const bytesRead = await opened.read(buffer, length, position);
+        seen += bytesRead;
+        if (seen > fault.bytes) throw toFsError(errno(fault.code));
+        return bytesRead;
       },
-    });
-    faulty.on('close', () => opened.stream.destroy());
-    return { stream: opened.stream.pipe(faulty), size: opened.size };
+    };
   }
   async openUpload(p: string, mode: UploadMode): Promise<UploadTarget & { path: string }> {
     const target = await this.inner.openUpload(p, mode);

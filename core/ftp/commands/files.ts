@@ -4,6 +4,7 @@ import { attempt, resolvePath } from './command.js';
 import type { Session } from '../session.js';
 import { ftpTimestamp, parseFtpTimestamp } from '../listing.js';
 import { sanitize } from '../replies.js';
+import { readFileStream } from '../../fs/file-stream.js';
 
 /** DELE RNFR RNTO SIZE MDTM MFMT SITE HASH AVBL (RFC 959, RFC 3659, draft-bryan-ftpext-hash, draft-peterson-streamlined). */
 
@@ -30,14 +31,18 @@ async function setModified(session: Session, stamp: string, rawPath: string, rep
 }
 
 async function hashFile(session: Session, path: string): Promise<{ digest: string; size: number }> {
-  const { stream, size } = await session.fs.openRead(path, 0);
-  const hash = createHash(HASH_ALGORITHMS[session.hashAlgorithm]);
-  for await (const chunk of stream) {
-    // The client hung up: stop reading (leaving the loop closes the file).
-    if (session.isClosed) throw new Error('session closed');
-    hash.update(chunk as Buffer);
+  const file = await session.fs.openRead(path);
+  try {
+    const hash = createHash(HASH_ALGORITHMS[session.hashAlgorithm]);
+    for await (const chunk of readFileStream(file, 0)) {
+      // The client hung up: stop reading.
+      if (session.isClosed) throw new Error('session closed');
+      hash.update(chunk as Buffer);
+    }
+    return { digest: hash.digest('hex'), size: file.size };
+  } finally {
+    await file.close();
   }
-  return { digest: hash.digest('hex'), size };
 }
 
 const SITE_HELP = ['SITE commands:', 'CHMOD <mode> <path>', 'HELP', 'End'];

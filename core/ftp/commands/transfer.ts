@@ -5,6 +5,8 @@ import type { Session } from '../session.js';
 import type { UploadMode } from '../../fs/file-system.js';
 import { refusalFor } from '../replies.js';
 import { ActiveTransfer, throttleFor } from '../transfer.js';
+import { sendFile } from '../file-pump.js';
+import { readFileStream } from '../../fs/file-stream.js';
 import { LfToCrlf, CrlfToLf } from '../ascii.js';
 
 /** RETR STOR APPE STOU REST ABOR (RFC 959, RFC 1123 for STOU, RFC 3659 for REST STREAM). */
@@ -42,41 +44,51 @@ async function retrieve(session: Session, argument: string, carried: CarriedStat
   if (!dataCommandAllowed(session)) return;
   const path = resolvePath(session, argument);
   if (path === undefined) return session.data.reset();
-  let opened;
+  let file;
   try {
-    opened = await session.fs.openRead(path, carried.restOffset);
+    file = await session.fs.openRead(path);
   } catch (err) {
     return refuseDataCommand(session, err, 'read');
   }
-  const { stream, size } = opened;
-  const remaining = Math.max(0, size - carried.restOffset);
+  const start = carried.restOffset;
+  // A start past the end sends nothing, as a REST beyond EOF on RETR does.
+  const remaining = Math.max(0, file.size - start);
   const limits = session.server.limits;
-  const transfer = new ActiveTransfer(session, {
+  const limiters = session.server.limitersFor(session, 'download');
+  const basics = {
     path,
-    direction: 'download',
+    direction: 'download' as const,
     size: remaining,
     reported: true,
     openingText: `Opening ${modeName(session)} mode data connection for ${argument} (${remaining} bytes)`,
     completedText: 'Transfer complete',
-    connect: (socket) => {
-      // Counted after the throttle, so progress follows what the client receives rather than what
-      // was read ahead from disk (a whole 1 MiB chunk at once); before the ASCII conversion, so the
-      // count stays comparable with the file's size.
-      const counter = new PassThrough();
-      return {
-        source: stream,
-        transforms: [
-          ...throttleFor(session.server.limitersFor(session, 'download'), limits.streamHighWaterMark),
-          counter,
-          ...(session.type === 'A' ? [new LfToCrlf()] : []),
-        ],
-        sink: socket,
-        counted: counter,
-      };
-    },
-    fail: async () => void stream.destroy(),
-  });
-  await transfer.run();
+  };
+  const opened = file;
+  const transfer = new ActiveTransfer(
+    session,
+    session.type === 'I' && limiters.length === 0
+      ? { ...basics, pump: (socket, count) => sendFile(opened, start, socket, count) }
+      : {
+          ...basics,
+          connect: (socket) => {
+            // Counted after the throttle, so progress follows what the client receives rather than
+            // what was read ahead from disk; before the ASCII conversion, so the count stays
+            // comparable with the file's size.
+            const counter = new PassThrough();
+            return {
+              source: readFileStream(opened, start),
+              transforms: [...throttleFor(limiters, limits.streamHighWaterMark), counter, ...(session.type === 'A' ? [new LfToCrlf()] : [])],
+              sink: socket,
+              counted: counter,
+            };
+          },
+        },
+  );
+  try {
+    await transfer.run();
+  } finally {
+    await file.close();
+  }
 }
 
 function store(kind: 'replace' | 'append' | 'unique') {

@@ -1,0 +1,70 @@
+import { finished } from 'node:stream/promises';
+import { defaults } from '../defaults.js';
+import type { ReadableFile } from '../fs/file-system.js';
+import type { DataSocket } from './data-channel.js';
+
+/** Free download buffers, shared by every session of the process (see `pooledDownloadBuffers`). */
+const pool: Buffer[] = [];
+
+function takeBuffer(): Buffer {
+  return pool.pop() ?? Buffer.allocUnsafeSlow(defaults.downloadChunkBytes);
+}
+
+/**
+ * Sends a file from byte `start` to its end over a data socket (a plain binary download), with
+ * two buffers used in turn: the next chunk is read while the previous one is written, and a
+ * buffer is refilled only once the socket has taken it (its write callback).
+ *
+ * Why not a read stream piped into the socket: that allocates a buffer per chunk, and under load
+ * the external memory piled up until V8 ran full collections in the middle of transfers
+ * (measured: RETR 555 MB/s and event-loop p99 133 ms under 100 downloads; with reused buffers
+ * 953 MB/s and 29 ms, bench/README.md). Buffers go back to a small pool, so fetching many
+ * small files allocates nothing.
+ *
+ * `onChunk` sees each chunk as it is handed to the socket. Rejects when the socket closes or
+ * fails first (ABOR, a reset, a kick: the caller destroys the socket) or a read fails.
+ */
+export async function sendFile(file: ReadableFile, start: number, socket: DataSocket, onChunk: (chunk: Buffer) => void): Promise<void> {
+  let onClose!: () => void;
+  const closed = new Promise<never>((_, reject) => {
+    onClose = () => reject(new Error('data connection closed'));
+  });
+  closed.catch(() => undefined);
+  socket.once('close', onClose);
+  if (socket.destroyed) onClose();
+  const buffers: Buffer[] = [];
+  let done = false;
+  try {
+    let position = start;
+    let turn = 0;
+    let writing: Promise<void> | undefined;
+    for (;;) {
+      const buffer = (buffers[turn] ??= takeBuffer());
+      turn ^= 1;
+      const bytesRead = await Promise.race([file.read(buffer, buffer.length, position), closed]);
+      // The other buffer is free once its write is through.
+      if (writing) await writing;
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      const chunk = buffer.subarray(0, bytesRead);
+      writing = Promise.race([write(socket, chunk), closed]);
+      // Awaited on the next turn; a failure that ends the loop first must not go unhandled.
+      writing.catch(() => undefined);
+      onChunk(chunk);
+      // A short read of a regular file is its end (as it is now): saves a read per small file.
+      if (bytesRead < buffer.length) break;
+    }
+    if (writing) await writing;
+    socket.end();
+    await finished(socket, { readable: false });
+    done = true;
+  } finally {
+    socket.off('close', onClose);
+    // After a failure a write may still be queued in the socket: those buffers are left to the GC.
+    if (done) for (const buffer of buffers) if (pool.length < defaults.pooledDownloadBuffers) pool.push(buffer);
+  }
+}
+
+function write(socket: DataSocket, chunk: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => socket.write(chunk, (err) => (err ? reject(err) : resolve())));
+}
