@@ -11,7 +11,7 @@ import { domainToASCII } from 'node:url';
 import { CertificateError } from './certificate-error.js';
 import { fingerprint256Der } from './fingerprint.js';
 import { toPem } from './pem.js';
-import { webcrypto, x509 } from './x509.js';
+import { randomBytes, type webcrypto } from 'node:crypto';
 
 /** Key algorithms a generated certificate can use. */
 export type KeyAlgorithm = 'ecdsa-p256' | 'rsa-2048';
@@ -129,6 +129,8 @@ export async function generateCertificate(options: GenerateCertificateOptions = 
   const { dnsNames, ipAddresses } = subjectAltNameLists(hostName, options.hostNames ?? [], options.ipAddresses);
   const subjectAltNames = [...dnsNames.map((name) => `DNS:${name}`), ...ipAddresses.map((ip) => `IP:${ip}`)];
 
+  // Loaded here, not at start-up: see pem-check.ts on what merely loading it costs a server.
+  const { x509, webcrypto } = await import('./x509.js');
   const keys = (await webcrypto.subtle.generateKey(params.generate, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerialNumber(),
@@ -164,6 +166,10 @@ export async function generateCertificate(options: GenerateCertificateOptions = 
   };
 }
 
+/** X.509 key usage bits, as @peculiar/x509's KeyUsageFlags numbers them (RFC 5280, 4.2.1.3). */
+const KEY_USAGE_DIGITAL_SIGNATURE = 1;
+const KEY_USAGE_KEY_ENCIPHERMENT = 4;
+
 interface AlgorithmParams {
   generate: webcrypto.EcKeyGenParams | webcrypto.RsaHashedKeyGenParams;
   sign: webcrypto.EcdsaParams | webcrypto.Algorithm;
@@ -176,7 +182,7 @@ function algorithmParams(algorithm: KeyAlgorithm): AlgorithmParams {
       return {
         generate: { name: 'ECDSA', namedCurve: 'P-256' },
         sign: { name: 'ECDSA', hash: 'SHA-256' } as webcrypto.EcdsaParams,
-        keyUsage: x509.KeyUsageFlags.digitalSignature,
+        keyUsage: KEY_USAGE_DIGITAL_SIGNATURE,
       };
     case 'rsa-2048':
       return {
@@ -184,7 +190,7 @@ function algorithmParams(algorithm: KeyAlgorithm): AlgorithmParams {
         generate: { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
         sign: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as webcrypto.Algorithm,
         // keyEncipherment: TLS 1.2 RSA key exchange would need it; harmless with ECDHE.
-        keyUsage: x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+        keyUsage: KEY_USAGE_DIGITAL_SIGNATURE | KEY_USAGE_KEY_ENCIPHERMENT,
       };
     default:
       throw new CertificateError('invalid-option', `Unknown key algorithm "${String(algorithm)}"; use ecdsa-p256 or rsa-2048.`);
@@ -197,9 +203,9 @@ function algorithmParams(algorithm: KeyAlgorithm): AlgorithmParams {
  * from confusing two generations of our certificate.
  */
 function randomSerialNumber(): string {
-  const bytes = webcrypto.getRandomValues(new Uint8Array(16));
+  const bytes = randomBytes(16);
   bytes[0] = (bytes[0]! & 0x7f) || 0x01; // high bit clear: positive; non-zero: full length
-  return Buffer.from(bytes).toString('hex');
+  return bytes.toString('hex');
 }
 
 function subjectAltNameLists(
