@@ -16,7 +16,8 @@
  *                                                a further session pings NOOP meanwhile
  *   ftpc logins HOST PORT N                      N clients connect and log in at the same moment
  *   ftpc idle   HOST PORT N                      N logged-in sessions, held until a line on stdin
- *   ftpc rawserve send FILE | recv OUTFILE       plain TCP peer for the physical limit (sendfile)
+ *   ftpc rawserve send FILE | copy FILE | recv OUTFILE   plain TCP peer for the physical limit
+ *                                                (send: sendfile; copy: read/write, a userspace copy)
  *   ftpc rawserve tls-send FILE CERT KEY | tls-recv OUTFILE CERT KEY    the same over OpenSSL
  *   ftpc rawrecv HOST PORT EXPECT TLS            read a raw (TLS) socket to EOF
  *   ftpc rawsend HOST PORT BYTES TLS             write BYTES to a raw (TLS) socket, wait for EOF
@@ -644,7 +645,8 @@ static int mode_idle(char **argv) {
 static int mode_rawserve(char **argv) {
   const char *how = argv[0];
   int tls = strncmp(how, "tls-", 4) == 0;
-  int sending = strcmp(how + (tls ? 4 : 0), "send") == 0;
+  int copying = strcmp(how, "copy") == 0;
+  int sending = copying || strcmp(how + (tls ? 4 : 0), "send") == 0;
   SSL_CTX *server_ctx = NULL;
   if (tls) {
     if (!argv[2] || !argv[3]) die("tls modes need CERT KEY");
@@ -680,7 +682,7 @@ static int mode_rawserve(char **argv) {
   if (sending) {
     int file = open(argv[1], O_RDONLY);
     if (file < 0) die("open failed");
-    if (!tls) {
+    if (!tls && !copying) {
       /* sendfile: what vsftpd and pyftpdlib use for plain RETR; the cheapest file → socket path. */
       struct stat st;
       fstat(file, &st);
@@ -696,7 +698,7 @@ static int mode_rawserve(char **argv) {
         if (r <= 0) break;
         if (c_write(&c, buf, r) < 0) die("write failed");
       }
-      SSL_shutdown(c.ssl);
+      if (tls) SSL_shutdown(c.ssl);
     }
     close(file);
     /* Wait for the client to close so nothing unsent is reset away. */

@@ -432,6 +432,7 @@ async function main(): Promise<void> {
       });
     if (!tls && direction === 'retr') {
       limit('raw C sendfile', [ftpc, 'rawserve', 'send', big], ['rawrecv', bytes, '0']);
+      limit('raw C read/write', [ftpc, 'rawserve', 'copy', big], ['rawrecv', bytes, '0']);
       limit('raw Node stream', rawNode(['send', big]), ['rawrecv', bytes, '0']);
     } else if (!tls) {
       limit('raw C read/write', [ftpc, 'rawserve', 'recv', out], ['rawsend', bytes, '0']);

@@ -6,11 +6,12 @@
  * absent. Only `fs.promises` is used: this code runs on Electron's main loop.
  */
 import { randomBytes } from 'node:crypto';
-import { constants, promises as fsp, type Dir, type Dirent, type Stats, type WriteStream } from 'node:fs';
+import { constants, promises as fsp, type Stats, type WriteStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { defaults } from '../defaults.js';
+import { KIND_DIR, KIND_SYMLINK, STAT_FIELDS, scanDirectory } from './directory-scanner.js';
 import type { FileInfo, FileSystem, ReadableFile, UploadMode, UploadTarget } from './file-system.js';
 import { FsError, type FsErrorCode } from './fs-error.js';
 import { hostPlatform, isInside, resolveFtpPath, splitFtpPath, toHostPath, validateName } from './safe-path.js';
@@ -208,34 +209,28 @@ export class PhysicalFileSystem implements FileSystem {
 
   async *list(ftpPath: string): AsyncGenerator<FileInfo> {
     const loc = existing(await this.locate(ftpPath));
-    const dirPath = loc.real;
-    let dir: Dir;
     try {
-      // opendir streams entries from the OS in small chunks: no full array for huge directories.
-      dir = await fsp.opendir(dirPath, { bufferSize: 64 });
+      // Returning early (the consumer stopped) returns the scan too, which closes the directory.
+      for await (const { names, stats } of scanDirectory(loc.real)) {
+        // Symlinks are rare: each is followed here, with the real-path check, all of a batch at once.
+        const links = new Map<number, Promise<FileInfo | null>>();
+        for (let i = 0; i < names.length; i++) {
+          if (stats[i * STAT_FIELDS] === KIND_SYMLINK) links.set(i, this.linkInfo(loc.realRoot, loc.real, names[i]!));
+        }
+        for (let i = 0; i < names.length; i++) {
+          const name = names[i]!;
+          if (isUploadTempName(name)) continue;
+          const link = links.get(i);
+          if (link === undefined) {
+            yield this.scannedInfo(name, stats, i * STAT_FIELDS);
+            continue;
+          }
+          const info = await link;
+          if (info !== null) yield info;
+        }
+      }
     } catch (err) {
       throw toFsError(err);
-    }
-    try {
-      // Stat in batches of `listingStatConcurrency`: parallel enough to hide latency, and memory
-      // stays bounded by the batch size, not by the directory size.
-      const batch: Dirent[] = [];
-      for (;;) {
-        const dirent = await dir.read().catch(rethrow);
-        if (dirent !== null) {
-          if (!isUploadTempName(dirent.name)) batch.push(dirent);
-          if (batch.length < defaults.listingStatConcurrency) continue;
-        }
-        if (batch.length > 0) {
-          const infos = await Promise.all(batch.map((d) => this.entryInfo(loc.realRoot, dirPath, d)));
-          batch.length = 0;
-          for (const info of infos) if (info !== null) yield info;
-        }
-        if (dirent === null) break;
-      }
-    } finally {
-      // Also runs when the consumer stops early (break/return), so the handle never leaks.
-      await dir.close().catch(() => undefined);
     }
   }
 
@@ -387,6 +382,17 @@ export class PhysicalFileSystem implements FileSystem {
       return { ftp, isRoot: true, realRoot, parentReal: realRoot, entry: realRoot, real: realRoot, dangling: false };
     }
     if (isUploadTempName(split.name)) throw fail('invalid-name', 'Name reserved for uploads in progress');
+    // The real path of the whole path first. When it is the path itself, no component is a symlink,
+    // so every prefix is its own real path too: the parent's and the entry's checks below hold by
+    // construction. Most paths are like that, and they cost one thread-pool round trip, not two.
+    const host = toHostPath(realRoot, ftp);
+    const whole = await fsp.realpath(host).then(
+      (real) => ({ real }),
+      (err: unknown) => ({ err }),
+    );
+    if ('real' in whole && whole.real === host) {
+      return { ftp, isRoot: false, realRoot, parentReal: path.dirname(host), entry: host, real: host, dangling: false };
+    }
     let parentReal = realRoot;
     if (split.parent !== '/') {
       parentReal = await fsp.realpath(toHostPath(realRoot, split.parent)).catch(rethrow);
@@ -394,14 +400,12 @@ export class PhysicalFileSystem implements FileSystem {
     }
     const entry = path.join(parentReal, split.name);
     const base = { ftp, isRoot: false, realRoot, parentReal, entry };
-    try {
-      const real = await fsp.realpath(entry);
-      if (!isInside(realRoot, real)) throw fail(forCreate ? 'permission-denied' : 'not-found');
-      return { ...base, real, dangling: false };
-    } catch (err) {
-      if (err instanceof FsError) throw err;
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw toFsError(err);
+    // The parent resolves to parentReal, so the whole path's real path is the entry's.
+    if ('real' in whole) {
+      if (!isInside(realRoot, whole.real)) throw fail(forCreate ? 'permission-denied' : 'not-found');
+      return { ...base, real: whole.real, dangling: false };
     }
+    if ((whole.err as NodeJS.ErrnoException).code !== 'ENOENT') throw toFsError(whole.err);
     // Missing, or a symlink to nothing: writing through such a link could create a file anywhere.
     const lst = await fsp.lstat(entry).catch(() => null);
     // Something that is not a link appeared since realpath() failed: another upload committed
@@ -421,29 +425,33 @@ export class PhysicalFileSystem implements FileSystem {
   private toInfo(name: string, st: Stats): FileInfo {
     const dir = st.isDirectory();
     if (!dir && !st.isFile()) throw fail('not-found'); // sockets, FIFOs, devices are not shared
+    return this.fileInfo(name, dir, st.size, st.mtime, st.mode, st.dev, st.ino);
+  }
+
+  private fileInfo(name: string, dir: boolean, size: number, modified: Date, mode: number, dev: number, ino: number): FileInfo {
     return {
       name,
       type: dir ? 'dir' : 'file',
-      size: dir ? 0 : st.size,
-      modified: st.mtime,
-      mode: st.mode & 0o777,
-      unique: `${st.dev.toString(16)}-${st.ino.toString(16)}`,
+      size: dir ? 0 : size,
+      modified,
+      mode: mode & 0o777,
+      unique: `${dev.toString(16)}-${ino.toString(16)}`,
       writable: !this.readOnly,
     };
   }
 
-  /** One listing entry, or null when it vanished, can't be stat'ed, escapes, or isn't shareable. */
-  private async entryInfo(realRoot: string, dirPath: string, dirent: Dirent): Promise<FileInfo | null> {
-    const full = path.join(dirPath, dirent.name);
+  /** A file or directory from a scan batch (`stats` holds `STAT_FIELDS` numbers from `at`). */
+  private scannedInfo(name: string, stats: Float64Array, at: number): FileInfo {
+    const dir = stats[at] === KIND_DIR;
+    return this.fileInfo(name, dir, stats[at + 1]!, new Date(stats[at + 2]!), stats[at + 3]!, stats[at + 4]!, stats[at + 5]!);
+  }
+
+  /** A listed symlink's target, or null when it escapes the share, dangles or isn't shareable. */
+  private async linkInfo(realRoot: string, dirPath: string, name: string): Promise<FileInfo | null> {
     try {
-      // lstat first: one call for plain entries, and a symlink is never followed unchecked.
-      let st = await fsp.lstat(full);
-      if (st.isSymbolicLink()) {
-        const real = await fsp.realpath(full);
-        if (!isInside(realRoot, real)) return null;
-        st = await fsp.stat(real);
-      }
-      return this.toInfo(dirent.name, st);
+      const real = await fsp.realpath(path.join(dirPath, name));
+      if (!isInside(realRoot, real)) return null;
+      return this.toInfo(name, await fsp.stat(real));
     } catch {
       return null;
     }

@@ -10,11 +10,33 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 export const MLST_FACTS = ['type', 'size', 'modify', 'perm', 'unique', 'unix.mode'] as const;
 export type MlstFact = (typeof MLST_FACTS)[number];
 
-function permissionString(info: FileInfo): string {
-  const bits = info.mode & 0o777;
-  let out = info.type === 'dir' ? 'd' : '-';
+/**
+ * Formatted strings by a number (a mode, a minute, a second), direct-mapped: a directory's entries
+ * share a handful, so a listing formats each once; a miss costs one comparison and memory stays
+ * fixed whatever is listed.
+ */
+class FormatCache<T> {
+  private readonly keys = new Float64Array(256).fill(Number.NaN);
+  private readonly values: string[] = [];
+
+  /** The string for `key`; `format(item)` makes it on a miss (`item` is any value with that key). */
+  get(key: number, item: T, format: (item: T) => string): string {
+    const slot = key & 255;
+    if (this.keys[slot] === key) return this.values[slot]!;
+    const value = format(item);
+    this.keys[slot] = key;
+    this.values[slot] = value;
+    return value;
+  }
+}
+
+/** `drwxr-xr-x` by `(isDir << 9) | permission bits`. */
+const permissions = new FormatCache<number>();
+
+function permissionString(key: number): string {
+  let out = key & 0o1000 ? 'd' : '-';
   for (let shift = 6; shift >= 0; shift -= 3) {
-    const triple = (bits >> shift) & 7;
+    const triple = (key >> shift) & 7;
     out += (triple & 4 ? 'r' : '-') + (triple & 2 ? 'w' : '-') + (triple & 1 ? 'x' : '-');
   }
   return out;
@@ -22,35 +44,49 @@ function permissionString(info: FileInfo): string {
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 
+/** LIST dates by minute: with the time of day (recent files), with the year (the others). */
+const recentDates = new FormatCache<Date>();
+const olderDates = new FormatCache<Date>();
+
+const monthDay = (date: Date) => `${MONTHS[date.getUTCMonth()]!} ${`${date.getUTCDate()}`.padStart(2, ' ')}`;
+const withTime = (date: Date) => `${monthDay(date)} ${pad2(date.getUTCHours())}:${pad2(date.getUTCMinutes())}`;
+const withYear = (date: Date) => `${monthDay(date)}  ${date.getUTCFullYear()}`;
+
 /** `Nov 22 20:31` for the last six months, `Nov 22  2025` otherwise (UTC, like vsftpd's default). */
 function listingDate(date: Date, now: number): string {
-  const month = MONTHS[date.getUTCMonth()]!;
-  const day = `${date.getUTCDate()}`.padStart(2, ' ');
-  const age = now - date.getTime();
-  if (age >= 0 && age < defaults.recentListingWindowMs) {
-    return `${month} ${day} ${pad2(date.getUTCHours())}:${pad2(date.getUTCMinutes())}`;
-  }
-  return `${month} ${day}  ${date.getUTCFullYear()}`;
+  const time = date.getTime();
+  const minute = Math.floor(time / 60_000);
+  const age = now - time;
+  if (age >= 0 && age < defaults.recentListingWindowMs) return recentDates.get(minute, date, withTime);
+  return olderDates.get(minute, date, withYear);
 }
+
+/** Owner and group columns, both `defaults.listingOwner`. */
+const OWNER_GROUP = `${defaults.listingOwner.padEnd(8)} ${defaults.listingOwner.padEnd(8)}`;
 
 /** One `ls -l` line (without CRLF), the form FileZilla, WinSCP, Explorer and Android clients parse. */
 export function listLine(info: FileInfo, now = Date.now()): string {
-  const owner = defaults.listingOwner.padEnd(8);
-  const links = info.type === 'dir' ? '2' : '1';
+  const dir = info.type === 'dir';
+  const key = (dir ? 0o1000 : 0) | (info.mode & 0o777);
+  const mode = permissions.get(key, key, permissionString);
   const size = `${info.size}`.padStart(12);
-  return `${permissionString(info)} ${links.padStart(3)} ${owner} ${owner} ${size} ${listingDate(info.modified, now)} ${sanitize(info.name)}`;
+  return `${mode} ${dir ? '  2' : '  1'} ${OWNER_GROUP} ${size} ${listingDate(info.modified, now)} ${sanitize(info.name)}`;
 }
+
+/** `YYYYMMDDHHMMSS` by second. */
+const timestamps = new FormatCache<Date>();
+
+const timestamp = (date: Date) =>
+  `${date.getUTCFullYear()}`.padStart(4, '0') +
+  pad2(date.getUTCMonth() + 1) +
+  pad2(date.getUTCDate()) +
+  pad2(date.getUTCHours()) +
+  pad2(date.getUTCMinutes()) +
+  pad2(date.getUTCSeconds());
 
 /** `YYYYMMDDHHMMSS` in UTC (MDTM, MFMT, MLSD `modify`). */
 export function ftpTimestamp(date: Date): string {
-  return (
-    `${date.getUTCFullYear()}`.padStart(4, '0') +
-    pad2(date.getUTCMonth() + 1) +
-    pad2(date.getUTCDate()) +
-    pad2(date.getUTCHours()) +
-    pad2(date.getUTCMinutes()) +
-    pad2(date.getUTCSeconds())
-  );
+  return timestamps.get(Math.floor(date.getTime() / 1000), date, timestamp);
 }
 
 /** Parses `YYYYMMDDHHMMSS[.sss]` (UTC); undefined when malformed or not a real date. */
@@ -72,6 +108,10 @@ function permFact(info: FileInfo): string {
   return info.writable ? 'adfrw' : 'r';
 }
 
+/** `unix.mode=0644;` by permission bits. */
+const unixModes = new FormatCache<number>();
+const unixModeFact = (bits: number) => `unix.mode=0${bits.toString(8).padStart(3, '0')};`;
+
 /** An MLSD/MLST facts line: `type=file;size=3;modify=…;perm=…; name` (name as given). */
 export function factsLine(info: FileInfo, facts: ReadonlySet<MlstFact>, name: string): string {
   let out = '';
@@ -80,7 +120,7 @@ export function factsLine(info: FileInfo, facts: ReadonlySet<MlstFact>, name: st
   if (facts.has('modify')) out += `modify=${ftpTimestamp(info.modified)};`;
   if (facts.has('perm')) out += `perm=${permFact(info)};`;
   if (facts.has('unique')) out += `unique=${info.unique};`;
-  if (facts.has('unix.mode')) out += `unix.mode=0${(info.mode & 0o777).toString(8).padStart(3, '0')};`;
+  if (facts.has('unix.mode')) out += unixModes.get(info.mode & 0o777, info.mode & 0o777, unixModeFact);
   return `${out} ${sanitize(name)}`;
 }
 

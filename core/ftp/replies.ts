@@ -28,7 +28,8 @@ export function escapeForLog(text: string): string {
 
 /** Formats a reply. Several lines become `code-first`, ` middle`, `code last` (RFC 959 multi-line). */
 export function formatReply(code: number, text: string | readonly string[]): string {
-  const lines = (typeof text === 'string' ? [text] : text).map(sanitize);
+  if (typeof text === 'string') return `${code} ${sanitize(text)}\r\n`;
+  const lines = text.map(sanitize);
   if (lines.length <= 1) return `${code} ${lines[0] ?? ''}\r\n`;
   let out = `${code}-${lines[0]}\r\n`;
   for (let i = 1; i < lines.length - 1; i++) {

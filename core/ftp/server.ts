@@ -101,6 +101,8 @@ export class FtpServer {
   }
 
   private emit<K extends ServerEventName>(event: K, payload: ServerEvents[K]): void {
+    // Several events per command: without observers (a bare library server) skip the listener copy.
+    if (this.emitter.listenerCount(event) === 0) return;
     for (const listener of this.emitter.listeners(event)) {
       try {
         (listener as (p: ServerEvents[K]) => void)(payload);

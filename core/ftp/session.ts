@@ -29,6 +29,8 @@ const MAX_QUEUED_LINES = 64;
 /** Unsent reply bytes at which reading pauses, so a client that never reads can't grow memory. */
 const MAX_UNSENT_REPLY_BYTES = 1024 * 1024;
 
+const ALL_MLST_FACTS: ReadonlySet<MlstFact> = new Set(MLST_FACTS);
+
 export type TransferType = 'A' | 'I';
 
 /**
@@ -53,7 +55,8 @@ export class Session {
   protectData = false;
   pbszDone = false;
   loginFailures = 0;
-  mlstFacts: Set<MlstFact> = new Set(MLST_FACTS);
+  /** Facts MLSD/MLST show (OPTS MLST replaces the set; the default is shared, never changed). */
+  mlstFacts: ReadonlySet<MlstFact> = ALL_MLST_FACTS;
   hashAlgorithm: 'SHA-256' | 'SHA-1' | 'MD5' = 'SHA-256';
   transfer?: ActiveTransfer;
   bytesIn = 0;
@@ -179,7 +182,8 @@ export class Session {
 
   /** Sends a reply (multi-line when `text` is an array) and reports it. */
   reply(code: number, text: string | readonly string[]): void {
-    if (this.closed) return;
+    // After our FIN (QUIT, a kick) nothing more can reach the client: writing would only fail.
+    if (this.closed || this.socket.writableEnded) return;
     this.socket.write(formatReply(code, text));
     this.server.emit('reply', { sessionId: this.id, code, text: typeof text === 'string' ? text : text.join(' / ') });
     if (this.socket.writableLength > MAX_UNSENT_REPLY_BYTES) this.updateReading();
@@ -315,6 +319,7 @@ export class Session {
   transferStarted(transfer: ActiveTransfer): void {
     this.transfer = transfer;
     clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
   }
 
   transferEnded(): void {
@@ -323,8 +328,12 @@ export class Session {
   }
 
   private restartIdleTimer(): void {
-    clearTimeout(this.idleTimer);
     if (this.closed || this.transfer) return;
+    // Every command lands here: re-arming the one timer costs less than a new one each time.
+    if (this.idleTimer) {
+      this.idleTimer.refresh();
+      return;
+    }
     this.idleTimer = setTimeout(() => {
       this.replyAndClose(421, 'Idle timeout, closing control connection', 'idle timeout');
     }, this.server.limits.idleTimeoutMs);
@@ -429,7 +438,9 @@ export class Session {
     if (!KEEP_REST_OFFSET.has(command.verb)) this.restOffset = 0;
     this.renameFrom = undefined;
     try {
-      await spec.handler(this, command.argument, { restOffset, renameFrom });
+      // Most handlers answer synchronously: awaiting only a promise saves a microtask per command.
+      const pending = spec.handler(this, command.argument, { restOffset, renameFrom });
+      if (pending) await pending;
     } catch (err) {
       // The client left while the command ran: nobody to answer, nothing went wrong here.
       if (this.closed) return;

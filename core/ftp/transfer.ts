@@ -265,6 +265,7 @@ export function throttleFor(limiters: RateLimiter[], highWaterMark: number): Nod
 
 /**
  * A readable that yields `lines` lazily, each ended by CRLF (listings over the data connection).
+ * An item may hold several lines joined by CRLF: a listing hands over a few hundred at a time.
  *
  * When the reader goes away (the client resets the data connection, ABOR) the iteration stops
  * and `lines` is returned, so a directory handle behind it is closed at once.

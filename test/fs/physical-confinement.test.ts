@@ -18,6 +18,7 @@ import { codeOf, collect, makeTempDir, names, readFrom, removeTempDir, snapshot,
  *     dangling  → ../share_secret/new.txt (target does not exist)
  *     loop      → loop
  *   share_secret/secret.txt  share_secret/deep/d.txt
+ *   share_secret/back → ../share/a.txt   share_secret/back-dir → ../share/sub
  */
 describe('PhysicalFileSystem: symlinks and confinement', () => {
   let base: string;
@@ -46,6 +47,9 @@ describe('PhysicalFileSystem: symlinks and confinement', () => {
       await fsp.symlink(secret, path.join(root, 'sibling'), 'dir');
       await fsp.symlink(path.join('..', 'share_secret', 'new.txt'), path.join(root, 'dangling'));
       await fsp.symlink('loop', path.join(root, 'loop'));
+      // Ways back in from outside: the targets are inside, the paths through out-dir are not.
+      await fsp.symlink(path.join('..', 'share', 'a.txt'), path.join(secret, 'back'));
+      await fsp.symlink(path.join('..', 'share', 'sub'), path.join(secret, 'back-dir'), 'dir');
     } catch {
       canSymlink = false; // Windows without the symlink privilege
     }
@@ -130,6 +134,23 @@ describe('PhysicalFileSystem: symlinks and confinement', () => {
     // The links themselves are still there.
     assert.ok((await fsp.lstat(path.join(root, 'out-file'))).isSymbolicLink());
     assert.ok((await fsp.lstat(path.join(root, 'out-dir'))).isSymbolicLink());
+  });
+
+  test('a path whose parent lies outside is refused even where it leads back in', async (t) => {
+    if (!canSymlink) return t.skip('no symlinks');
+    // The real path of /out-dir/back is share/a.txt, inside; its parent's (share_secret) is not.
+    for (const p of ['/out-dir/back', '/sibling/back', '/out-dir/back-dir', '/sibling/back-dir']) {
+      assert.equal(await codeOf(fs.stat(p)), 'not-found', p);
+    }
+    assert.equal(await codeOf(fs.openRead('/out-dir/back')), 'not-found');
+    assert.equal(await codeOf(collect(fs.list('/out-dir/back-dir'))), 'not-found');
+    assert.equal(await codeOf(fs.openUpload('/out-dir/back', { kind: 'replace' })), 'not-found');
+    assert.equal(await codeOf(fs.openUpload('/sibling/back', { kind: 'append' })), 'not-found');
+    assert.equal(await codeOf(fs.mkdir('/out-dir/back-dir')), 'not-found');
+    assert.equal(await codeOf(fs.unlink('/out-dir/back')), 'not-found');
+    assert.equal(await codeOf(fs.rename('/out-dir/back', '/taken.txt')), 'not-found');
+    assert.equal(await codeOf(fs.rename('/a.txt', '/out-dir/back')), 'not-found');
+    assert.ok((await fsp.lstat(path.join(secret, 'back'))).isSymbolicLink());
   });
 
   test('"../" in a method path stays inside (it names share/…, not the sibling)', async (t) => {

@@ -47,8 +47,24 @@ async function listTarget(session: Session, path: string, rawPath: string): Prom
   }
 }
 
+/** Lines per chunk handed to `linesStream`: about the 16 KiB it writes at once. */
+const LINES_PER_CHUNK = 256;
+
+/**
+ * The formatted entries as chunks of lines joined by CRLF; `linesStream` ends each chunk with one
+ * more. Handing over one string per entry cost a promise per entry and a rope of small strings
+ * to flatten: chunks took 15-20% off the server's CPU time for a 10,000-entry LIST (bench/).
+ */
 async function* mapLines(entries: AsyncIterable<FileInfo>, format: (info: FileInfo) => string): AsyncIterable<string> {
-  for await (const entry of entries) yield format(entry);
+  let lines: string[] = [];
+  for await (const entry of entries) {
+    lines.push(format(entry));
+    if (lines.length === LINES_PER_CHUNK) {
+      yield lines.join('\r\n');
+      lines = [];
+    }
+  }
+  if (lines.length > 0) yield lines.join('\r\n');
 }
 
 async function sendListing(session: Session, argument: string, kind: 'LIST' | 'NLST' | 'MLSD'): Promise<void> {
