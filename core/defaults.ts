@@ -72,6 +72,11 @@ export const defaults = {
   downloadChunkBytes: 256 * 1024,
   /** Download buffers kept for reuse when no transfer holds them: up to 2 MiB idle, so small files cost no allocation. */
   pooledDownloadBuffers: 8,
+  /**
+   * Download chunks written per turn of the event loop, across all sessions (core/ftp/file-pump.ts):
+   * 16 × 256 KiB is ~3 ms of copying, so a turn stays short however many downloads run.
+   */
+  downloadWritesPerTurn: 16,
   /** How many `stat` calls a listing runs at once (on the thread pool, when no scanning worker runs). */
   listingStatConcurrency: 64,
   /**

@@ -45,6 +45,8 @@ export async function sendFile(file: ReadableFile, start: number, socket: DataSo
       // The other buffer is free once its write is through.
       if (writing) await writing;
       if (bytesRead === 0) break;
+      const slot = writeSlot();
+      if (slot) await Promise.race([slot, closed]);
       position += bytesRead;
       const chunk = buffer.subarray(0, bytesRead);
       writing = Promise.race([write(socket, chunk), closed]);
@@ -62,6 +64,43 @@ export async function sendFile(file: ReadableFile, start: number, socket: DataSo
     socket.off('close', onClose);
     // After a failure a write may still be queued in the socket: those buffers are left to the GC.
     if (done) for (const buffer of buffers) if (pool.length < defaults.pooledDownloadBuffers) pool.push(buffer);
+  }
+}
+
+/**
+ * Chunk writes of all downloads share a budget per turn of the event loop: each write is a
+ * synchronous copy into the kernel (~0.2 ms for 256 KiB), and with 100 downloads whose reads
+ * completed together one turn did them all, so timers and the UI waited (event-loop p99 28-31 ms,
+ * bench/README.md). Past the budget a write waits for the next turn; few downloads never wait.
+ */
+let writesThisTurn = 0;
+let turnScheduled = false;
+const waitingForTurn: Array<() => void> = [];
+
+/** Undefined when this turn still has room for a write, else a promise of a slot in a later turn. */
+function writeSlot(): Promise<void> | undefined {
+  if (!turnScheduled) {
+    turnScheduled = true;
+    setImmediate(nextTurn);
+  }
+  if (writesThisTurn < defaults.downloadWritesPerTurn) {
+    writesThisTurn++;
+    return undefined;
+  }
+  return new Promise((resolve) => waitingForTurn.push(resolve));
+}
+
+/** Runs once per turn (check phase) while writes happen: the waiting go first in the new budget. */
+function nextTurn(): void {
+  writesThisTurn = 0;
+  turnScheduled = false;
+  while (waitingForTurn.length > 0 && writesThisTurn < defaults.downloadWritesPerTurn) {
+    writesThisTurn++;
+    waitingForTurn.shift()!();
+  }
+  if (waitingForTurn.length > 0 || writesThisTurn > 0) {
+    turnScheduled = true;
+    setImmediate(nextTurn);
   }
 }
 

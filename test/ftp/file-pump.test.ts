@@ -91,6 +91,32 @@ describe('file pump', () => {
     for (const { name, received } of results) assert.equal(sha(received), sha(contents.get(name)!), name);
   });
 
+  test('chunk writes of all pumps share a budget per turn of the event loop', async () => {
+    const name = `/f${5 * CHUNK + 12_345}`;
+    let chunksThisTurn = 0;
+    let mostInOneTurn = 0;
+    let ticking = true;
+    const tick = (): void => {
+      mostInOneTurn = Math.max(mostInOneTurn, chunksThisTurn);
+      chunksThisTurn = 0;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const pairs = await Promise.all(Array.from({ length: 64 }, () => socketPair()));
+    const files = await Promise.all(pairs.map(() => fs.openRead(name)));
+    try {
+      const received = pairs.map(({ client }) => readAll(client));
+      await Promise.all(pairs.map(({ server }, i) => sendFile(files[i]!, 0, server, () => chunksThisTurn++)));
+      for (const data of await Promise.all(received)) assert.equal(sha(data), sha(contents.get(name)!));
+    } finally {
+      ticking = false;
+      await Promise.all(files.map((file) => file.close()));
+      for (const pair of pairs) pair.close();
+    }
+    // A turn may straddle the reset by one budget at most (released waiters, then new writes).
+    assert.ok(mostInOneTurn <= 2 * defaults.downloadWritesPerTurn, `${mostInOneTurn} chunks in one turn`);
+  });
+
   test('a file that grows while it is sent is sent to its new end', async () => {
     const first = randomBytes(CHUNK + 100);
     const more = randomBytes(3 * CHUNK);
