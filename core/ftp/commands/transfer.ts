@@ -44,12 +44,8 @@ async function retrieve(session: Session, argument: string, carried: CarriedStat
   if (!dataCommandAllowed(session)) return;
   const path = resolvePath(session, argument);
   if (path === undefined) return session.data.reset();
-  let file;
-  try {
-    file = await session.fs.openRead(path);
-  } catch (err) {
-    return refuseDataCommand(session, err, 'read');
-  }
+  const file = await session.fs.openRead(path).catch((err: unknown) => void refuseDataCommand(session, err, 'read'));
+  if (file === undefined) return;
   const start = carried.restOffset;
   // A start past the end sends nothing, as a REST beyond EOF on RETR does.
   const remaining = Math.max(0, file.size - start);
@@ -63,11 +59,10 @@ async function retrieve(session: Session, argument: string, carried: CarriedStat
     openingText: `Opening ${modeName(session)} mode data connection for ${argument} (${remaining} bytes)`,
     completedText: 'Transfer complete',
   };
-  const opened = file;
   const transfer = new ActiveTransfer(
     session,
     session.type === 'I' && limiters.length === 0
-      ? { ...basics, pump: (socket, count) => sendFile(opened, start, socket, count) }
+      ? { ...basics, pump: (socket, count) => sendFile(file, start, socket, count) }
       : {
           ...basics,
           connect: (socket) => {
@@ -76,7 +71,7 @@ async function retrieve(session: Session, argument: string, carried: CarriedStat
             // comparable with the file's size.
             const counter = new PassThrough();
             return {
-              source: readFileStream(opened, start),
+              source: readFileStream(file, start),
               transforms: [...throttleFor(limiters, limits.streamHighWaterMark), counter, ...(session.type === 'A' ? [new LfToCrlf()] : [])],
               sink: socket,
               counted: counter,
