@@ -22,12 +22,22 @@ before(async () => {
 after(() => cleanup());
 
 /** Starts a TLS echo-less server with our policy on 127.0.0.1, port 0; collects client errors. */
+/** Connections still open, destroyed by `close` (the server never ends them itself). */
+const sockets = new Set<tls.TLSSocket>();
+
 async function startServer(cert: GeneratedCertificate): Promise<{ server: tls.Server; port: number; clientErrors: Error[] }> {
   const settings = buildSecureContextOptions({ cert: cert.cert, key: cert.key });
   const clientErrors: Error[] = [];
   const server = tls.createServer(
     { ...settings.contextOptions, requestCert: settings.requestCert, rejectUnauthorized: settings.rejectUnauthorized },
-    (socket) => socket.end('220 hello\r\n'),
+    // Written, not ended: the client closes (s_client at the end of its stdin). When the server's
+    // close raced the client's, OpenSSL sometimes took it for an unexpected EOF and exited with 1.
+    (socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+      socket.write('220 hello\r\n');
+    },
   );
   server.on('tlsClientError', (error) => clientErrors.push(error));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -35,6 +45,7 @@ async function startServer(cert: GeneratedCertificate): Promise<{ server: tls.Se
 }
 
 function close(server: tls.Server): Promise<void> {
+  for (const socket of sockets) socket.destroy();
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
@@ -114,8 +125,12 @@ test('a Node client verifies the certificate by IP address and by localhost', as
       const greeting = await new Promise<string>((resolve, reject) => {
         const socket = tls.connect({ host: '127.0.0.1', port, servername: host === 'localhost' ? host : undefined, ca: made.cert, checkServerIdentity: (_name, cert) => tls.checkServerIdentity(host, cert) });
         let data = '';
-        socket.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
-        socket.on('end', () => resolve(data));
+        socket.on('data', (chunk: Buffer) => {
+          data += chunk.toString('utf8');
+          if (!data.endsWith('\r\n')) return;
+          socket.end();
+          resolve(data);
+        });
         socket.on('error', reject);
       });
       assert.equal(greeting, '220 hello\r\n');
