@@ -1,9 +1,10 @@
 /**
  * The FileSystem backend for one host folder shown as `/`.
  *
- * Every operation resolves the real path of what it touches and refuses anything whose real path
- * is not inside the real path of the root, so a symlink leading out of the share is as good as
- * absent. Only `fs.promises` is used: this code runs on Electron's main loop.
+ * Every operation resolves the real path of what it touches and refuses anything whose real path,
+ * or that of any directory on the way to it, is not inside the real path of the root, so a symlink
+ * leading out of the share is as good as absent, even where a link out there leads back in.
+ * Only `fs.promises` is used: this code runs on Electron's main loop.
  */
 import { randomBytes } from 'node:crypto';
 import { constants, promises as fsp, type Stats, type WriteStream } from 'node:fs';
@@ -14,7 +15,7 @@ import { defaults } from '../defaults.js';
 import { KIND_DIR, KIND_SYMLINK, STAT_FIELDS, scanDirectory } from './directory-scanner.js';
 import type { FileInfo, FileSystem, ReadableFile, UploadMode, UploadTarget } from './file-system.js';
 import { FsError, type FsErrorCode } from './fs-error.js';
-import { hostPlatform, isInside, resolveFtpPath, splitFtpPath, toHostPath, validateName } from './safe-path.js';
+import { ftpComponents, hostPlatform, isInside, resolveFtpPath, splitFtpPath, toHostPath, validateName } from './safe-path.js';
 
 /** Options of a PhysicalFileSystem. */
 export interface PhysicalFileSystemOptions {
@@ -369,9 +370,10 @@ export class PhysicalFileSystem implements FileSystem {
   /**
    * Resolves an FTP path to host paths and checks that their real paths stay inside the root.
    *
-   * The parent must exist (nothing here creates intermediate directories) and its real path must be
-   * inside the root, else 'not-found'. An entry whose real path is outside is 'not-found', or
-   * 'permission-denied' when `forCreate` (the caller would create or replace it).
+   * The parent must exist (nothing here creates intermediate directories) and its real path, and
+   * that of every directory on the way to it, must be inside the root, else 'not-found'. An entry
+   * whose real path is outside is 'not-found', or 'permission-denied' when `forCreate` (the caller
+   * would create or replace it).
    */
   private async locate(ftpPath: string, forCreate = false, retried = false): Promise<Located> {
     // Paths should already be normalised; doing it again makes a careless caller fail closed.
@@ -395,8 +397,13 @@ export class PhysicalFileSystem implements FileSystem {
     }
     let parentReal = realRoot;
     if (split.parent !== '/') {
-      parentReal = await fsp.realpath(toHostPath(realRoot, split.parent)).catch(rethrow);
+      const parentHost = toHostPath(realRoot, split.parent);
+      parentReal = await fsp.realpath(parentHost).catch(rethrow);
       if (!isInside(realRoot, parentReal)) throw fail('not-found');
+      // A symlink among the parent's components. Where the walk ends says nothing of where it
+      // went: out of the share through one link and back in through another (share/out → /x,
+      // /x/back → share/sub) ends inside, yet serving it would reveal the link outside.
+      if (parentReal !== parentHost) await this.assertWalkInside(realRoot, split.parent);
     }
     const entry = path.join(parentReal, split.name);
     const base = { ftp, isRoot: false, realRoot, parentReal, entry };
@@ -413,6 +420,24 @@ export class PhysicalFileSystem implements FileSystem {
     // a dangling link refused the second of two concurrent STORs of a new name with 550.
     if (lst !== null && !lst.isSymbolicLink() && !retried) return this.locate(ftpPath, forCreate, true);
     return { ...base, real: null, dangling: lst !== null };
+  }
+
+  /**
+   * Throws 'not-found' unless every prefix of the FTP directory `ftpDir` has its real path inside
+   * the root, as a check at each component would have it.
+   *
+   * Only called when `ftpDir`'s real path differs from its host path (a symlink is involved):
+   * paths without links never pay for it. Each step resolves one more component below a real
+   * path, sequentially, so a deep path does not flood the thread pool other transfers read through.
+   */
+  private async assertWalkInside(realRoot: string, ftpDir: string): Promise<void> {
+    // The last component is left out: the caller has checked the whole directory's real path.
+    const names = ftpComponents(ftpDir).slice(0, -1);
+    let real = realRoot;
+    for (const name of names) {
+      real = await fsp.realpath(path.join(real, name)).catch(rethrow);
+      if (!isInside(realRoot, real)) throw fail('not-found');
+    }
   }
 
   /** Re-checks, just before a commit, that a directory still resolves inside the root. */

@@ -153,6 +153,47 @@ describe('PhysicalFileSystem: symlinks and confinement', () => {
     assert.ok((await fsp.lstat(path.join(secret, 'back'))).isSymbolicLink());
   });
 
+  test('a path that leaves the share at any component is refused, even where it ends inside', async (t) => {
+    if (!canSymlink) return t.skip('no symlinks');
+    // share/out-dir → share_secret, share_secret/back-dir → share/sub: the real path of
+    // /out-dir/back-dir/inner.txt is share/sub/inner.txt, and its parent's is share/sub, both
+    // inside. Only the component in between (share_secret) is outside.
+    const inner = '/out-dir/back-dir/inner.txt';
+    assert.equal(await codeOf(fs.stat(inner)), 'not-found');
+    assert.equal(await codeOf(fs.openRead(inner)), 'not-found');
+    assert.equal(await codeOf(fs.setModified(inner, new Date(0))), 'not-found');
+    assert.equal(await codeOf(fs.unlink(inner)), 'not-found');
+    assert.equal(await codeOf(fs.rename(inner, '/moved.txt')), 'not-found');
+    assert.equal(await codeOf(fs.rename('/a.txt', '/out-dir/back-dir/moved.txt')), 'not-found');
+    assert.equal(await codeOf(fs.available('/out-dir/back-dir/inner.txt')), 'not-found');
+    for (const kind of ['replace', 'append', 'unique'] as const) {
+      assert.equal(await codeOf(fs.openUpload('/out-dir/back-dir/new.txt', { kind })), 'not-found', kind);
+      assert.equal(await codeOf(fs.openUpload(inner, { kind })), 'not-found', `${kind} over`);
+    }
+    assert.equal(await codeOf(fs.openUpload(inner, { kind: 'resume', offset: 0 })), 'not-found');
+    assert.equal(await codeOf(fs.mkdir('/out-dir/back-dir/made')), 'not-found');
+    // Deeper, and through the sibling-prefix link: the escape is two components up.
+    assert.equal(await codeOf(fs.stat('/sibling/back-dir/in')), 'not-found');
+    assert.equal(await codeOf(fs.stat('/out-dir/back-dir/up/a.txt')), 'not-found');
+    assert.equal(await codeOf(collect(fs.list('/out-dir/back-dir/up'))), 'not-found');
+    // Nothing was created or changed inside either.
+    assert.deepEqual((await fsp.readdir(path.join(root, 'sub'))).sort(), ['inner.txt', 'up']);
+    assert.equal(await fsp.readFile(path.join(root, 'sub', 'inner.txt'), 'utf8'), 'inner');
+    assert.equal(await fsp.readFile(path.join(root, 'a.txt'), 'utf8'), 'A');
+  });
+
+  test('links inside the share chained through several components still resolve', async (t) => {
+    if (!canSymlink) return t.skip('no symlinks');
+    // Every prefix of these is inside: /in-dir → sub, /in-dir/up → the root, /sub/up/in-dir → sub.
+    assert.equal((await fs.stat('/in-dir/up/a.txt')).size, 1);
+    assert.equal((await readFrom(fs, '/sub/up/in-dir/inner.txt')).toString(), 'inner');
+    assert.deepEqual(await names(fs.list('/in-dir/up/in-dir')), ['inner.txt', 'up']);
+    await upload(fs, '/in-dir/up/sub/chained.txt', { kind: 'replace' }, 'c');
+    assert.equal(await fsp.readFile(path.join(root, 'sub', 'chained.txt'), 'utf8'), 'c');
+    await fs.unlink('/sub/up/in-dir/chained.txt');
+    assert.deepEqual((await fsp.readdir(path.join(root, 'sub'))).sort(), ['inner.txt', 'up']);
+  });
+
   test('"../" in a method path stays inside (it names share/…, not the sibling)', async (t) => {
     if (!canSymlink) return t.skip('no symlinks');
     assert.equal(await codeOf(fs.stat('/../share_secret/secret.txt')), 'not-found');
