@@ -1,12 +1,17 @@
 /**
  * The Node limit: the same bytes over a bare Node socket, no FTP, in its own process.
  *
- *   raw-node.ts send FILE | recv OUTFILE | tls-send FILE CERT KEY | tls-recv OUTFILE CERT KEY
+ *   raw-node.ts send FILE | recv OUTFILE | tls-send FILE CERT KEY | tls-recv OUTFILE CERT KEY  [--heap-mb=N]
  *
  * Listens on 127.0.0.1 (free port), prints `{"port":N}`, serves one connection and exits.
  * `send` pipes a file read stream into the socket (what a RETR does); `recv` pipes the socket into
  * a file write stream (what a STOR does). Buffers are core/defaults.ts's `streamHighWaterMark`,
  * and the TLS variants use core's TLS policy, so the cipher is the one our server negotiates.
+ *
+ * `--heap-mb=N` first fills the V8 heap to about N MB with live objects. V8 decides when to start
+ * incremental marking from the heap's size, so an upload costs more in a process whose heap is a
+ * little over 8 MB (a long-running server's) than in a fresh one; this puts the bare socket in the
+ * same state as the server it is compared with.
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -15,12 +20,20 @@ import { pipeline } from 'node:stream/promises';
 import { defaults } from '../core/defaults.js';
 import { buildSecureContextOptions } from '../core/tls/tls-policy.js';
 
-const [mode, file, certFile, keyFile] = process.argv.slice(2);
+const heapFlag = process.argv.find((arg) => arg.startsWith('--heap-mb='));
+const [mode, file, certFile, keyFile] = process.argv.slice(2).filter((arg) => arg !== heapFlag);
 if (!mode || !file) {
   process.stderr.write('usage: raw-node.ts send|recv|tls-send|tls-recv FILE [CERT KEY]\n');
   process.exit(2);
 }
 const secure = mode.startsWith('tls-');
+
+/** Live objects the transfer never touches: they only make the heap as large as the server's. */
+const ballast: Array<{ index: number; text: string }> = [];
+const heapTarget = heapFlag ? Number(heapFlag.slice('--heap-mb='.length)) * 1e6 : 0;
+for (let round = 0; round < 10_000 && process.memoryUsage().heapUsed < heapTarget; round++) {
+  for (let i = 0; i < 1000; i++) ballast.push({ index: i, text: `ballast ${round}.${i}` });
+}
 const sending = mode.endsWith('send');
 
 async function serve(socket: net.Socket): Promise<void> {
@@ -46,7 +59,9 @@ const done = (socket: net.Socket) => {
     () => {
       // CPU of the whole process (all threads), for the bench's CPU-per-GB rows.
       const cpu = process.cpuUsage(cpuAtStart);
-      process.stdout.write(JSON.stringify({ cpuSeconds: (cpu.user + cpu.system) / 1e6 }) + '\n', () => process.exit(0));
+      // Reading the ballast here also keeps it alive until the end.
+      const heapMb = process.memoryUsage().heapUsed / 1e6;
+      process.stdout.write(JSON.stringify({ cpuSeconds: (cpu.user + cpu.system) / 1e6, heapMb, ballastObjects: ballast.length }) + '\n', () => process.exit(0));
     },
     (err: Error) => {
       process.stderr.write(`raw-node: ${err.message}\n`);
