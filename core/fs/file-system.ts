@@ -58,7 +58,10 @@ export type UploadMode =
  * Every failure is an FsError; no method throws anything else.
  */
 export interface FileSystem {
-  /** True when every write is refused. */
+  /**
+   * True when every write is refused. The built-in backends can switch it while sessions are
+   * connected (`setReadOnly`), so callers read it at each use and never keep a copy.
+   */
   readonly readOnly: boolean;
   /**
    * Turns a client-supplied path (relative to `cwd`, or absolute) into a normalised absolute FTP path.

@@ -21,7 +21,7 @@ import { ftpComponents, hostPlatform, isInside, resolveFtpPath, splitFtpPath, to
 export interface PhysicalFileSystemOptions {
   /** The host folder shown as `/`. Its real path is taken once, on first use. */
   root: string;
-  /** Refuse every write with FsError('read-only'). */
+  /** Refuse every write with FsError('read-only'); can be changed later with `setReadOnly`. */
   readOnly?: boolean;
 }
 
@@ -189,13 +189,28 @@ type Existing = Located & { real: string };
  * on commit.
  */
 export class PhysicalFileSystem implements FileSystem {
-  readonly readOnly: boolean;
   private readonly root: string;
   private realRootPromise: Promise<string> | undefined;
+  #readOnly: boolean;
 
   constructor(options: PhysicalFileSystemOptions) {
     this.root = path.resolve(options.root);
-    this.readOnly = options.readOnly ?? false;
+    this.#readOnly = options.readOnly ?? false;
+  }
+
+  get readOnly(): boolean {
+    return this.#readOnly;
+  }
+
+  /**
+   * Turns read-only on or off while sessions are connected: each write checks it first, so every
+   * session follows it from its next command, and listings show the matching `perm` facts.
+   *
+   * An upload already opened keeps going and commits: its permission was granted at STOR, as a
+   * file already opened for writing stays writable when its mode changes.
+   */
+  setReadOnly(readOnly: boolean): void {
+    this.#readOnly = readOnly;
   }
 
   resolve(cwd: string, input: string): string {

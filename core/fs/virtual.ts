@@ -12,7 +12,7 @@ import { ftpComponents, hostPlatform, resolveFtpPath } from './safe-path.js';
 export interface VirtualFileSystemOptions {
   /** Host folders, each shown as `/<basename>`, in this order. */
   roots: string[];
-  /** Refuse every write with FsError('read-only'). */
+  /** Refuse every write with FsError('read-only'); can be changed later with `setReadOnly`. */
   readOnly?: boolean;
 }
 
@@ -73,19 +73,30 @@ const ROOT_WRITE = 'The top level holds only the shared folders';
  * 'permission-denied' as well, since no single host rename can do it.
  */
 export class VirtualFileSystem implements FileSystem {
-  readonly readOnly: boolean;
   private readonly mounts: Mount[];
   private readonly byName = new Map<string, Mount>();
   private readonly created = new Date();
+  #readOnly: boolean;
 
   constructor(options: VirtualFileSystemOptions) {
-    this.readOnly = options.readOnly ?? false;
+    this.#readOnly = options.readOnly ?? false;
     const names = mountNames(options.roots);
     this.mounts = options.roots.map((root, i) => ({
       name: names[i]!,
-      fs: new PhysicalFileSystem({ root, readOnly: this.readOnly }),
+      fs: new PhysicalFileSystem({ root, readOnly: this.#readOnly }),
     }));
     for (const m of this.mounts) this.byName.set(m.name, m);
+  }
+
+  get readOnly(): boolean {
+    return this.#readOnly;
+  }
+
+  /** Turns read-only on or off for every folder at once; see PhysicalFileSystem.setReadOnly. */
+  setReadOnly(readOnly: boolean): void {
+    this.#readOnly = readOnly;
+    // The mounts check it too, and their listings carry it in the `perm` facts.
+    for (const m of this.mounts) m.fs.setReadOnly(readOnly);
   }
 
   /** The top-level names, in the order of the roots given. */

@@ -131,7 +131,10 @@ export interface Requests {
   /** The whole state, for a window that just opened. */
   getState: { params: void; result: ShareState };
   getSettings: { params: void; result: ShareSettings };
-  /** Validates and saves a partial change; restarts sharing when a running share needs it. */
+  /**
+   * Validates and saves a partial change; restarts sharing when a running share needs it.
+   * Read-only applies live: connected sessions stay.
+   */
   updateSettings: { params: Partial<ShareSettings>; result: ShareSettings };
   start: { params: void; result: ShareState };
   stop: { params: void; result: ShareState };

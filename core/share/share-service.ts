@@ -122,8 +122,11 @@ export interface ShareServiceOptions {
   logCapacity?: number;
 }
 
-/** Settings whose change needs the running server restarted. */
-const RESTART_KEYS: (keyof ShareSettings)[] = ['folders', 'port', 'readOnly', 'access', 'ftps', 'requireTls', 'passivePorts'];
+/**
+ * Settings whose change needs the running server restarted (which drops every session). Read-only
+ * is not one: it applies live (see #applyReadOnly).
+ */
+const RESTART_KEYS: (keyof ShareSettings)[] = ['folders', 'port', 'access', 'ftps', 'requireTls', 'passivePorts'];
 
 /** Longest text accepted by copyText (a URL or a password, never a file). */
 const MAX_COPY_TEXT = 64 * 1024;
@@ -176,6 +179,8 @@ export class ShareService implements RequestFunctions {
   #status: ShareStatus = 'stopped';
   #error: ShareState['error'];
   #server: FtpServer | undefined;
+  /** The running server's file system, for changes that apply without a restart. */
+  #fileSystem: PhysicalFileSystem | VirtualFileSystem | undefined;
   #detachServer: (() => void) | undefined;
   #listening: (ListeningInfo & { notAfter?: string }) | undefined;
   #startedAt: number | undefined;
@@ -534,7 +539,7 @@ export class ShareService implements RequestFunctions {
 
   /**
    * Validates, saves and applies new settings; restarts a running (or failed) share when a
-   * setting the server depends on changed.
+   * setting the server depends on changed, and applies the others live.
    */
   async #applySettings(candidate: unknown): Promise<Result<ShareSettings>> {
     const validation = validateSettings(candidate);
@@ -567,10 +572,29 @@ export class ShareService implements RequestFunctions {
     if (needsRestart && (this.#status === 'running' || this.#status === 'error')) {
       if (this.#server) await this.#stopLocked('settings changed', true);
       await this.#startLocked();
-    } else if (changed.includes('autoStopMinutes')) {
-      this.#updateAutoStop(true);
+    } else {
+      if (changed.includes('readOnly')) this.#applyReadOnly();
+      if (changed.includes('autoStopMinutes')) this.#updateAutoStop(true);
     }
     return ok(this.#settingsCopy());
+  }
+
+  /**
+   * Switches read-only on the running share, without a restart: connected clients keep their
+   * sessions and get the new rule from their next command on. An upload already under way
+   * finishes and is kept: its permission was granted at STOR, like a file already opened for
+   * writing.
+   */
+  #applyReadOnly(): void {
+    if (!this.#fileSystem) return;
+    const readOnly = this.#settings.readOnly;
+    this.#fileSystem.setReadOnly(readOnly);
+    this.#log(
+      'info',
+      readOnly
+        ? 'Read-only on: uploads, deletes and renames are refused from now on'
+        : 'Read-only off: uploads, deletes and renames are allowed again',
+    );
   }
 
   async #restartForCertificate(): Promise<void> {
@@ -667,6 +691,7 @@ export class ShareService implements RequestFunctions {
       return this.#failStart('internal', `The server could not start: ${err.message}`);
     }
     this.#server = server;
+    this.#fileSystem = fileSystem;
     this.#detachServer = detach;
     this.#listening = notAfter ? { ...info, notAfter } : info;
     this.#startedAt = this.#now();
@@ -696,6 +721,7 @@ export class ShareService implements RequestFunctions {
       this.#detachServer?.();
       this.#detachServer = undefined;
       this.#server = undefined;
+      this.#fileSystem = undefined;
       this.#listening = undefined;
       this.#startedAt = undefined;
       this.#activity.abortAll(`sharing stopped (${reason})`);

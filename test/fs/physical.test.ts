@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { FsError, isFsError } from '../../core/fs/fs-error.js';
 import { PhysicalFileSystem, toFsError } from '../../core/fs/physical.js';
 import { readFileStream } from '../../core/fs/file-stream.js';
-import { codeOf, collect, makeTempDir, names, readFrom, removeTempDir } from './fs-fixture.js';
+import { codeOf, collect, feed, makeTempDir, names, readFrom, removeTempDir, snapshot } from './fs-fixture.js';
 
 const isWindows = process.platform === 'win32';
 
@@ -265,6 +265,58 @@ describe('PhysicalFileSystem: changing the tree', () => {
         assert.ok(err.message.length < 80, err.message);
       }
     }
+  });
+});
+
+describe('PhysicalFileSystem: read-only switched at run time', () => {
+  let root: string;
+
+  before(async () => {
+    root = await makeTempDir('phys-switch');
+    await fsp.mkdir(path.join(root, 'sub'));
+    await fsp.writeFile(path.join(root, 'keep.txt'), 'keep');
+  });
+  after(() => removeTempDir(root));
+
+  test('setReadOnly refuses every later write, keeps reads, and flips the writable facts', async () => {
+    const fs = new PhysicalFileSystem({ root });
+    // Opened before the switch: it finishes and commits (permission was granted when it opened).
+    const early = await fs.openUpload('/early.txt', { kind: 'replace' });
+    fs.setReadOnly(true);
+    assert.equal(fs.readOnly, true);
+    const before = await snapshot(root);
+    const writes: [string, () => Promise<unknown>][] = [
+      ['openUpload', () => fs.openUpload('/new.txt', { kind: 'replace' })],
+      ['append', () => fs.openUpload('/keep.txt', { kind: 'append' })],
+      ['mkdir', () => fs.mkdir('/made')],
+      ['rmdir', () => fs.rmdir('/sub')],
+      ['unlink', () => fs.unlink('/keep.txt')],
+      ['rename', () => fs.rename('/keep.txt', '/moved.txt')],
+      ['setModified', () => fs.setModified('/keep.txt', new Date(0))],
+      ['chmod', () => fs.chmod('/keep.txt', 0o600)],
+    ];
+    for (const [label, write] of writes) assert.equal(await codeOf(write), 'read-only', label);
+    assert.deepEqual(await snapshot(root), before, 'nothing on disk changed');
+    assert.equal((await readFrom(fs, '/keep.txt')).toString(), 'keep');
+    assert.equal((await fs.stat('/keep.txt')).writable, false);
+    assert.ok((await collect(fs.list('/'))).every((i) => !i.writable));
+
+    await feed(early, 'written ', 'whole');
+    await early.commit();
+    assert.equal(await fsp.readFile(path.join(root, 'early.txt'), 'utf8'), 'written whole');
+
+    fs.setReadOnly(false);
+    assert.equal(fs.readOnly, false);
+    await fs.mkdir('/made');
+    assert.equal((await fs.stat('/made')).writable, true);
+  });
+
+  test('the constructor option still sets the starting value', async () => {
+    const fs = new PhysicalFileSystem({ root, readOnly: true });
+    assert.equal(await codeOf(fs.mkdir('/again')), 'read-only');
+    fs.setReadOnly(false);
+    await fs.mkdir('/again');
+    await fs.rmdir('/again');
   });
 });
 

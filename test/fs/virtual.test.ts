@@ -163,6 +163,32 @@ describe('VirtualFileSystem', () => {
     assert.deepEqual(await snapshot(base), before);
   });
 
+  test('setReadOnly switches every folder at once; an upload opened before it still commits', async () => {
+    const live = new VirtualFileSystem({ roots: [path.join(base, 'music'), path.join(base, 'two/photos')] });
+    assert.equal((await live.stat('/music/album')).writable, true);
+    const early = await live.openUpload('/photos/early.jpg', { kind: 'replace' });
+    live.setReadOnly(true);
+    assert.equal(live.readOnly, true);
+    const before = await snapshot(base);
+    assert.equal(await codeOf(live.mkdir('/music/x')), 'read-only');
+    assert.equal(await codeOf(live.openUpload('/photos/x.jpg', { kind: 'replace' })), 'read-only');
+    assert.equal(await codeOf(live.unlink('/music/album/song.mp3')), 'read-only');
+    assert.equal(await codeOf(live.rename('/music/album', '/music/b')), 'read-only');
+    assert.deepEqual(await snapshot(base), before);
+    // The mounts follow too: their entries' perm facts come from them.
+    assert.equal((await live.stat('/music/album')).writable, false);
+    assert.ok((await collect(live.list('/photos'))).every((i) => !i.writable));
+    assert.equal((await readFrom(live, '/music/album/song.mp3')).toString(), 'la la');
+
+    await feed(early, 'EARLY');
+    await early.commit();
+    assert.equal(await fsp.readFile(path.join(base, 'two/photos/early.jpg'), 'utf8'), 'EARLY');
+
+    live.setReadOnly(false);
+    assert.equal((await live.stat('/music/album')).writable, true);
+    await live.unlink('/photos/early.jpg');
+  });
+
   test('no roots: an empty /', async () => {
     const empty = new VirtualFileSystem({ roots: [] });
     assert.deepEqual(await names(empty.list('/')), []);

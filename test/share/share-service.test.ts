@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import path from 'node:path';
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
-import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { Client } from 'basic-ftp';
 import { ShareService } from '../../core/share/share-service.js';
@@ -11,6 +10,7 @@ import { describeFolderError } from '../../core/share/folders.js';
 import { generateCertificate } from '../../core/tls/index.js';
 import type { LogEntry, SessionRow, ShareState, TransfersSnapshot } from '../../core/share/contract.js';
 import { TEST_USER, countingSink, startService, tempDir, unwrap, waitFor } from './share-service-fixture.js';
+import { connectAndLogin, connectData, downloadOk, listingLines, pseudoRandomBytes, sha256, uploadOk } from '../ftp/ftp-helpers.js';
 
 const PASSWORD = 'Zq7-unique-test-password-93xk';
 const password = (pw = PASSWORD) => ({ access: { mode: 'password' as const, username: TEST_USER, password: pw } });
@@ -326,18 +326,17 @@ test('a setting change restarts a running share; sessions are told', { timeout: 
   const first = unwrap(await f.service.start());
   const client = await connect(first.port!);
   t.after(() => client.close());
-  await assert.rejects(client.uploadFrom(Readable.from([Buffer.from('no')]), 'up.txt'), 'read-only at first');
 
-  unwrap(await f.service.updateSettings({ readOnly: false }));
+  const changed = 'Changed-password-for-restart-71qq';
+  unwrap(await f.service.updateSettings({ ...password(changed) }));
   const state = unwrap(await f.service.getState());
   assert.equal(state.status, 'running');
   await assert.rejects(client.send('NOOP'), 'the old session was closed');
-  const next = await connect(state.port!);
+  await assert.rejects(connect(state.port!), 'the old password no longer works');
+  const next = await connect(state.port!, TEST_USER, changed);
   t.after(() => next.close());
-  await next.uploadFrom(Readable.from([Buffer.from('written')]), 'up.txt');
-  assert.equal(await readFile(path.join(f.root, 'up.txt'), 'utf8'), 'written');
   const logs = unwrap(await f.service.getLogs()).map((e: LogEntry) => e.text);
-  assert.ok(logs.includes('Settings changed: readOnly'));
+  assert.ok(logs.includes('Settings changed: access'));
   assert.ok(logs.some((text) => text.startsWith('Restarting sharing')));
 
   // A change that needs no restart keeps the sessions.
@@ -347,6 +346,71 @@ test('a setting change restarts a running share; sessions are told', { timeout: 
   assert.equal(advertised.url, `ftp://${TEST_USER}@my-pc.local:${state.port}/`);
   assert.equal(advertised.urls[0]!.address, 'my-pc.local');
   assert.equal(advertised.urls.length, 2);
+});
+
+test('read-only switches live: sessions stay, later writes are refused, an upload under way completes', { timeout: 30_000 }, async (t) => {
+  const content = pseudoRandomBytes(512 * 1024);
+  const half = content.length / 2;
+  const f = await startService(t, {
+    settings: { ...password(), readOnly: false },
+    files: { 'keep.txt': 'keep me', 'dir/inner.txt': 'inner' },
+  });
+  const started = unwrap(await f.service.start());
+  const port = started.port!;
+  const browser = await connectAndLogin(port, TEST_USER, PASSWORD);
+  t.after(() => browser.close());
+  const uploader = await connectAndLogin(port, TEST_USER, PASSWORD);
+  t.after(() => uploader.close());
+  const perms = async (): Promise<string[]> =>
+    listingLines(await downloadOk(browser, 'MLSD')).map((line) => /perm=([a-z]*);/.exec(line)![1]!).sort();
+  assert.deepEqual(await perms(), ['adfrw', 'flcdmpe'], 'writable before the switch');
+
+  // An upload granted before the switch: half of it is in when read-only turns on.
+  assert.equal((await uploader.command('TYPE I')).code, 200);
+  const { port: dataPort } = await uploader.pasv();
+  const data = await connectData(dataPort);
+  assert.equal((await uploader.command('STOR big.bin')).code, 150);
+  data.write(content.subarray(0, half));
+  await waitFor(async () => unwrap(await f.service.getTransfers()).active.some((r) => r.path === '/big.bin' && r.bytes > 0), 'the upload under way');
+
+  unwrap(await f.service.updateSettings({ readOnly: true }));
+  assert.equal((await new SettingsStore({ dir: f.configDir }).load()).settings.readOnly, true, 'saved');
+  await waitFor(() => f.pushed('settings').some((s) => s.readOnly), 'a settings push with read-only on');
+
+  // The same connection, refused from its next command with the replies a read-only share gives.
+  assert.deepEqual((await browser.command('NOOP')).lines, ['200 NOOP ok']);
+  const refusedData = await connectData((await browser.pasv()).port);
+  refusedData.on('error', () => undefined);
+  assert.deepEqual((await browser.command('STOR new.txt')).lines, ['550 Read-only share']);
+  refusedData.destroy();
+  assert.deepEqual((await browser.command('DELE keep.txt')).lines, ['550 Read-only share']);
+  assert.deepEqual((await browser.command('MKD newdir')).lines, ['550 Read-only share']);
+  assert.deepEqual((await browser.command('RNFR keep.txt')).lines, ['550 Permission denied: the share is read-only']);
+  assert.equal((await downloadOk(browser, 'RETR keep.txt')).toString(), 'keep me');
+  assert.equal(listingLines(await downloadOk(browser, 'LIST')).length, 2);
+  assert.deepEqual(await perms(), ['el', 'r'], 'read-only perm facts');
+
+  // The upload that was under way finishes whole.
+  await new Promise<void>((resolve) => data.end(content.subarray(half), () => resolve()));
+  assert.equal((await uploader.reply(10_000)).code, 226);
+  assert.equal(sha256(await readFile(path.join(f.root, 'big.bin'))), sha256(content));
+
+  unwrap(await f.service.updateSettings({ readOnly: false }));
+  await uploadOk(browser, 'STOR new.txt', 'allowed again');
+  assert.equal(await readFile(path.join(f.root, 'new.txt'), 'utf8'), 'allowed again');
+  assert.deepEqual(await perms(), ['adfrw', 'adfrw', 'adfrw', 'flcdmpe']);
+
+  // No restart: the same server, the sessions never told 421.
+  const state = unwrap(await f.service.getState());
+  assert.equal(state.status, 'running');
+  assert.equal(state.port, port);
+  assert.equal(state.startedAt, started.startedAt);
+  assert.equal(state.sessionCount, 2);
+  assert.ok(!browser.closed && !uploader.closed);
+  const logs = unwrap(await f.service.getLogs()).map((e: LogEntry) => e.text);
+  assert.ok(logs.includes('Read-only on: uploads, deletes and renames are refused from now on'));
+  assert.ok(logs.includes('Read-only off: uploads, deletes and renames are allowed again'));
+  assert.ok(!logs.some((text) => text.startsWith('Restarting sharing') || text.startsWith('Sharing stopped')));
 });
 
 test('idle auto-stop: counts down without sessions, pauses with one, stops with a notice', { timeout: 30_000 }, async (t) => {
