@@ -8,6 +8,8 @@ const CR = 0x0d;
 const LF = 0x0a;
 const NUL = 0x00;
 const IAC = 0xff;
+/** Telnet Data Mark, the end of a Synch (RFC 854). */
+const DM = 0xf2;
 
 /** A parsed command line. `verb` is upper-cased; `argument` is everything after the first space. */
 export interface CommandLine {
@@ -26,15 +28,20 @@ export function parseCommandLine(line: string): CommandLine {
 /**
  * Removes Telnet IAC sequences (clients send `IAC IP IAC DM` before ABOR) from one line's bytes.
  * `IAC IAC` is an escaped 0xFF data byte.
+ *
+ * BSD-derived clients (tnftp, inetutils-ftp, and their kin) send `IAC IP IAC` with MSG_OOB, then
+ * `DM ABOR`: the urgent byte, that second IAC, is taken out of the stream (Node can't set
+ * SO_OOBINLINE), which leaves a bare DM in front of the verb. It is dropped there: no command
+ * starts with 0xF2.
  */
 function stripTelnet(bytes: Buffer): Buffer {
-  if (!bytes.includes(IAC)) return bytes;
+  if (!bytes.includes(IAC) && bytes[0] !== DM) return bytes;
   const out = Buffer.allocUnsafe(bytes.length);
   let length = 0;
   for (let i = 0; i < bytes.length; i++) {
     const byte = bytes[i]!;
     if (byte !== IAC) {
-      out[length++] = byte;
+      if (byte !== DM || length > 0) out[length++] = byte;
       continue;
     }
     const next = bytes[i + 1];

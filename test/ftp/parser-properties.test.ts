@@ -106,7 +106,7 @@ describe('LineSplitter properties', () => {
     );
   });
 
-  test('examples: split UTF-8, CRLF across packets, IAC, a lone CR (ftplib ABOR)', () => {
+  test('examples: split UTF-8, CRLF across packets, IAC, a bare DM (BSD ABOR), a lone CR (ftplib ABOR)', () => {
     const euro = Buffer.from('SIZE €.txt\r\n');
     assert.deepEqual(feed([euro.subarray(0, 6), euro.subarray(6, 7), euro.subarray(7)], 100), [{ kind: 'line', line: 'SIZE €.txt' }]);
     assert.deepEqual(feed([Buffer.from('NOOP\r'), Buffer.from('\nPWD\r\n')]), [
@@ -115,6 +115,8 @@ describe('LineSplitter properties', () => {
     ]);
     assert.deepEqual(feed([Buffer.from('ABOR\r')]), [{ kind: 'line', line: 'ABOR' }]);
     assert.deepEqual(feed([Buffer.from([0xff, 0xf4, 0xff, 0xf2, 0x41, 0x42, 0x4f, 0x52, 0x0d, 0x0a])]), [{ kind: 'line', line: 'ABOR' }]);
+    // BSD clients' Synch: the second IAC went as TCP urgent data and never arrives; the bare DM goes too.
+    assert.deepEqual(feed([Buffer.from([0xff, 0xf4]), Buffer.from([0xf2, 0x41, 0x42, 0x4f, 0x52, 0x0d, 0x0a])]), [{ kind: 'line', line: 'ABOR' }]);
     assert.deepEqual(feed([Buffer.from([0x41, 0xff, 0xff, 0x42, 0x0a])]), [{ kind: 'line', line: 'A\ufffdB' }]);
     assert.deepEqual(feed([Buffer.alloc(MAX, 0x41), Buffer.from('\r\n')]), [{ kind: 'line', line: 'A'.repeat(MAX) }]);
     assert.deepEqual(feed([Buffer.alloc(MAX + 1, 0x41), Buffer.from('\r\nNOOP\r\n')]), [{ kind: 'too-long' }]);
