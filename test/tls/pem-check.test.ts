@@ -33,10 +33,11 @@ async function put(name: string, text: string | Buffer): Promise<string> {
 }
 
 /** Asserts that `promise` rejects with a CertificateError of `code` and a clean message; returns it. */
-async function expectCode(promise: Promise<unknown>, code: CertificateErrorCode, keyPem: string): Promise<CertificateError> {
+/** Takes a function rather than a promise: a rejection arriving while the caller still awaits the other arguments would go unhandled. */
+async function expectCode(load: () => Promise<unknown>, code: CertificateErrorCode, keyPem: string): Promise<CertificateError> {
   let caught: unknown;
   try {
-    await promise;
+    await load();
   } catch (error) {
     caught = error;
   }
@@ -66,25 +67,25 @@ test('a generated pair passes, reported as one self-signed certificate', async (
 
 test('crossed pairs give key-mismatch', async () => {
   const error = await expectCode(
-    loadCertificateFiles(await put('a-cert.pem', pairA.cert), await put('b-key.pem', pairB.key)),
+    async () => loadCertificateFiles(await put('a-cert.pem', pairA.cert), await put('b-key.pem', pairB.key)),
     'key-mismatch',
     pairB.key,
   );
   assert.match(error.message, /does not belong to the certificate file .*a-cert\.pem/);
-  await expectCode(Promise.resolve().then(() => checkCertificatePair(pairB.cert, pairA.key)), 'key-mismatch', pairA.key);
+  await expectCode(async () => checkCertificatePair(pairB.cert, pairA.key), 'key-mismatch', pairA.key);
 });
 
 test('an expired and a not-yet-valid certificate are refused with their dates', async () => {
   const old = await generateCertificate({ now: new Date(Date.UTC(2020, 0, 1)), validityDays: 30, ipAddresses: ['127.0.0.1'] });
   const expired = await expectCode(
-    loadCertificateFiles(await put('old-cert.pem', old.cert), await put('old-key.pem', old.key)),
+    async () => loadCertificateFiles(await put('old-cert.pem', old.cert), await put('old-key.pem', old.key)),
     'expired',
     old.key,
   );
   assert.match(expired.message, /valid from 2019-12-31 23:00:00 UTC to 2020-01-31 00:00:00 UTC/);
 
   const future = await generateCertificate({ now: new Date(Date.now() + 30 * 86_400_000), ipAddresses: ['127.0.0.1'] });
-  const early = await expectCode(Promise.resolve().then(() => checkCertificatePair(future.cert, future.key)), 'not-yet-valid', future.key);
+  const early = await expectCode(async () => checkCertificatePair(future.cert, future.key), 'not-yet-valid', future.key);
   assert.match(early.message, /valid from \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC to/);
   assert.match(early.message, /date and time/);
   // The same pair is fine at a time inside its validity.
@@ -94,30 +95,30 @@ test('an expired and a not-yet-valid certificate are refused with their dates', 
 test('garbage, DER and swapped files give not-pem; damaged blocks give invalid-*', async () => {
   const keyFile = await put('good-key.pem', pairA.key);
   const certFile = await put('good-cert.pem', pairA.cert);
-  await expectCode(loadCertificateFiles(await put('garbage.pem', 'hello, I am not a certificate\n'), keyFile), 'not-pem', pairA.key);
-  await expectCode(loadCertificateFiles(certFile, await put('garbage-key.pem', 'nope')), 'not-pem', pairA.key);
-  await expectCode(loadCertificateFiles(await put('empty.pem', ''), keyFile), 'not-pem', pairA.key);
+  await expectCode(async () => loadCertificateFiles(await put('garbage.pem', 'hello, I am not a certificate\n'), keyFile), 'not-pem', pairA.key);
+  await expectCode(async () => loadCertificateFiles(certFile, await put('garbage-key.pem', 'nope')), 'not-pem', pairA.key);
+  await expectCode(async () => loadCertificateFiles(await put('empty.pem', ''), keyFile), 'not-pem', pairA.key);
 
   const der = Buffer.from(pairA.cert.split('\n').filter((line) => !line.startsWith('-----')).join(''), 'base64');
-  const derError = await expectCode(loadCertificateFiles(await put('cert.der', der), keyFile), 'not-pem', pairA.key);
+  const derError = await expectCode(async () => loadCertificateFiles(await put('cert.der', der), keyFile), 'not-pem', pairA.key);
   assert.match(derError.message, /DER/);
 
-  const swapped = await expectCode(loadCertificateFiles(keyFile, certFile), 'not-pem', pairA.key);
+  const swapped = await expectCode(async () => loadCertificateFiles(keyFile, certFile), 'not-pem', pairA.key);
   assert.match(swapped.message, /swapped/);
 
   const damagedCert = '-----BEGIN CERTIFICATE-----\nMIIBAAAAAAAAAAAAAAAAAAAA\n-----END CERTIFICATE-----\n';
-  await expectCode(loadCertificateFiles(await put('damaged-cert.pem', damagedCert), keyFile), 'invalid-certificate', pairA.key);
+  await expectCode(async () => loadCertificateFiles(await put('damaged-cert.pem', damagedCert), keyFile), 'invalid-certificate', pairA.key);
   const damagedKey = '-----BEGIN PRIVATE KEY-----\nMIIBAAAAAAAAAAAAAAAAAAAA\n-----END PRIVATE KEY-----\n';
-  await expectCode(loadCertificateFiles(certFile, await put('damaged-key.pem', damagedKey)), 'invalid-key', pairA.key);
+  await expectCode(async () => loadCertificateFiles(certFile, await put('damaged-key.pem', damagedKey)), 'invalid-key', pairA.key);
 });
 
 test('missing files and folders give unreadable', async () => {
   const keyFile = await put('k.pem', pairA.key);
-  const missing = await expectCode(loadCertificateFiles(path.join(dir, 'nope.pem'), keyFile), 'unreadable', pairA.key);
+  const missing = await expectCode(async () => loadCertificateFiles(path.join(dir, 'nope.pem'), keyFile), 'unreadable', pairA.key);
   assert.match(missing.message, /nope\.pem: it does not exist/);
   const folder = path.join(dir, 'a-folder');
   await mkdir(folder);
-  await expectCode(loadCertificateFiles(folder, keyFile), 'unreadable', pairA.key);
+  await expectCode(async () => loadCertificateFiles(folder, keyFile), 'unreadable', pairA.key);
 });
 
 test('encrypted keys (PKCS#8 and legacy OpenSSL) give encrypted-key', async () => {
@@ -129,7 +130,7 @@ test('encrypted keys (PKCS#8 and legacy OpenSSL) give encrypted-key', async () =
   await openssl(['pkey', '-in', keyFile, '-out', legacy, '-traditional', '-aes256', '-passout', 'pass:secret']);
   assert.match(await readFile(legacy, 'utf8'), /Proc-Type: 4,ENCRYPTED/);
   for (const file of [pkcs8, legacy]) {
-    const error = await expectCode(loadCertificateFiles(certFile, file), 'encrypted-key', await readFile(file, 'utf8'));
+    const error = await expectCode(async () => loadCertificateFiles(certFile, file), 'encrypted-key', await readFile(file, 'utf8'));
     assert.match(error.message, /protected by a passphrase/);
   }
 });
@@ -138,16 +139,16 @@ test('unsupported and weak keys are refused', async () => {
   const certFile = await put('for-odd-keys.pem', pairA.cert);
   const x25519 = path.join(dir, 'x25519.pem');
   await openssl(['genpkey', '-algorithm', 'X25519', '-out', x25519]);
-  await expectCode(loadCertificateFiles(certFile, x25519), 'unsupported-key', await readFile(x25519, 'utf8'));
+  await expectCode(async () => loadCertificateFiles(certFile, x25519), 'unsupported-key', await readFile(x25519, 'utf8'));
   const k1 = path.join(dir, 'secp256k1.pem');
   await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:secp256k1', '-out', k1]);
-  const k1Error = await expectCode(loadCertificateFiles(certFile, k1), 'unsupported-key', await readFile(k1, 'utf8'));
+  const k1Error = await expectCode(async () => loadCertificateFiles(certFile, k1), 'unsupported-key', await readFile(k1, 'utf8'));
   assert.match(k1Error.message, /secp256k1/);
 
   const weakKey = path.join(dir, 'rsa1024-key.pem');
   const weakCert = path.join(dir, 'rsa1024-cert.pem');
   await openssl(['req', '-x509', '-newkey', 'rsa:1024', '-nodes', '-keyout', weakKey, '-out', weakCert, '-days', '2', '-subj', '/CN=weak']);
-  const weak = await expectCode(loadCertificateFiles(weakCert, weakKey), 'weak-key', await readFile(weakKey, 'utf8'));
+  const weak = await expectCode(async () => loadCertificateFiles(weakCert, weakKey), 'weak-key', await readFile(weakKey, 'utf8'));
   assert.match(weak.message, /1024-bit RSA/);
 });
 
@@ -181,7 +182,7 @@ test('a CA-issued chain of two is reported; the wrong order is caught', async ()
   const opensslFingerprint = (await openssl(['x509', '-in', file('leaf.pem'), '-noout', '-fingerprint', '-sha256'])).trim().split('=')[1];
   assert.equal(checked.fingerprint256, opensslFingerprint);
 
-  const reversed = await expectCode(Promise.resolve().then(() => checkCertificatePair(ca + leaf, leafKey)), 'key-mismatch', leafKey);
+  const reversed = await expectCode(async () => checkCertificatePair(ca + leaf, leafKey), 'key-mismatch', leafKey);
   assert.match(reversed.message, /certificate #2 .*put the server certificate first/);
 
   // Two unrelated certificates: accepted (the key matches the first) but flagged.
