@@ -24,10 +24,11 @@ import { buildSecureContextOptions } from '../core/tls/tls-policy.js';
 const heapFlag = process.argv.find((arg) => arg.startsWith('--heap-mb='));
 const [mode, file, certFile, keyFile] = process.argv.slice(2).filter((arg) => arg !== heapFlag);
 if (!mode || !file) {
-  process.stderr.write('usage: raw-node.ts send|recv|tls-send|tls-recv FILE [CERT KEY]\n');
+  process.stderr.write('usage: raw-node.ts send|recv|tls-send|tls-recv FILE [CERT KEY] [--heap-mb=N]\n');
   process.exit(2);
 }
 const secure = mode.startsWith('tls-');
+const sending = mode.endsWith('send');
 
 /** Live objects the transfer never touches: they only make the heap as large as the server's. */
 const ballast: Array<{ index: number; text: string }> = [];
@@ -35,7 +36,6 @@ const heapTarget = heapFlag ? Number(heapFlag.slice('--heap-mb='.length)) * 1e6 
 for (let round = 0; round < 10_000 && process.memoryUsage().heapUsed < heapTarget; round++) {
   for (let i = 0; i < 1000; i++) ballast.push({ index: i, text: `ballast ${round}.${i}` });
 }
-const sending = mode.endsWith('send');
 
 async function serve(socket: net.Socket): Promise<void> {
   socket.setNoDelay(true);
