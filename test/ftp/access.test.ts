@@ -168,6 +168,30 @@ describe('read-only share', () => {
     raw.close();
     assert.deepEqual(await snapshot(f.root), before);
   });
+
+  test('the refusal reaches the client before its data connection is closed', async () => {
+    // A client like basic-ftp takes whichever comes first: an error or end on its data
+    // connection would hide the 550. Both cases: the data connection already accepted (closed
+    // with a FIN) and still in the listener's backlog (closing the listener resets it).
+    const raw = await connectAndLogin(f.port);
+    for (const acceptedFirst of [true, false]) {
+      const { port } = await raw.pasv();
+      const socket = await connectData(port);
+      if (acceptedFirst) await sleep(50);
+      const order: string[] = [];
+      raw.socket.once('data', () => order.push('reply'));
+      const dataClosed = new Promise<void>((resolve) => {
+        for (const event of ['end', 'error'] as const) socket.once(event, () => resolve(void order.push(`data ${event}`)));
+      });
+      socket.resume();
+      const refused = await raw.command('STOR new.txt');
+      assert.equal(refused.code, 550, refused.text);
+      await dataClosed;
+      assert.equal(order[0], 'reply', `accepted first: ${acceptedFirst}; order: ${order.join(', ')}`);
+      socket.destroy();
+    }
+    raw.close();
+  });
 });
 
 describe('virtual backend (several folders)', () => {

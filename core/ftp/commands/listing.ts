@@ -5,7 +5,7 @@ import type { FileInfo } from '../../fs/file-system.js';
 import { isFsError } from '../../fs/fs-error.js';
 import { factsLine, globMatcher, listLine, splitListArguments } from '../listing.js';
 import { ActiveTransfer, linesStream } from '../transfer.js';
-import { dataCommandAllowed, refuseDataCommand } from './transfer.js';
+import { dataCommandAllowed, refuseData, refuseDataCommand } from './transfer.js';
 import { sanitize } from '../replies.js';
 
 /** LIST NLST MLSD MLST STAT (RFC 959, RFC 3659). */
@@ -77,8 +77,7 @@ async function sendListing(session: Session, argument: string, kind: 'LIST' | 'N
     if (kind === 'MLSD') {
       const info = await session.fs.stat(path);
       if (info.type !== 'dir') {
-        session.data.reset();
-        session.reply(501, 'MLSD needs a directory; use MLST for a file');
+        refuseData(session, 501, 'MLSD needs a directory; use MLST for a file');
         return;
       }
       target = { directory: path, entries: session.fs.list(path), namePrefix: '' };

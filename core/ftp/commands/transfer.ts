@@ -18,8 +18,7 @@ import { LfToCrlf, CrlfToLf } from '../ascii.js';
 export function dataCommandAllowed(session: Session): boolean {
   const tls = session.server.tls;
   if (tls && (tls.requireEncryptedData || tls.mode === 'implicit') && !session.protectData) {
-    session.data.reset();
-    session.reply(521, 'Data connections must be encrypted: send PBSZ 0 and PROT P first');
+    refuseData(session, 521, 'Data connections must be encrypted: send PBSZ 0 and PROT P first');
     return false;
   }
   if (!session.data.prepared) {
@@ -29,11 +28,21 @@ export function dataCommandAllowed(session: Session): boolean {
   return true;
 }
 
-/** Refuses a data command after its data connection may already be open: no stray 226 follows. */
-export function refuseDataCommand(session: Session, err: unknown, context: 'read' | 'write'): void {
+/**
+ * Refuses a data command whose data connection may already be open, and closes that connection:
+ * no stray 226 follows. The reply goes first: a client that takes whichever comes first (basic-ftp)
+ * would otherwise see the connection end, or reset while still in the listener's backlog, instead
+ * of the refusal.
+ */
+export function refuseData(session: Session, code: number, text: string): void {
+  session.reply(code, text);
   session.data.reset();
+}
+
+/** refuseData with the reply a file-system error maps to. */
+export function refuseDataCommand(session: Session, err: unknown, context: 'read' | 'write'): void {
   const refusal = refusalFor(err, context);
-  session.reply(refusal.code, refusal.text);
+  refuseData(session, refusal.code, refusal.text);
 }
 
 function modeName(session: Session): string {
