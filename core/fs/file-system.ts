@@ -35,8 +35,12 @@ export interface ReadableFile {
 /** An upload in progress: bytes go to `stream`; `commit` makes them visible, `abort` discards them. */
 export interface UploadTarget {
   readonly stream: Writable;
-  /** Called after `stream` finished: atomically puts the upload in place (rename over the original). */
-  commit(): Promise<void>;
+  /**
+   * Called after `stream` finished: atomically puts the upload in place (rename over the original).
+   * `confirm` runs once every byte is on disk and before anything changes visibly (the rename, a
+   * resume's truncation); when it throws, the upload is aborted instead and its error rethrown.
+   */
+  commit(confirm?: () => Promise<void>): Promise<void>;
   /** Called on any failure: removes the temporary file, the original stays untouched. Idempotent. */
   abort(): Promise<void>;
 }

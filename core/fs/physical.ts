@@ -693,11 +693,12 @@ function createUpload(
   return {
     stream,
     path: ftpPath,
-    commit(): Promise<void> {
+    commit(confirm?: () => Promise<void>): Promise<void> {
       if (aborting !== undefined) return Promise.reject(fail('io', 'Upload was aborted'));
       committing ??= (async () => {
         try {
           await finishWriting(stream);
+          await confirm?.();
           await hooks.beforeClose?.(fh, stream.bytesWritten);
           await closeAll();
           await hooks.commit?.();

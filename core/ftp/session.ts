@@ -18,8 +18,11 @@ import { commandTable } from './commands/index.js';
 const BEFORE_LOGIN = new Set(['USER', 'PASS', 'QUIT', 'FEAT', 'SYST', 'NOOP', 'OPTS', 'HELP', 'AUTH', 'PBSZ', 'PROT']);
 /** Commands answered while a transfer runs; everything else waits for it to end. */
 const DURING_TRANSFER = new Set(['ABOR', 'STAT', 'QUIT', 'NOOP']);
-/** Commands that may stand between REST and the transfer it applies to (clients send PASV or TYPE there). */
-const KEEP_REST_OFFSET = new Set(['PASV', 'EPSV', 'PORT', 'EPRT', 'TYPE', 'MODE', 'STRU', 'NOOP', 'REST']);
+/**
+ * Commands that may stand between REST (or ALLO) and the transfer it applies to (clients send PASV
+ * or TYPE there).
+ */
+const KEEP_REST_OFFSET = new Set(['PASV', 'EPSV', 'PORT', 'EPRT', 'TYPE', 'MODE', 'STRU', 'NOOP', 'REST', 'ALLO']);
 /**
  * Commands waiting their turn at which reading from the client pauses (TCP backpressure), so a
  * client that pipelines faster than commands run can't grow memory; reading resumes at half.
@@ -50,6 +53,8 @@ export class Session {
   cwd = '/';
   type: TransferType = 'A';
   restOffset = 0;
+  /** ALLO's byte count, for the next upload. */
+  announcedSize?: number;
   renameFrom?: string;
   epsvAll = false;
   protectData = false;
@@ -180,6 +185,14 @@ export class Session {
     return this.closed;
   }
 
+  /**
+   * True once the client can no longer read a reply: the session is closed, or the client's end of
+   * the control connection has ended (its FIN was read; 'close' may not have followed yet).
+   */
+  get clientGone(): boolean {
+    return this.closed || this.socket.readableEnded;
+  }
+
   /** Sends a reply (multi-line when `text` is an array) and reports it. */
   reply(code: number, text: string | readonly string[]): void {
     // After our FIN (QUIT, a kick) nothing more can reach the client: writing would only fail.
@@ -265,6 +278,7 @@ export class Session {
     this.cwd = '/';
     this.type = 'A';
     this.restOffset = 0;
+    this.announcedSize = undefined;
     this.renameFrom = undefined;
     this.epsvAll = false;
     this.data.reset();
@@ -434,12 +448,16 @@ export class Session {
     }
     // Only the command right after REST may use its offset; RNFR's name lives for the next command.
     const restOffset = this.restOffset;
+    const announcedSize = this.announcedSize;
     const renameFrom = this.renameFrom;
-    if (!KEEP_REST_OFFSET.has(command.verb)) this.restOffset = 0;
+    if (!KEEP_REST_OFFSET.has(command.verb)) {
+      this.restOffset = 0;
+      this.announcedSize = undefined;
+    }
     this.renameFrom = undefined;
     try {
       // Most handlers answer synchronously: awaiting only a promise saves a microtask per command.
-      const pending = spec.handler(this, command.argument, { restOffset, renameFrom });
+      const pending = spec.handler(this, command.argument, { restOffset, announcedSize, renameFrom });
       if (pending) await pending;
     } catch (err) {
       // The client left while the command ran: nobody to answer, nothing went wrong here.

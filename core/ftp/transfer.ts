@@ -9,6 +9,7 @@ import { ThrottleStream, type RateLimiter } from './throttle.js';
 import { refusalFor, type Refusal } from './replies.js';
 import { FsError, isFsError } from '../fs/fs-error.js';
 import { toFsError } from '../fs/physical.js';
+import { defaults } from '../defaults.js';
 
 /**
  * errno codes that only the file side of a transfer raises (sockets fail with ECONNRESET, EPIPE,
@@ -16,6 +17,9 @@ import { toFsError } from '../fs/physical.js';
  * client gets the file-system reply (552 disk full, 451 I/O error, 550 permission), not 426.
  */
 const FILE_ERRNO = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EIO', 'EROFS', 'EACCES', 'EPERM', 'ESTALE', 'EBADF', 'EISDIR', 'ENXIO']);
+
+/** Why an upload failed when its client went away before the upload could be confirmed. */
+export const CLIENT_GONE = 'client disconnected during upload';
 
 /** What a transfer command asks the runner to do once the data connection is open. */
 export type TransferJob = TransferBasics & (StreamedTransfer | PumpedTransfer);
@@ -42,8 +46,13 @@ interface TransferBasics {
   openingText: string;
   /** Whether this is a file transfer the app should show (listings are not). */
   reported: boolean;
-  /** Runs after the bytes are all through (upload commit); a throw turns into a refusal. */
-  finish?(): Promise<void>;
+  /**
+   * Runs after the bytes are all through (upload commit); a throw turns into a refusal. `confirm`
+   * is for the commit to call once the bytes are on disk, just before it makes them visible.
+   */
+  finish?(confirm: () => Promise<void>): Promise<void>;
+  /** Bytes the client announced for an upload (ALLO): fewer is a failed upload. */
+  announcedSize?: number;
   /** Runs on any failure (upload abort). */
   fail?(): Promise<void>;
   /** Text of the 226 reply. */
@@ -65,6 +74,8 @@ export class ActiveTransfer {
   private finished!: Promise<void>;
   /** The upload's data connection ended with a TCP reset reported as a clean end (see `resetByPeer`). */
   private resetSeen = false;
+  /** When every byte had arrived (Date.now()). */
+  private dataEndedAt = 0;
   secure = false;
 
   constructor(
@@ -145,6 +156,7 @@ export class ActiveTransfer {
         counted.on('data', this.count);
         await pipeline([source, ...transforms, sink] as unknown as [Readable, Writable]);
       }
+      this.dataEndedAt = Date.now();
       if (this.cancelled) throw new Error(this.cancelReason);
       // The client's end of the upload was a reset, not a FIN: the bytes it had not sent yet were
       // thrown away, so what arrived is a truncated file. Committing it would replace the original.
@@ -154,7 +166,7 @@ export class ActiveTransfer {
       if (job.direction === 'download' && job.reported && job.size !== undefined && this.bytes < job.size) {
         throw new FsError('io', 'File changed during transfer; it is shorter than announced');
       }
-      await job.finish?.();
+      await job.finish?.(this.confirmUpload);
       outcome = { ok: true };
     } catch (err) {
       outcome = { ok: false, ...this.failureFor(err) };
@@ -185,7 +197,32 @@ export class ActiveTransfer {
     session.transferEnded();
   }
 
+  /**
+   * The last check before an upload replaces anything: in stream mode the client's close of the
+   * data connection is the end of the file, so a killed client (whose kernel closes both
+   * connections with a FIN) looks like a finished upload. It is one only if the client is still
+   * there to read the 226: the control connection must stay open a moment after the data ended
+   * (see `defaults.uploadConfirmMinWaitMs`).
+   */
+  private readonly confirmUpload = async (): Promise<void> => {
+    const wait = Math.min(defaults.uploadConfirmMaxWaitMs, Math.max(defaults.uploadConfirmMinWaitMs, (this.dataEndedAt - this.startedAt) / 10));
+    const remaining = this.dataEndedAt + wait - Date.now();
+    // Woken early when the session closes; a FIN read but not yet closed shows in clientGone.
+    if (remaining > 0 && !this.session.clientGone) await this.session.wait(remaining);
+    if (this.session.clientGone) throw new FsError('io', CLIENT_GONE);
+    const announced = this.job.announcedSize;
+    if (announced !== undefined && this.bytes < announced) {
+      throw new FsError('io', `Upload incomplete: ${this.bytes} of ${announced} announced bytes arrived`);
+    }
+  };
+
   private failureFor(err: unknown): { refusal: Refusal; reason: string } {
+    // An upload whose client left (its control connection closed, not a kick or a stop) is
+    // reported as such, whichever of the two connections broke first.
+    const clientLeft = this.cancelReason === undefined || this.cancelReason === 'connection closed';
+    if (this.job.direction === 'upload' && this.job.reported && clientLeft && this.session.clientGone) {
+      return { refusal: { code: 426, text: 'Connection closed; transfer aborted' }, reason: CLIENT_GONE };
+    }
     if (this.cancelReason !== undefined) {
       const text = this.cancelReason === 'stalled' ? 'Transfer stalled; aborted' : 'Connection closed; transfer aborted';
       return { refusal: { code: 426, text }, reason: this.cancelReason };

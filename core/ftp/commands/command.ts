@@ -1,9 +1,13 @@
 import type { Session } from '../session.js';
+import type { FileChange, WriteOperation } from '../events.js';
 import { refusalFor } from '../replies.js';
+import { isFsError } from '../../fs/fs-error.js';
 
-/** State a command inherits from the one before it (REST's offset, RNFR's path). */
+/** State a command inherits from the one before it (REST's offset, ALLO's size, RNFR's path). */
 export interface CarriedState {
   restOffset: number;
+  /** Bytes the client announced with ALLO for the upload that follows. */
+  announcedSize?: number;
   renameFrom?: string;
 }
 
@@ -19,17 +23,55 @@ export interface CommandSpec {
 export type CommandTable = Record<string, CommandSpec>;
 
 /**
- * Resolves a client path against the session's directory. Replies 553 and returns undefined when
- * the path can't be used (NUL, too long, a name the host can't hold).
+ * Resolves a client path against the session's directory. Replies 553, reports the refusal
+ * (`access-refused`) and returns undefined when the path can't be used (NUL, too long, a name the
+ * host can't hold).
  */
 export function resolvePath(session: Session, argument: string): string | undefined {
   try {
     return session.fs.resolve(session.cwd, argument);
   } catch (err) {
     const refusal = refusalFor(err);
+    session.server.emit('access-refused', {
+      reason: 'invalid-path',
+      path: argument,
+      detail: refusal.text,
+      sessionId: session.id,
+      remoteAddress: session.remoteAddress,
+    });
     session.reply(refusal.code === 550 ? 553 : refusal.code, refusal.text);
     return undefined;
   }
+}
+
+/** Reports a write that read-only refused (`access-refused`); other failures are the client's business. */
+export function reportRefusedWrite(session: Session, err: unknown, operation: WriteOperation, path: string): void {
+  if (!isFsError(err, 'read-only')) return;
+  session.server.emit('access-refused', { reason: 'read-only', operation, path, sessionId: session.id, remoteAddress: session.remoteAddress });
+}
+
+/**
+ * Runs a write to `path`: on failure replies as {@link attempt} does and reports a read-only
+ * refusal; on success reports `change` (`file-changed`) before the caller's reply, so a log line
+ * exists by the time the client reads its answer. Returns success.
+ */
+export async function attemptWrite(
+  session: Session,
+  operation: WriteOperation,
+  path: string,
+  run: () => Promise<unknown>,
+  change?: FileChange,
+): Promise<boolean> {
+  try {
+    await run();
+  } catch (err) {
+    reportRefusedWrite(session, err, operation, path);
+    const refusal = refusalFor(err, 'write');
+    session.reply(refusal.code, refusal.text);
+    return false;
+  }
+  if (change) session.server.emit('file-changed', { ...change, sessionId: session.id, remoteAddress: session.remoteAddress });
+  return true;
 }
 
 /** Runs a file-system operation, turning its failure into the matching reply. Returns success. */

@@ -150,8 +150,16 @@ export const connectionCommands: CommandTable = {
     },
   },
   ALLO: {
-    help: 'ALLO <bytes>: no allocation needed',
-    handler(session) {
+    help: 'ALLO <bytes> [R <size>]: announce the size of the next upload',
+    handler(session, argument) {
+      // RFC 959: "ALLO <decimal-integer> [R <decimal-integer>]". The size is kept for the next
+      // STOR/APPE/STOU, which fails when fewer bytes arrive than announced.
+      const match = /^\s*(\d{1,16})(?:\s+R\s+\d{1,16})?\s*$/i.exec(argument);
+      if (argument.trim() !== '' && (!match || !Number.isSafeInteger(Number(match[1])))) {
+        session.reply(501, 'ALLO needs a byte count');
+        return;
+      }
+      session.announcedSize = match ? Number(match[1]) : undefined;
       session.reply(202, 'No storage allocation necessary');
     },
   },

@@ -132,7 +132,8 @@ function store(kind: 'replace' | 'append' | 'unique') {
           counted: socket,
         };
       },
-      finish: () => target.commit(),
+      ...(carried.announcedSize !== undefined ? { announcedSize: carried.announcedSize } : {}),
+      finish: (confirm) => target.commit(confirm),
       fail: () => target.abort(),
     });
     await transfer.run();
