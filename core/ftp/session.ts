@@ -51,7 +51,12 @@ export class Session {
   pendingUser?: string;
   grant?: LoginGrant;
   cwd = '/';
-  type: TransferType = 'A';
+  /**
+   * Binary until the client asks for ASCII with TYPE A, unlike RFC 959's default: clients that
+   * never send TYPE (Android apps on commons-net, Windows ftp.exe users who forget `binary`) would
+   * otherwise get corrupted photos and APKs, as vsftpd's default avoids too.
+   */
+  type: TransferType = 'I';
   restOffset = 0;
   /** ALLO's byte count, for the next upload. */
   announcedSize?: number;
@@ -276,7 +281,7 @@ export class Session {
     this.grant = undefined;
     this.pendingUser = undefined;
     this.cwd = '/';
-    this.type = 'A';
+    this.type = 'I';
     this.restOffset = 0;
     this.announcedSize = undefined;
     this.renameFrom = undefined;

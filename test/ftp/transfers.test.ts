@@ -40,6 +40,25 @@ describe('transfers', () => {
     raw.close();
   });
 
+  test('a client that never sends TYPE gets and stores the exact bytes (binary until TYPE A)', async () => {
+    const raw = await connectAndLogin(f.port);
+    assert.match((await raw.command('STAT')).text, /TYPE: BINARY/);
+    // Line ends of every kind, as in a photo or an APK: nothing may be converted.
+    const payload = Buffer.concat([Buffer.from('a\nb\r\nc\rd\n\r'), pseudoRandomBytes(200_000, 31)]);
+    const stored = await upload(raw, 'STOR untyped.bin', payload);
+    assert.equal(stored.first.lines[0], '150 Ok to send data (BINARY mode)');
+    assert.equal(await fileSha256(path.join(f.root, 'untyped.bin')), sha256(payload));
+    const { data, first } = await download(raw, 'RETR untyped.bin');
+    assert.match(first.lines[0]!, /^150 Opening BINARY mode/);
+    assert.equal(sha256(data), sha256(payload));
+    // REIN starts over in binary too.
+    assert.equal((await raw.command('TYPE A')).code, 200);
+    await raw.command('REIN');
+    await raw.login();
+    assert.match((await raw.command('STAT')).text, /TYPE: BINARY/);
+    raw.close();
+  });
+
   test('eight sessions transfer at once, each byte-exact', async () => {
     const clients = await Promise.all(Array.from({ length: 8 }, () => connectAndLogin(f.port)));
     const results = await Promise.all(
@@ -288,7 +307,7 @@ describe('transfers', () => {
     assert.equal((await raw.reply()).code, 226);
     await waitFor(async () => (await tempFilesIn(f.root)).length === 0, 3000, 'temp file removed');
     await assert.rejects(fs.stat(path.join(f.root, 'waited.bin')));
-    assert.equal((await downloadOk(raw, 'RETR small.txt')).toString(), 'small file\r\n');
+    assert.equal((await downloadOk(raw, 'RETR small.txt')).toString(), 'small file\n');
     raw.close();
   });
 
