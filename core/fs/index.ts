@@ -19,3 +19,4 @@ export {
 } from './safe-path.js';
 export { PhysicalFileSystem, isUploadTempName, toFsError, type PhysicalFileSystemOptions } from './physical.js';
 export { VirtualFileSystem, mountNames, type VirtualFileSystemOptions } from './virtual.js';
+export { SwitchableFileSystem, type LiveFileSystem } from './switchable.js';

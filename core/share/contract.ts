@@ -56,6 +56,12 @@ export interface ShareState {
   autoStopAt?: number;
   /** Set once after start-up when the settings file was corrupt and defaults were used. */
   settingsRecovered?: { backupPath: string; reason: string };
+  /**
+   * Where the saved password is kept: encrypted with the OS keychain, or only obfuscated in the
+   * settings file (no keychain here: the CLI, or Linux without a secret service). The window says
+   * so next to the password. Absent from hosts that don't know.
+   */
+  passwordStorage?: 'keychain' | 'file';
   sessionCount: number;
 }
 
@@ -132,8 +138,10 @@ export interface Requests {
   getState: { params: void; result: ShareState };
   getSettings: { params: void; result: ShareSettings };
   /**
-   * Validates and saves a partial change; restarts sharing when a running share needs it.
-   * Read-only applies live: connected sessions stay.
+   * Validates and saves a partial change. Folders, access and read-only apply live: connected
+   * sessions stay and follow the change from their next command (or next login). Port, FTPS and
+   * passive ports restart a running share, which disconnects everyone: the window asks first.
+   * Switching access to anonymous keeps the account in `access.account`.
    */
   updateSettings: { params: Partial<ShareSettings>; result: ShareSettings };
   start: { params: void; result: ShareState };

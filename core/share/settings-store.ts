@@ -8,6 +8,7 @@
  * uses the macOS Keychain, Windows DPAPI or the Linux secret service), or, without a keychain
  * (plain Node, the CLI, Linux without a secret service), `passwordObfuscated`: base64 of the UTF-8
  * text, next to a `passwordNote` that says plainly it is not encrypted. The file is mode 0600.
+ * The account kept while access is anonymous (`access.account`) is stored the same way.
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
@@ -92,6 +93,10 @@ interface Decoded {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /**
  * Persists {@link ShareSettings} in `<dir>/settings.json`.
  *
@@ -150,6 +155,15 @@ export class SettingsStore {
     const run = this.#queue.then(task);
     this.#queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Whether saved passwords are encrypted with an OS keychain. False without one (plain Node, the
+   * CLI, Linux without a secret service): they are then only obfuscated in the file, which the
+   * window says next to the password.
+   */
+  get usesKeychain(): boolean {
+    return this.#canEncrypt;
   }
 
   get #canEncrypt(): boolean {
@@ -236,39 +250,52 @@ export class SettingsStore {
     }
     const candidate: Record<string, unknown> = { ...(parsed as Record<string, unknown>) };
     const access = candidate['access'];
-    if (typeof access !== 'object' || access === null || Array.isArray(access)) {
+    if (!isRecord(access)) return { candidate, upgradeStorage: false };
+    if (access['mode'] === 'anonymous') {
+      const clear: Record<string, unknown> = { mode: 'anonymous' };
+      candidate['access'] = clear;
+      // The account kept for later: if its password can't be read back, it is simply not kept
+      // (nobody signs in with it now, so there is nothing to recover or report).
+      const kept = isRecord(access['account']) ? this.#decodeAccount(access['account']) : undefined;
+      if (kept && kept.lost === undefined) clear['account'] = kept.account;
+      return { candidate, upgradeStorage: kept?.upgrade ?? false };
+    }
+    if (access['mode'] !== 'password') {
+      candidate['access'] = { mode: access['mode'] };
       return { candidate, upgradeStorage: false };
     }
-    const stored = access as Record<string, unknown>;
-    if (stored['mode'] !== 'password') {
-      candidate['access'] = { mode: stored['mode'] };
-      return { candidate, upgradeStorage: false };
-    }
-    const clear: Record<string, unknown> = { mode: 'password', username: stored['username'] };
-    candidate['access'] = clear;
+    const decoded = this.#decodeAccount(access);
+    candidate['access'] = { mode: 'password', ...decoded.account };
+    return decoded.lost === undefined
+      ? { candidate, upgradeStorage: decoded.upgrade }
+      : { candidate, upgradeStorage: false, lostPassword: decoded.lost };
+  }
 
+  /**
+   * Reads a stored account's password, in whichever form it was saved. When it can't be
+   * decrypted, a new password is put in its place and `lost` says why.
+   */
+  #decodeAccount(stored: Record<string, unknown>): { account: Record<string, unknown>; upgrade: boolean; lost?: string } {
+    const account = (password: unknown) => ({ username: stored['username'], password });
     if (typeof stored['passwordEncrypted'] === 'string') {
       const data = decodeBase64(stored['passwordEncrypted']);
       if (!data) throw new BadFile('The settings file has a damaged password.');
       if (!this.#encryptor || !this.#canEncrypt) {
-        clear['password'] = generatePassword();
         return {
-          candidate,
-          upgradeStorage: false,
-          lostPassword:
+          account: account(generatePassword()),
+          upgrade: false,
+          lost:
             'The saved password is encrypted with an OS keychain that is not available here; ' +
             'a new password was generated.',
         };
       }
       try {
-        clear['password'] = this.#encryptor.decrypt(data);
-        return { candidate, upgradeStorage: false };
+        return { account: account(this.#encryptor.decrypt(data)), upgrade: false };
       } catch {
-        clear['password'] = generatePassword();
         return {
-          candidate,
-          upgradeStorage: false,
-          lostPassword:
+          account: account(generatePassword()),
+          upgrade: false,
+          lost:
             'The saved password could not be decrypted (the OS keychain may have changed); ' +
             'a new password was generated.',
         };
@@ -283,12 +310,10 @@ export class SettingsStore {
         password = undefined;
       }
       if (password === undefined) throw new BadFile('The settings file has a damaged password.');
-      clear['password'] = password;
-      return { candidate, upgradeStorage: this.#canEncrypt };
+      return { account: account(password), upgrade: this.#canEncrypt };
     }
     // A password typed into the file by hand: accepted, and re-saved in the stored form at once.
-    clear['password'] = stored['password'];
-    return { candidate, upgradeStorage: typeof stored['password'] === 'string' };
+    return { account: account(stored['password']), upgrade: typeof stored['password'] === 'string' };
   }
 
   async #save(settings: ShareSettings): Promise<void> {
@@ -300,27 +325,26 @@ export class SettingsStore {
 
   #toStored(settings: ShareSettings): Record<string, unknown> {
     const { access, version, ...rest } = settings;
-    let storedAccess: Record<string, unknown>;
-    if (access.mode === 'anonymous') {
-      storedAccess = { mode: 'anonymous' };
-    } else if (this.#encryptor && this.#canEncrypt) {
+    const storedAccess: Record<string, unknown> =
+      access.mode === 'password'
+        ? { mode: 'password', ...this.#storedAccount(access) }
+        : { mode: 'anonymous', ...(access.account ? { account: this.#storedAccount(access.account) } : {}) };
+    // version first, so a person opening the file sees what it is.
+    return { version, ...rest, access: storedAccess };
+  }
+
+  /** An account as saved: its password encrypted with the keychain, or obfuscated with a note. */
+  #storedAccount({ username, password }: { username: string; password: string }): Record<string, unknown> {
+    if (this.#encryptor && this.#canEncrypt) {
       let data: Buffer;
       try {
-        data = this.#encryptor.encrypt(access.password);
+        data = this.#encryptor.encrypt(password);
       } catch {
         throw new Error('Could not encrypt the password with the OS keychain');
       }
-      storedAccess = { mode: 'password', username: access.username, passwordEncrypted: data.toString('base64') };
-    } else {
-      storedAccess = {
-        mode: 'password',
-        username: access.username,
-        passwordObfuscated: Buffer.from(access.password, 'utf8').toString('base64'),
-        passwordNote: PASSWORD_NOTE,
-      };
+      return { username, passwordEncrypted: data.toString('base64') };
     }
-    // version first, so a person opening the file sees what it is.
-    return { version, ...rest, access: storedAccess };
+    return { username, passwordObfuscated: Buffer.from(password, 'utf8').toString('base64'), passwordNote: PASSWORD_NOTE };
   }
 
   async #writeAtomic(text: string): Promise<void> {

@@ -2,8 +2,12 @@
 
 /** Who may log in. */
 export type AccessSettings =
-  /** Anyone, with any user name and password (FTP's "anonymous"). */
-  | { mode: 'anonymous' }
+  /**
+   * Anyone, with any user name and password (FTP's "anonymous"). `account` is the password
+   * account that was on before: kept (and saved) so that turning sign-in back on restores the
+   * same user name and password, until the user makes a new password.
+   */
+  | { mode: 'anonymous'; account?: { username: string; password: string } }
   /** One account. */
   | { mode: 'password'; username: string; password: string };
 

@@ -141,6 +141,11 @@ export function validateSettings(input: unknown): SettingsValidation {
       fail('access', 'Access must be anonymous or password');
     } else if (rawAccess['mode'] === 'anonymous') {
       access = { mode: 'anonymous' };
+      // The kept account is never typed by a person: a damaged one is dropped, not reported.
+      const kept = rawAccess['account'];
+      if (isRecord(kept) && !credentialError(kept['username'], 'User name', true) && !credentialError(kept['password'], 'Password', false)) {
+        access.account = { username: kept['username'] as string, password: kept['password'] as string };
+      }
     } else if (rawAccess['mode'] === 'password') {
       const username = rawAccess['username'];
       const password = rawAccess['password'];

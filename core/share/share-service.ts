@@ -17,8 +17,12 @@ import { FtpServer, FtpServerError, type ListeningInfo } from '../ftp/server.js'
 import type { FtpServerOptions, TlsOptions } from '../ftp/options.js';
 import type { ServerEventName, ServerEvents } from '../ftp/events.js';
 import { escapeForLog } from '../ftp/replies.js';
+import type { Authorizer } from '../auth/authorizer.js';
 import { SimpleAuthorizer } from '../auth/simple-authorizer.js';
+import { SwitchableAuthorizer } from '../auth/switchable-authorizer.js';
+import type { FileSystem } from '../fs/file-system.js';
 import { PhysicalFileSystem } from '../fs/physical.js';
+import { SwitchableFileSystem, type LiveFileSystem } from '../fs/switchable.js';
 import { VirtualFileSystem } from '../fs/virtual.js';
 import { ensureCertificate, isCertificateError, regenerateCertificate } from '../tls/index.js';
 import {
@@ -45,6 +49,7 @@ import {
   DEFAULT_USERNAME,
   generatePassword,
   validateSettings,
+  type AccessSettings,
   type SettingsFieldError,
   type ShareSettings,
 } from './settings.js';
@@ -123,10 +128,14 @@ export interface ShareServiceOptions {
 }
 
 /**
- * Settings whose change needs the running server restarted (which drops every session). Read-only
- * is not one: it applies live (see #applyReadOnly).
+ * Settings whose change needs the running server restarted (which drops every session): the
+ * listeners and TLS. Folders, access and read-only apply live (see #applyFolders, #applyAccess,
+ * #applyReadOnly); the window asks before a change that restarts while people are connected.
  */
-const RESTART_KEYS: (keyof ShareSettings)[] = ['folders', 'port', 'access', 'ftps', 'requireTls', 'passivePorts'];
+const RESTART_KEYS: (keyof ShareSettings)[] = ['port', 'ftps', 'requireTls', 'passivePorts'];
+
+/** Settings a share is built from: a failed start is tried again when one of them changes. */
+const SERVER_KEYS: (keyof ShareSettings)[] = [...RESTART_KEYS, 'folders', 'access'];
 
 /** Longest text accepted by copyText (a URL or a password, never a file). */
 const MAX_COPY_TEXT = 64 * 1024;
@@ -150,6 +159,25 @@ function formatBytes(bytes: number): string {
     unit++;
   }
   return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** The backend for the shared folders: one folder as `/`, several under a virtual `/`. */
+function backendFor(folders: readonly string[], readOnly: boolean): LiveFileSystem {
+  return folders.length === 1
+    ? new PhysicalFileSystem({ root: folders[0]!, readOnly })
+    : new VirtualFileSystem({ roots: [...folders], readOnly });
+}
+
+/** Who may log in, as the access settings say; every login gets `fs`. */
+function authorizerFor(access: AccessSettings, fs: FileSystem): Authorizer {
+  return access.mode === 'anonymous'
+    ? new SimpleAuthorizer({ fs })
+    : new SimpleAuthorizer({ username: access.username, password: access.password, fs });
+}
+
+/** The shared folders for a log line: the folder, or how many. */
+function describeFolders(folders: readonly string[]): string {
+  return folders.length === 1 ? folders[0]! : `${folders.length} folders`;
 }
 
 function stringParam(params: unknown, key: string): string | undefined {
@@ -179,8 +207,11 @@ export class ShareService implements RequestFunctions {
   #status: ShareStatus = 'stopped';
   #error: ShareState['error'];
   #server: FtpServer | undefined;
-  /** The running server's file system, for changes that apply without a restart. */
-  #fileSystem: PhysicalFileSystem | VirtualFileSystem | undefined;
+  /** The running server's file system and authorizer, for changes that apply without a restart. */
+  #fileSystem: SwitchableFileSystem | undefined;
+  #authorizer: SwitchableAuthorizer | undefined;
+  /** Whether the running share has allowed writes at some point (for "allowed again"). */
+  #wasWritable = false;
   #detachServer: (() => void) | undefined;
   #listening: (ListeningInfo & { notAfter?: string }) | undefined;
   #startedAt: number | undefined;
@@ -260,6 +291,7 @@ export class ShareService implements RequestFunctions {
         const merged: Record<string, unknown> = { ...this.#settings, ...params };
         // The format version is ours to set.
         merged['version'] = 1;
+        merged['access'] = this.#keepAccount(merged['access']);
         const folders = merged['folders'];
         if (Array.isArray(folders)) {
           for (const [i, folder] of folders.entries()) {
@@ -352,7 +384,8 @@ export class ShareService implements RequestFunctions {
   generatePassword(): Promise<Result<ShareSettings>> {
     return this.#request(() =>
       this.#serial(() => {
-        const username = this.#settings.access.mode === 'password' ? this.#settings.access.username : DEFAULT_USERNAME;
+        const access = this.#settings.access;
+        const username = access.mode === 'password' ? access.username : (access.account?.username ?? DEFAULT_USERNAME);
         return this.#applySettings({ ...this.#settings, access: { mode: 'password', username, password: generatePassword() } });
       }),
     );
@@ -504,7 +537,7 @@ export class ShareService implements RequestFunctions {
       this.#settings = result.value;
       this.#log('error', `The settings could not be loaded (${(err as NodeJS.ErrnoException).code ?? 'error'}); defaults are used and may not be saved.`);
     }
-    if (this.#settings.access.mode === 'password') this.#redactor.addSecret(this.#settings.access.password);
+    this.#addSecrets(this.#settings.access);
     // Addresses come in the background: route detection may take a moment on macOS and Windows.
     void this.#refreshCandidates().then(() => this.#batcher.mark('state'));
   }
@@ -556,7 +589,7 @@ export class ShareService implements RequestFunctions {
     }
     const previous = this.#settings;
     this.#settings = next;
-    if (next.access.mode === 'password') this.#redactor.addSecret(next.access.password);
+    this.#addSecrets(next.access);
     const changed = (Object.keys(next) as (keyof ShareSettings)[]).filter(
       (key) => JSON.stringify(previous[key]) !== JSON.stringify(next[key]),
     );
@@ -568,15 +601,76 @@ export class ShareService implements RequestFunctions {
     if (changed.length === 0) return ok(this.#settingsCopy());
     // Names only: values may be secret (the password) and are in the settings panel anyway.
     this.#log('info', `Settings changed: ${changed.join(', ')}`);
-    const needsRestart = changed.some((key) => RESTART_KEYS.includes(key));
-    if (needsRestart && (this.#status === 'running' || this.#status === 'error')) {
+    const restart =
+      this.#status === 'running'
+        ? changed.some((key) => RESTART_KEYS.includes(key))
+        : this.#status === 'error' && changed.some((key) => SERVER_KEYS.includes(key));
+    if (restart) {
       if (this.#server) await this.#stopLocked('settings changed', true);
       await this.#startLocked();
     } else {
+      if (changed.includes('folders')) await this.#applyFolders();
+      if (changed.includes('access')) this.#applyAccess();
       if (changed.includes('readOnly')) this.#applyReadOnly();
       if (changed.includes('autoStopMinutes')) this.#updateAutoStop(true);
     }
     return ok(this.#settingsCopy());
+  }
+
+  /**
+   * Turning sign-in off keeps the account that was on, so that turning it back on restores the
+   * same user name and password (a request that names its own account keeps that one).
+   */
+  #keepAccount(access: unknown): unknown {
+    if (!isRecord(access) || access['mode'] !== 'anonymous' || access['account'] !== undefined) return access;
+    const current = this.#settings.access;
+    const account = current.mode === 'password' ? { username: current.username, password: current.password } : current.account;
+    return account ? { ...access, account } : access;
+  }
+
+  #addSecrets(access: AccessSettings): void {
+    const password = access.mode === 'password' ? access.password : access.account?.password;
+    if (password !== undefined) this.#redactor.addSecret(password);
+  }
+
+  /**
+   * Shares the new folder list on the running server, without a restart: sessions stay, and each
+   * sees the new folders from its next command (see SwitchableFileSystem). With no folder left,
+   * sharing stops.
+   */
+  async #applyFolders(): Promise<void> {
+    const live = this.#fileSystem;
+    if (!live) return;
+    const folders = this.#settings.folders;
+    if (folders.length === 0) {
+      await this.#stopLocked('no folder is shared any more');
+      return;
+    }
+    // The live read-only state, not the setting: a change of both applies read-only next.
+    live.replace(backendFor(folders, live.readOnly));
+    this.#log('info', `Now sharing ${describeFolders(folders)}: connected clients see the change from their next command`);
+  }
+
+  /**
+   * Applies new access settings to the running share, without a restart: logins from now on
+   * need the new credentials (or none); sessions already signed in keep going, and the log and a
+   * notice say so, since the user may want to disconnect them.
+   */
+  #applyAccess(): void {
+    const authorizer = this.#authorizer;
+    const fs = this.#fileSystem;
+    if (!authorizer || !fs) return;
+    const access = this.#settings.access;
+    authorizer.replace(authorizerFor(access, fs));
+    const rule = access.mode === 'anonymous' ? 'anyone can sign in from now on' : `new sign-ins need user "${access.username}" and its password`;
+    const count = this.#activity.sessionCount;
+    if (count === 0) {
+      this.#log('info', `Sign-in changed: ${rule}`);
+      return;
+    }
+    const who = count === 1 ? 'The person already connected stays' : `The ${count} people already connected stay`;
+    this.#log('info', `Sign-in changed: ${rule}. ${who} connected.`);
+    this.#notice('info', `Sign-in changed. ${who} connected; disconnect in Sessions if needed.`);
   }
 
   /**
@@ -586,15 +680,17 @@ export class ShareService implements RequestFunctions {
    * writing.
    */
   #applyReadOnly(): void {
-    if (!this.#fileSystem) return;
+    const live = this.#fileSystem;
     const readOnly = this.#settings.readOnly;
-    this.#fileSystem.setReadOnly(readOnly);
-    this.#log(
-      'info',
-      readOnly
-        ? 'Read-only on: uploads, deletes and renames are refused from now on'
-        : 'Read-only off: uploads, deletes and renames are allowed again',
-    );
+    if (!live || live.readOnly === readOnly) return;
+    live.setReadOnly(readOnly);
+    if (readOnly) {
+      this.#log('info', 'Read-only on: uploads, deletes and renames are refused from now on');
+      return;
+    }
+    // "Again" only when this share allowed them before; one that started read-only allows them now for the first time.
+    this.#log('info', `Read-only off: uploads, deletes and renames are allowed ${this.#wasWritable ? 'again' : 'from now on'}`);
+    this.#wasWritable = true;
   }
 
   async #restartForCertificate(): Promise<void> {
@@ -651,14 +747,8 @@ export class ShareService implements RequestFunctions {
       }
     }
 
-    const fileSystem =
-      settings.folders.length === 1
-        ? new PhysicalFileSystem({ root: settings.folders[0]!, readOnly: settings.readOnly })
-        : new VirtualFileSystem({ roots: settings.folders, readOnly: settings.readOnly });
-    const authorizer =
-      settings.access.mode === 'anonymous'
-        ? new SimpleAuthorizer({ fs: fileSystem })
-        : new SimpleAuthorizer({ username: settings.access.username, password: settings.access.password, fs: fileSystem });
+    const fileSystem = new SwitchableFileSystem(backendFor(settings.folders, settings.readOnly));
+    const authorizer = new SwitchableAuthorizer(authorizerFor(settings.access, fileSystem));
     const port = this.#overrides.port ?? settings.port;
     const server = new FtpServer({
       port: settings.port,
@@ -692,12 +782,13 @@ export class ShareService implements RequestFunctions {
     }
     this.#server = server;
     this.#fileSystem = fileSystem;
+    this.#authorizer = authorizer;
+    this.#wasWritable = !settings.readOnly;
     this.#detachServer = detach;
     this.#listening = notAfter ? { ...info, notAfter } : info;
     this.#startedAt = this.#now();
     this.#setStatus('running');
-    const what = settings.folders.length === 1 ? settings.folders[0]! : `${settings.folders.length} folders`;
-    this.#log('info', `Sharing ${what} on port ${info.port}${settings.readOnly ? ' (read-only)' : ''}${tls ? ` with FTPS (${tls.mode})` : ''}`);
+    this.#log('info', `Sharing ${describeFolders(settings.folders)} on port ${info.port}${settings.readOnly ? ' (read-only)' : ''}${tls ? ` with FTPS (${tls.mode})` : ''}`);
     await this.#refreshCandidates();
     this.#watcher = this.#addresses.watch((candidates) => {
       this.#candidates = candidates;
@@ -722,6 +813,7 @@ export class ShareService implements RequestFunctions {
       this.#detachServer = undefined;
       this.#server = undefined;
       this.#fileSystem = undefined;
+      this.#authorizer = undefined;
       this.#listening = undefined;
       this.#startedAt = undefined;
       this.#activity.abortAll(`sharing stopped (${reason})`);
@@ -910,6 +1002,7 @@ export class ShareService implements RequestFunctions {
     }
     if (this.#autoStopAt !== undefined) state.autoStopAt = this.#autoStopAt;
     if (this.#recovered) state.settingsRecovered = { ...this.#recovered };
+    state.passwordStorage = this.#store.usesKeychain ? 'keychain' : 'file';
     return state;
   }
 }

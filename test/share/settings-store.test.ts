@@ -87,6 +87,28 @@ test('save + load round trip, with and without an encryptor, and for anonymous a
   }
 });
 
+test('the account kept while anonymous is stored like the password: encrypted, or obfuscated with the note', async (t) => {
+  const password = 'Kept-While-Anonymous-42';
+  const kept: ShareSettings = { ...sample(), access: { mode: 'anonymous', account: { username: 'phone', password } } };
+  for (const encryptor of [undefined, new XorEncryptor()]) {
+    const dir = await tempDir(t);
+    const options = encryptor ? { dir, encryptor } : { dir };
+    await new SettingsStore(options).save(kept);
+    const text = await readFile(file(dir), 'utf8');
+    assert.ok(!text.includes(password));
+    const stored = JSON.parse(text) as { access: { mode: string; account: Record<string, unknown> } };
+    assert.equal(stored.access.mode, 'anonymous');
+    assert.deepEqual(Object.keys(stored.access.account).sort(), encryptor ? ['passwordEncrypted', 'username'] : ['passwordNote', 'passwordObfuscated', 'username']);
+    assert.deepEqual((await new SettingsStore(options).load()).settings, kept);
+  }
+  // Undecryptable (another keychain): the kept account is dropped, nothing else is lost or reported.
+  const dir = await tempDir(t);
+  await new SettingsStore({ dir, encryptor: new XorEncryptor(0x11) }).save(kept);
+  const loaded = await new SettingsStore({ dir, encryptor: new XorEncryptor(0x22) }).load();
+  assert.deepEqual(loaded.settings, { ...kept, access: { mode: 'anonymous' } });
+  assert.equal(loaded.recovered, undefined);
+});
+
 test('atomic write: only settings.json remains, and the last save wins', async (t) => {
   const dir = await tempDir(t);
   const store = new SettingsStore({ dir });

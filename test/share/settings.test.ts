@@ -92,6 +92,11 @@ test('a complete valid settings object passes unchanged', () => {
   };
   assert.deepEqual(valid(full), full);
   assert.deepEqual(valid({ ...full, access: { mode: 'anonymous', password: 'ignored' } }).access, { mode: 'anonymous' });
+  // The account kept while anonymous: whole, or dropped when damaged (nobody typed it).
+  const account = { username: 'phone', password: 'kept pw' };
+  assert.deepEqual(valid({ ...full, access: { mode: 'anonymous', account } }).access, { mode: 'anonymous', account });
+  assert.deepEqual(valid({ ...full, access: { mode: 'anonymous', account: { username: '', password: 'x' } } }).access, { mode: 'anonymous' });
+  assert.deepEqual(valid({ ...full, access: { mode: 'anonymous', account: 'phone' } }).access, { mode: 'anonymous' });
   assert.equal(valid({ ...full, advertisedAddress: 'my-pc.local' }).advertisedAddress, 'my-pc.local');
   assert.equal(valid({ ...full, advertisedAddress: 'fe80::1' }).advertisedAddress, 'fe80::1');
   assert.ok(!('advertisedAddress' in valid({ ...full, advertisedAddress: '' })));
