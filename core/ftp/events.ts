@@ -24,6 +24,23 @@ export interface TransferInfo {
   secure: boolean;
 }
 
+/** What a client did to the shared files, besides uploads (those are transfers). */
+export type FileChange =
+  | { change: 'deleted'; path: string }
+  | { change: 'renamed'; from: string; path: string }
+  | { change: 'folder-created'; path: string }
+  | { change: 'folder-removed'; path: string };
+
+/** A write a session asked for, as named in a refusal. */
+export type WriteOperation = 'upload' | 'delete' | 'rename' | 'folder-create' | 'folder-remove' | 'chmod' | 'set-time';
+
+/** Why a client's request was refused, when the person sharing would want to know. */
+export type AccessRefusal =
+  /** A write while the share (or the account) is read-only. */
+  | { reason: 'read-only'; operation: WriteOperation; path: string }
+  /** A path the resolver refused (NUL, too long, a name the host can't hold); `path` is as sent. */
+  | { reason: 'invalid-path'; path: string; detail: string };
+
 /**
  * Every event the server emits, with its payload. Payloads are plain JSON-serialisable objects:
  * they cross IPC and WebSocket unchanged. None ever holds a password or a private key.
@@ -52,6 +69,12 @@ export interface ServerEvents {
   'transfer-progress': TransferInfo;
   'transfer-completed': TransferInfo & { durationMs: number };
   'transfer-failed': TransferInfo & { durationMs: number; reason: string; aborted: boolean };
+  /** A session changed the shared files (deleted, renamed, made or removed a folder). */
+  'file-changed': FileChange & { sessionId: string; remoteAddress: string };
+  /** A session's request was refused by read-only or by the path resolver. */
+  'access-refused': AccessRefusal & { sessionId: string; remoteAddress: string };
+  /** A connection was turned away by a connection limit before it became a session. */
+  'connection-refused': { remoteAddress: string; remotePort: number; reason: 'too-many-connections' | 'too-many-from-address'; limit: number };
 }
 
 export type ServerEventName = keyof ServerEvents;

@@ -201,11 +201,16 @@ export class FtpServer {
     const total = this.sessions.size;
     const fromIp = this.perIp.get(ip) ?? 0;
     socket.on('error', () => undefined);
-    if (total >= (this.options.maxConnections ?? defaults.maxConnections)) {
+    const maxConnections = this.options.maxConnections ?? defaults.maxConnections;
+    const maxPerIp = this.options.maxConnectionsPerIp ?? defaults.maxConnectionsPerIp;
+    const remotePort = socket.remotePort ?? 0;
+    if (total >= maxConnections) {
+      this.emit('connection-refused', { remoteAddress: ip, remotePort, reason: 'too-many-connections', limit: maxConnections });
       socket.end(formatReply(421, 'Too many connections, try again later'));
       return;
     }
-    if (fromIp >= (this.options.maxConnectionsPerIp ?? defaults.maxConnectionsPerIp)) {
+    if (fromIp >= maxPerIp) {
+      this.emit('connection-refused', { remoteAddress: ip, remotePort, reason: 'too-many-from-address', limit: maxPerIp });
       socket.end(formatReply(421, 'Too many connections from your address, try again later'));
       return;
     }

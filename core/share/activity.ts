@@ -19,6 +19,11 @@ const LISTING_COMMANDS = new Set(['LIST', 'NLST', 'MLSD', 'MLST', 'STAT']);
 /** Reasons the core gives when the app itself cut a transfer (kick, stop). */
 const DELIBERATE_REASONS = new Set(['kicked', 'server stopping', 'server stopped']);
 
+/** True when a transfer ended by someone's choice (ABOR, a kick, a stop): "aborted", not "failed". */
+export function endedDeliberately(e: Pick<ServerEvents['transfer-failed'], 'aborted' | 'reason'>): boolean {
+  return e.aborted || DELIBERATE_REASONS.has(e.reason);
+}
+
 interface SessionState {
   sessionId: string;
   remoteAddress: string;
@@ -137,8 +142,7 @@ export class ActivityTracker {
    * kick or stop); anything else (a lost connection, a disk error, a stall) "failed".
    */
   transferFailed(e: ServerEvents['transfer-failed']): TransferRow {
-    const deliberate = e.aborted || DELIBERATE_REASONS.has(e.reason);
-    return this.#finish(e, deliberate ? 'aborted' : 'failed', e.reason);
+    return this.#finish(e, endedDeliberately(e) ? 'aborted' : 'failed', e.reason);
   }
 
   /** Ends every active transfer (the server stopped and its late events are no longer heard). */

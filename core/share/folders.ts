@@ -16,17 +16,25 @@ export interface FolderProblem {
 /**
  * Turns a file-system error on `folder` into a message.
  *
+ * `sharedBefore` says the folder was shared in an earlier run: only then can a missing folder have
+ * been moved, renamed or left on a disk that is not connected (a mistyped one never existed).
  * `platform` exists for tests (the macOS wording is tested on every OS).
  */
 export function describeFolderError(
   err: unknown,
   folder: string,
   platform: NodeJS.Platform = process.platform,
+  sharedBefore = false,
 ): FolderProblem {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
     case 'ENOENT':
-      return { code: 'folder-unavailable', message: `The folder ${folder} doesn't exist (was it moved, renamed or on a disk that is not connected?)` };
+      return {
+        code: 'folder-unavailable',
+        message: sharedBefore
+          ? `The folder ${folder} doesn't exist (was it moved, renamed or on a disk that is not connected?)`
+          : `The folder ${folder} doesn't exist`,
+      };
     case 'ENOTDIR':
       return { code: 'folder-unavailable', message: `${folder} is not a folder` };
     case 'EPERM':
@@ -49,8 +57,15 @@ export function describeFolderError(
   }
 }
 
-/** Resolves when `folder` exists, is a folder and can be listed; else returns the problem. */
-export async function checkFolder(folder: string, platform: NodeJS.Platform = process.platform): Promise<FolderProblem | undefined> {
+/**
+ * Resolves when `folder` exists, is a folder and can be listed; else returns the problem
+ * (`sharedBefore`: see {@link describeFolderError}).
+ */
+export async function checkFolder(
+  folder: string,
+  platform: NodeJS.Platform = process.platform,
+  sharedBefore = false,
+): Promise<FolderProblem | undefined> {
   try {
     const info = await stat(folder);
     if (!info.isDirectory()) return { code: 'folder-unavailable', message: `${folder} is not a folder` };
@@ -59,6 +74,6 @@ export async function checkFolder(folder: string, platform: NodeJS.Platform = pr
     await dir.close();
     return undefined;
   } catch (err) {
-    return describeFolderError(err, folder, platform);
+    return describeFolderError(err, folder, platform, sharedBefore);
   }
 }

@@ -58,6 +58,7 @@ import { ActivityTracker } from './activity.js';
 import { LogBuffer, Redactor } from './log-buffer.js';
 import { PushBatcher, type PushBatcherOptions, type PushListener } from './push-batcher.js';
 import { checkFolder } from './folders.js';
+import { narrate } from './narration.js';
 import { findFreePort } from './ports.js';
 import { clearImportMarker, importCertificateFiles, readStoredCertificate } from './certificate-files.js';
 
@@ -148,17 +149,6 @@ function fail<T = never>(code: ErrorCode, message: string, fields?: SettingsFiel
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /** The backend for the shared folders: one folder as `/`, several under a virtual `/`. */
@@ -727,7 +717,8 @@ export class ShareService implements RequestFunctions {
       });
     }
     for (const folder of settings.folders) {
-      const problem = await checkFolder(folder, this.#platform);
+      // In the settings: shared before, so a missing one may have been moved or unplugged.
+      const problem = await checkFolder(folder, this.#platform, true);
       if (problem) return this.#failStart(problem.code, problem.message);
     }
 
@@ -834,40 +825,29 @@ export class ShareService implements RequestFunctions {
     };
     const activity = this.#activity;
     const mark = this.#batcher.mark.bind(this.#batcher);
+    // What the log says about each event is core/share/narration.ts's, shared with the CLI.
+    detachers.push(narrate(server, (line) => this.#log(line.level, line.text, line.sessionId)));
     on('session-opened', (e) => {
       activity.sessionOpened(e);
-      this.#log('info', `Connection from ${e.remoteAddress}${e.secure ? ' (TLS)' : ''}`, e.sessionId);
       mark('sessions');
       mark('state');
       this.#updateAutoStop(false);
     });
     on('session-closed', (e) => {
-      const address = activity.remoteAddressOf(e.sessionId);
       activity.sessionClosed(e);
-      this.#log('info', `Disconnected${address ? ` ${address}` : ''} (${e.reason})`, e.sessionId);
       mark('sessions');
       mark('state');
       this.#updateAutoStop(false);
     });
     on('login', (e) => {
       activity.login(e);
-      this.#log('info', `Logged in as ${e.user}`, e.sessionId);
       mark('sessions');
-    });
-    on('login-failed', (e) => {
-      this.#log('warn', `Login failed for user "${e.user}" from ${e.remoteAddress}`, e.sessionId);
-    });
-    on('address-throttled', (e) => {
-      const window = e.windowMs >= 60_000 ? `${Math.round(e.windowMs / 60_000)} min` : `${Math.round(e.windowMs / 1000)} s`;
-      this.#log('warn', `${e.failures} failed logins from ${e.remoteAddress} within ${window}: its replies now wait ${(e.delayMs / 1000).toFixed(1)} s until it logs in`);
     });
     on('logout', (e) => {
       activity.logout(e);
       mark('sessions');
     });
     on('command', (e) => {
-      // PASS arrives as "***" already; the redactor also catches a password sent anywhere else.
-      this.#log('debug', e.argument ? `${e.command} ${e.argument}` : e.command, e.sessionId);
       if (activity.command(e)) mark('sessions');
     });
     on('reply', (e) => {
@@ -879,7 +859,6 @@ export class ShareService implements RequestFunctions {
     });
     on('transfer-started', (e) => {
       activity.transferStarted(e);
-      this.#log('debug', `${e.direction === 'download' ? 'Sending' : 'Receiving'} ${e.path}`, e.sessionId);
       mark('transfers');
       mark('sessions');
     });
@@ -890,20 +869,13 @@ export class ShareService implements RequestFunctions {
     });
     on('transfer-completed', (e) => {
       activity.transferCompleted(e);
-      const seconds = (e.durationMs / 1000).toFixed(1);
-      this.#log('info', `${e.direction === 'download' ? 'Sent' : 'Received'} ${e.path} (${formatBytes(e.bytes)} in ${seconds} s)`, e.sessionId);
       mark('transfers');
       mark('sessions');
     });
     on('transfer-failed', (e) => {
-      const row = activity.transferFailed(e);
-      const what = e.direction === 'download' ? 'Download' : 'Upload';
-      this.#log('warn', `${what} of ${e.path} ${row.result === 'aborted' ? 'aborted' : 'failed'}: ${e.reason}`, e.sessionId);
+      activity.transferFailed(e);
       mark('transfers');
       mark('sessions');
-    });
-    on('error', (e) => {
-      this.#log('error', `Server error: ${e.message}`);
     });
     return () => {
       for (const detach of detachers) detach();

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CommandTable } from './command.js';
-import { attempt, resolvePath } from './command.js';
+import { attempt, attemptWrite, resolvePath } from './command.js';
 import type { Session } from '../session.js';
 import { ftpTimestamp, parseFtpTimestamp } from '../listing.js';
 import { sanitize } from '../replies.js';
@@ -11,8 +11,9 @@ import { readFileStream } from '../../fs/file-stream.js';
 /** HASH algorithms: FEAT/OPTS name → node:crypto name. */
 export const HASH_ALGORITHMS = { 'SHA-256': 'sha256', 'SHA-1': 'sha1', MD5: 'md5' } as const;
 
-function readOnlyRefused(session: Session): boolean {
+function readOnlyRefused(session: Session, path: string): boolean {
   if (!session.fs.readOnly) return false;
+  session.server.emit('access-refused', { reason: 'read-only', operation: 'rename', path, sessionId: session.id, remoteAddress: session.remoteAddress });
   session.reply(550, 'Permission denied: the share is read-only');
   return true;
 }
@@ -25,7 +26,7 @@ async function setModified(session: Session, stamp: string, rawPath: string, rep
   }
   const path = resolvePath(session, rawPath);
   if (path === undefined) return;
-  if (!(await attempt(session, () => session.fs.setModified(path, when), 'write'))) return;
+  if (!(await attemptWrite(session, 'set-time', path, () => session.fs.setModified(path, when)))) return;
   if (replyStyle === 'MFMT') session.reply(213, `Modify=${ftpTimestamp(when)}; ${path}`);
   else session.reply(213, ftpTimestamp(when));
 }
@@ -54,16 +55,15 @@ export const fileCommands: CommandTable = {
     async handler(session, argument) {
       const path = resolvePath(session, argument);
       if (path === undefined) return;
-      if (await attempt(session, () => session.fs.unlink(path), 'write')) session.reply(250, 'File deleted');
+      if (await attemptWrite(session, 'delete', path, () => session.fs.unlink(path), { change: 'deleted', path })) session.reply(250, 'File deleted');
     },
   },
   RNFR: {
     help: 'RNFR <path>: rename from',
     needsArgument: true,
     async handler(session, argument) {
-      if (readOnlyRefused(session)) return;
       const path = resolvePath(session, argument);
-      if (path === undefined) return;
+      if (path === undefined || readOnlyRefused(session, path)) return;
       if (!(await attempt(session, () => session.fs.stat(path)))) return;
       session.renameFrom = path;
       session.reply(350, 'Ready for RNTO');
@@ -79,7 +79,8 @@ export const fileCommands: CommandTable = {
       }
       const path = resolvePath(session, argument);
       if (path === undefined) return;
-      if (await attempt(session, () => session.fs.rename(carried.renameFrom!, path), 'write')) {
+      const from = carried.renameFrom;
+      if (await attemptWrite(session, 'rename', from, () => session.fs.rename(from, path), { change: 'renamed', from, path })) {
         session.reply(250, 'Rename successful');
       }
     },
@@ -157,7 +158,7 @@ export const fileCommands: CommandTable = {
       }
       const path = resolvePath(session, target);
       if (path === undefined) return;
-      if (await attempt(session, () => session.fs.chmod(path, parseInt(modeText, 8) & 0o777), 'write')) {
+      if (await attemptWrite(session, 'chmod', path, () => session.fs.chmod(path, parseInt(modeText, 8) & 0o777))) {
         session.reply(200, 'SITE CHMOD command ok');
       }
     },

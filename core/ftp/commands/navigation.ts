@@ -1,5 +1,5 @@
 import type { CommandTable, CommandSpec } from './command.js';
-import { attempt, resolvePath } from './command.js';
+import { attempt, attemptWrite, resolvePath } from './command.js';
 import { quotePath } from '../replies.js';
 import type { Session } from '../session.js';
 
@@ -46,7 +46,7 @@ const mkd: CommandSpec = {
   async handler(session, argument) {
     const path = resolvePath(session, argument);
     if (path === undefined) return;
-    if (await attempt(session, () => session.fs.mkdir(path), 'write')) {
+    if (await attemptWrite(session, 'folder-create', path, () => session.fs.mkdir(path), { change: 'folder-created', path })) {
       session.reply(257, `${quotePath(path)} created`);
     }
   },
@@ -58,7 +58,7 @@ const rmd: CommandSpec = {
   async handler(session, argument) {
     const path = resolvePath(session, argument);
     if (path === undefined) return;
-    if (await attempt(session, () => session.fs.rmdir(path), 'write')) {
+    if (await attemptWrite(session, 'folder-remove', path, () => session.fs.rmdir(path), { change: 'folder-removed', path })) {
       if (session.cwd === path || session.cwd.startsWith(path + '/')) session.cwd = '/';
       session.reply(250, 'Directory removed');
     }

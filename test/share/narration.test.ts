@@ -1,0 +1,146 @@
+/**
+ * The narration table (core/share/narration.ts) on a real server driven by a raw client: every
+ * change to the files and every refusal a person sharing wants to know about makes one line at the
+ * normal level, with its session and address; commands only at debug; client text escaped; no
+ * password. The app's log says the same words (the last test), and so does the CLI (test/cli).
+ */
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { test } from 'node:test';
+import { Client } from 'basic-ftp';
+import { narrate, type NarratedLine } from '../../core/share/narration.js';
+import { startServer, type FixtureOptions, type ServerFixture } from '../helpers/server-fixture.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { startService, unwrap, waitFor } from './share-service-fixture.js';
+
+async function narrated(t: { after(fn: () => Promise<void> | void): void }, options: FixtureOptions, debug?: boolean) {
+  const fixture: ServerFixture = await startServer(options);
+  t.after(() => fixture.close());
+  const lines: NarratedLine[] = [];
+  const stop = narrate(fixture.server, (line) => lines.push(line), debug === undefined ? {} : { debug });
+  t.after(stop);
+  const normal = () => lines.filter((l) => l.level !== 'debug');
+  return { fixture, lines, normal };
+}
+
+async function connect(port: number, user = 'anonymous', password = 'guest'): Promise<RawClient> {
+  const raw = await RawClient.connect(port);
+  assert.equal((await raw.reply()).code, 220);
+  await raw.login(user, password);
+  return raw;
+}
+
+/** STOR over a passive data connection: sends `content`, closes, waits for the 226. */
+async function store(raw: RawClient, path: string, content: string): Promise<void> {
+  const { port } = await raw.pasv();
+  const data = net.connect({ port, host: '127.0.0.1' });
+  await new Promise<void>((resolve, reject) => data.once('connect', resolve).once('error', reject));
+  assert.equal((await raw.command(`STOR ${path}`)).code, 150);
+  data.end(content);
+  assert.equal((await raw.reply()).code, 226);
+}
+
+test('every change to the files is one info line with its session and address', { timeout: 30_000 }, async (t) => {
+  const { fixture, normal } = await narrated(t, {});
+  const raw = await connect(fixture.port);
+  t.after(() => raw.close());
+  assert.equal((await raw.command('MKD d')).code, 257);
+  await store(raw, '/d/a.txt', 'hello');
+  assert.equal((await raw.command('RNFR /d/a.txt')).code, 350);
+  assert.equal((await raw.command('RNTO /d/b.txt')).code, 250);
+  assert.equal((await raw.command('DELE /d/b.txt')).code, 250);
+  assert.equal((await raw.command('RMD /d')).code, 250);
+  const lines = normal();
+  const texts = lines.map((l) => l.text);
+  assert.equal(texts[0], 'Connection from 127.0.0.1');
+  assert.equal(texts[1], 'Logged in as anonymous');
+  assert.equal(texts[2], 'Made the folder /d (from 127.0.0.1)');
+  assert.match(texts[3]!, /^Received \/d\/a\.txt from 127\.0\.0\.1 \(5 bytes in \d+\.\d s\)$/);
+  assert.deepEqual(texts.slice(4), [
+    'Renamed /d/a.txt to /d/b.txt (from 127.0.0.1)',
+    'Deleted /d/b.txt (from 127.0.0.1)',
+    'Removed the folder /d (from 127.0.0.1)',
+  ]);
+  const sessionId = lines[0]!.sessionId;
+  assert.ok(sessionId);
+  for (const line of lines) {
+    assert.equal(line.level, 'info', line.text);
+    assert.equal(line.sessionId, sessionId, line.text);
+  }
+});
+
+test('refusals: read-only writes, refused paths and failed logins are warnings; no password is told', { timeout: 30_000 }, async (t) => {
+  const readOnly = await narrated(t, { readOnly: true, files: { 'hello.txt': 'hi' } });
+  const raw = await connect(readOnly.fixture.port);
+  t.after(() => raw.close());
+  assert.equal((await raw.command('DELE hello.txt')).code, 550);
+  assert.equal((await raw.command('MKD new')).code, 550);
+  assert.equal((await raw.command('RNFR hello.txt')).code, 550);
+  assert.equal((await raw.command('RMD /sub')).code, 550);
+  assert.equal((await raw.command('SITE CHMOD 600 hello.txt')).code, 550);
+  const long = 'x'.repeat(300);
+  assert.equal((await raw.command(`SIZE ${long}`)).code, 553);
+  assert.deepEqual(
+    readOnly.normal().slice(2).map((l) => [l.level, l.text]),
+    [
+      ['warn', 'Refused to delete /hello.txt (from 127.0.0.1): the share is read-only'],
+      ['warn', 'Refused to make the folder /new (from 127.0.0.1): the share is read-only'],
+      ['warn', 'Refused to rename /hello.txt (from 127.0.0.1): the share is read-only'],
+      ['warn', 'Refused to remove the folder /sub (from 127.0.0.1): the share is read-only'],
+      ['warn', 'Refused to change the permissions of /hello.txt (from 127.0.0.1): the share is read-only'],
+      ['warn', `Refused the path "${'x'.repeat(200)}…" (from 127.0.0.1): File name too long`],
+    ],
+  );
+
+  const secured = await narrated(t, { username: 'alice', password: 'right-secret-42' });
+  const guess = await RawClient.connect(secured.fixture.port);
+  t.after(() => guess.close());
+  await guess.reply();
+  await guess.command('USER bob\x1b[2J');
+  assert.equal((await guess.command('PASS wrong-secret-17')).code, 530);
+  const failed = secured.normal().find((l) => l.text.startsWith('Login failed'));
+  assert.deepEqual(failed && [failed.level, failed.text], ['warn', 'Login failed for user "bob\\x1b[2J" from 127.0.0.1']);
+  assert.equal(failed!.sessionId, secured.normal()[0]!.sessionId);
+  const all = secured.lines.map((l) => l.text).join('\n');
+  assert.ok(!all.includes('wrong-secret-17'), 'the password typed is never logged');
+  assert.ok(secured.lines.some((l) => l.level === 'debug' && l.text === 'PASS ***'), 'commands are debug lines');
+});
+
+test('a connection turned away by a limit is a warning', { timeout: 30_000 }, async (t) => {
+  const { fixture, normal } = await narrated(t, { maxConnectionsPerIp: 1 });
+  const first = await RawClient.connect(fixture.port);
+  t.after(() => first.close());
+  await first.reply();
+  const second = await RawClient.connect(fixture.port);
+  t.after(() => second.close());
+  assert.equal((await second.reply()).code, 421);
+  const refused = normal().find((l) => l.text.startsWith('Refused a connection'));
+  assert.deepEqual(refused && [refused.level, refused.text], ['warn', 'Refused a connection from 127.0.0.1: the limit of 1 connection from one address is reached']);
+});
+
+test('debug: false leaves commands out; the normal lines stay', { timeout: 30_000 }, async (t) => {
+  const { fixture, lines } = await narrated(t, {}, false);
+  const raw = await connect(fixture.port);
+  t.after(() => raw.close());
+  assert.equal((await raw.command('MKD quiet')).code, 257);
+  assert.ok(lines.every((l) => l.level !== 'debug'), lines.map((l) => l.text).join('\n'));
+  assert.ok(lines.some((l) => l.text === 'Made the folder /quiet (from 127.0.0.1)'));
+});
+
+test("the app's log says the same lines", { timeout: 30_000 }, async (t) => {
+  const f = await startService(t, { settings: { access: { mode: 'anonymous' }, readOnly: false }, files: { 'old.txt': 'x' } });
+  const { port } = unwrap(await f.service.start());
+  const client = new Client(10_000);
+  t.after(() => client.close());
+  await client.access({ host: '127.0.0.1', port: port!, user: 'anonymous', password: 'x' });
+  await client.send('MKD made');
+  await client.remove('old.txt');
+  const logs = await waitFor(async () => {
+    const entries = unwrap(await f.service.getLogs());
+    return entries.some((e) => e.text.startsWith('Deleted')) ? entries : undefined;
+  }, 'the delete line');
+  const made = logs.find((e) => e.text === 'Made the folder /made (from 127.0.0.1)');
+  assert.equal(made?.level, 'info');
+  assert.ok(made?.sessionId);
+  assert.ok(logs.some((e) => e.level === 'info' && e.text === 'Deleted /old.txt (from 127.0.0.1)'));
+});
