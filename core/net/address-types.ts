@@ -18,3 +18,13 @@ export interface CandidateAddress {
   /** IPv6 scope (interface index) of a link-local address, as the server's OS numbers it. */
   scopeId?: number;
 }
+
+/** What each kind of address means to a person choosing one, as the window and the CLI say it. */
+export const ADDRESS_KIND_TEXT: Readonly<Record<AddressKind, string>> = {
+  lan: 'Local network',
+  loopback: 'This computer only',
+  'link-local': 'Link-local',
+  virtual: 'Virtual adapter',
+  vpn: 'VPN',
+  public: 'Public address',
+};

@@ -18,6 +18,7 @@ import os from 'node:os';
 import type { AddressKind, CandidateAddress } from './address-types.js';
 
 export type { AddressKind, CandidateAddress } from './address-types.js';
+export { ADDRESS_KIND_TEXT } from './address-types.js';
 
 /**
  * One entry of `os.networkInterfaces()`, reduced to what the ranking reads so that fixtures stay
@@ -674,6 +675,31 @@ export function ftpUrl(host: string, port: number, options: FtpUrlOptions = {}):
   const scheme = options.implicitTls ? 'ftps' : 'ftp';
   const user = options.username ? `${encodeURIComponent(options.username)}@` : '';
   return `${scheme}://${user}${h}:${port}/`;
+}
+
+/** A candidate address with the URL a client opens for it. */
+export interface CandidateUrl {
+  url: string;
+  address: string;
+  label: string;
+  kind: AddressKind;
+}
+
+/**
+ * The URL of each candidate, in the candidates' order (best first). A link-local address gets no
+ * zone: the server's zone id means nothing to the client, so its kind says "link-local" instead.
+ * Addresses {@link ftpUrl} refuses are left out.
+ */
+export function candidateUrls(candidates: readonly CandidateAddress[], port: number, options: FtpUrlOptions = {}): CandidateUrl[] {
+  const urls: CandidateUrl[] = [];
+  for (const c of candidates) {
+    try {
+      urls.push({ url: ftpUrl(c.address, port, options), address: c.address, label: c.label, kind: c.kind });
+    } catch {
+      // Not an address to show.
+    }
+  }
+  return urls;
 }
 
 function decodeURIComponentSafe(text: string): string {

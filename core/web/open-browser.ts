@@ -1,6 +1,6 @@
 /**
- * Opens a URL in the user's browser with the OS's own opener, fire-and-forget: a missing opener
- * (a server without a desktop) is not an error, the URL is printed anyway.
+ * Opens a URL in the user's browser with the OS's own opener. A missing opener (a server without a
+ * desktop) is not an error: the caller prints the URL and says to open it.
  */
 import { spawn } from 'node:child_process';
 
@@ -13,14 +13,34 @@ export function openerCommand(url: string, platform: NodeJS.Platform = process.p
   return { file: 'xdg-open', args: [url], verbatim: false };
 }
 
-/** Opens `url` in the default browser; errors are ignored. */
-export function openBrowser(url: string, platform: NodeJS.Platform = process.platform): void {
+/** How long an opener may run before it counts as having opened the browser (ms). */
+const OPENER_GRACE_MS = 3000;
+
+/**
+ * Opens `url` in the default browser. Resolves true when the opener succeeded (or is still running
+ * after a moment, as `xdg-open` does when it runs the browser itself), false when there is no
+ * opener or it failed (no desktop, no browser). Never rejects.
+ */
+export function openBrowser(url: string, platform: NodeJS.Platform = process.platform): Promise<boolean> {
   const { file, args, verbatim } = openerCommand(url, platform);
-  try {
-    const child = spawn(file, args, { detached: true, stdio: 'ignore', windowsHide: true, windowsVerbatimArguments: verbatim });
-    child.on('error', () => undefined);
+  return new Promise((resolve) => {
+    let child;
+    try {
+      child = spawn(file, args, { detached: true, stdio: 'ignore', windowsHide: true, windowsVerbatimArguments: verbatim });
+    } catch {
+      resolve(false);
+      return;
+    }
+    const timer = setTimeout(() => resolve(true), OPENER_GRACE_MS);
+    timer.unref();
+    child.on('error', () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code === 0);
+    });
     child.unref();
-  } catch {
-    // No opener: the user has the printed URL.
-  }
+  });
 }

@@ -1,30 +1,20 @@
 /**
  * `ftp-share --ui`: the share controlled from a browser page served by a local web host.
  *
- * Settings come from (and go to) the same settings file the desktop app uses; folders given on
- * the command line are added to them. The FTP server starts when the page says so.
+ * Settings come from (and go to) the settings file in `--config-dir`. The share options given on
+ * the command line (`--port`, `--writable`/`--read-only`, `--user`/`--password`, `--ftps`, …) and
+ * its folders are applied to those settings and saved, so the window starts with (and shows) them.
+ * The FTP server starts when the page says so.
  */
-import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { ShareService } from '../share/share-service.js';
 import { SettingsStore, defaultConfigDir } from '../share/settings-store.js';
+import { DEFAULT_USERNAME, generatePassword, type ShareSettings } from '../share/settings.js';
 import { defaultCertificateDir } from '../tls/index.js';
+import { checkDirectoryOption, parsePort, shareFlags, type CommandLine, type ShareFlags } from '../cli/options.js';
+import { untilStopSignal } from '../cli/signals.js';
 import { startWebHost } from './web-host.js';
 import { openBrowser } from './open-browser.js';
-
-export const UI_USAGE = `Usage: ftp-share --ui [--ui-port N] [--no-open] [--json] [--config-dir DIR] [--cert-dir DIR] [FOLDER...]
-
-Opens FTP Share's window in the browser (served on 127.0.0.1 only, behind a secret token).
-Folders given here are added to the saved settings; sharing starts from the window.`;
-
-/** True when the command line asks for the web UI (`--ui` before any `--`). */
-export function isUiCommand(argv: readonly string[]): boolean {
-  for (const arg of argv) {
-    if (arg === '--') return false;
-    if (arg === '--ui') return true;
-  }
-  return false;
-}
 
 interface UiOptions {
   uiPort: number;
@@ -35,71 +25,95 @@ interface UiOptions {
   folders: string[];
 }
 
-class UiUsageError extends Error {}
+/** Which option set which settings field, for messages about a value the settings refuse. */
+const FLAG_OF_FIELD: Record<string, string> = {
+  port: '--port',
+  readOnly: '--writable',
+  access: '--user/--password',
+  'access.username': '--user',
+  'access.password': '--password',
+  ftps: '--ftps',
+  requireTls: '--require-tls',
+  passivePorts: '--passive-ports',
+};
 
-function parse(argv: string[]): UiOptions | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ui: { type: 'boolean', default: false },
-        'ui-port': { type: 'string' },
-        'no-open': { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        'config-dir': { type: 'string' },
-        'cert-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    throw new UiUsageError(`${(err as Error).message.split('\n')[0]!} (with --ui only --ui-port, --no-open, --json, --config-dir and --cert-dir apply)`);
-  }
-  const v = parsed.values;
-  if (v.help) return 'help';
-  let uiPort = 0;
-  if (v['ui-port'] !== undefined) {
-    if (!/^\d+$/.test(v['ui-port']) || Number(v['ui-port']) > 65535) throw new UiUsageError(`--ui-port must be a number from 0 to 65535, got "${v['ui-port']}"`);
-    uiPort = Number(v['ui-port']);
-  }
+async function uiOptions(line: CommandLine): Promise<UiOptions> {
+  const text = (name: string): string | undefined => {
+    const value = line.values.get(name);
+    return typeof value === 'string' ? value : undefined;
+  };
+  const uiPort = text('ui-port');
   // Not the desktop app's folder: the app encrypts the password with the OS keychain, which the CLI
   // can't reach, so sharing one settings file would make the CLI replace the password users rely on.
-  const configDir = path.resolve(v['config-dir'] ?? path.join(defaultConfigDir(), 'web-ui'));
-  const certDir = v['cert-dir'] !== undefined
-    ? path.resolve(v['cert-dir'])
-    : v['config-dir'] !== undefined ? path.join(configDir, 'certificates') : defaultCertificateDir();
-  return { uiPort, open: !v['no-open'], json: v.json, configDir, certDir, folders: parsed.positionals.map((f) => path.resolve(f)) };
+  const configDir = path.resolve(text('config-dir') ?? path.join(defaultConfigDir(), 'web-ui'));
+  if (text('config-dir') !== undefined) await checkDirectoryOption(configDir, '--config-dir');
+  const certDir = text('cert-dir') !== undefined
+    ? path.resolve(text('cert-dir')!)
+    : text('config-dir') !== undefined ? path.join(configDir, 'certificates') : defaultCertificateDir();
+  return {
+    uiPort: uiPort === undefined ? 0 : await parsePort(uiPort, 'ui-port'),
+    open: !line.values.has('no-open'),
+    json: line.values.has('json'),
+    configDir,
+    certDir,
+    folders: line.positionals.map((f) => path.resolve(f)),
+  };
+}
+
+/** The settings the command line's share options ask for, over `current`. */
+function settingsFromFlags(flags: ShareFlags, current: ShareSettings): Partial<ShareSettings> {
+  const wanted: Partial<ShareSettings> = {};
+  if (flags.port !== undefined) wanted.port = flags.port;
+  if (flags.writable !== undefined) wanted.readOnly = !flags.writable;
+  if (flags.password !== undefined) {
+    const saved = current.access.mode === 'password' ? current.access.username : DEFAULT_USERNAME;
+    wanted.access = { mode: 'password', username: flags.user ?? saved, password: flags.password };
+  }
+  if (flags.ftps !== undefined) wanted.ftps = flags.ftps;
+  if (flags.requireTls) wanted.requireTls = true;
+  if (flags.passivePorts !== undefined) wanted.passivePorts = flags.passivePorts;
+  return wanted;
+}
+
+/** Applies the command line to the saved settings; resolves an error message, or undefined. */
+async function applyCommandLine(service: ShareService, flags: ShareFlags, folders: readonly string[]): Promise<string | undefined> {
+  for (const folder of folders) {
+    const added = await service.addFolder({ path: folder });
+    if (!added.ok) return added.message;
+  }
+  const current = await service.getSettings();
+  if (!current.ok) return current.message;
+  const wanted = settingsFromFlags(flags, current.value);
+  if (Object.keys(wanted).length > 0) {
+    const updated = await service.updateSettings(wanted);
+    if (!updated.ok) {
+      const field = updated.fields?.[0];
+      const flag = field ? (FLAG_OF_FIELD[field.field] ?? FLAG_OF_FIELD[field.field.split(/[.[]/)[0]!]) : undefined;
+      return flag ? `${flag}: ${field!.message}` : updated.message;
+    }
+  }
+  if (flags.cert) {
+    const imported = await service.importCertificate({ certPath: flags.cert.cert, keyPath: flags.cert.key });
+    if (!imported.ok) return imported.message;
+  }
+  return undefined;
 }
 
 /**
- * Runs the web UI until SIGINT/SIGTERM; resolves the exit code (0, or 2 for a bad command line
- * or folder). Never throws for expected problems.
+ * Runs the web UI until SIGINT/SIGTERM; resolves the exit code (0, or 2 for a bad folder or
+ * setting). Throws UsageError for a bad command line.
  */
-export async function runUiCommand(argv: string[]): Promise<number> {
-  let options: UiOptions | 'help';
-  try {
-    options = parse(argv);
-  } catch (err) {
-    if (!(err instanceof UiUsageError)) throw err;
-    process.stderr.write(`ftp-share: ${err.message}\n`);
-    return 2;
-  }
-  if (options === 'help') {
-    process.stdout.write(`${UI_USAGE}\n`);
-    return 0;
-  }
+export async function runUiCommand(line: CommandLine): Promise<number> {
+  const options = await uiOptions(line);
+  const flags = await shareFlags(line, () => generatePassword(), line.values.has('user') ? process.env : {});
   const print = (object: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(object)}\n`);
   const service = new ShareService({ settingsStore: new SettingsStore({ dir: options.configDir }), certificateDir: options.certDir });
   await service.ready();
-  for (const folder of options.folders) {
-    const added = await service.addFolder({ path: folder });
-    if (!added.ok) {
-      process.stderr.write(`ftp-share: ${added.message}\n`);
-      await service.close();
-      return 2;
-    }
+  const problem = await applyCommandLine(service, flags, options.folders);
+  if (problem !== undefined) {
+    process.stderr.write(`ftp-share: ${problem}\n`);
+    await service.close();
+    return 2;
   }
   const state = await service.getState();
   if (state.ok && state.value.settingsRecovered) {
@@ -115,8 +129,11 @@ export async function runUiCommand(argv: string[]): Promise<number> {
     await service.close();
     return 2;
   }
+  const stopRequested = untilStopSignal();
+  // Said only when a browser really opened: on a machine without one, the address is the way in.
+  const opened = options.open ? await openBrowser(host.url) : false;
   if (options.json) {
-    print({ type: 'ui', url: host.url });
+    print({ type: 'ui', url: host.url, opened });
     service.onPush((event, payload) => {
       if (event === 'state') {
         const s = payload as { status: string; url?: string; port?: number; error?: { message: string } };
@@ -126,20 +143,14 @@ export async function runUiCommand(argv: string[]): Promise<number> {
       }
     });
   } else {
-    process.stdout.write(`FTP Share is open in your browser at:\n  ${host.url}\n(the link contains a secret token; don't share it)\nPress Ctrl+C to stop.\n`);
+    const generated = flags.passwordGenerated ? [`Password: ${flags.password} (generated and saved; the window shows it too)`] : [];
+    const intro = opened ? 'FTP Share is open in your browser at:' : 'Open this address in your browser:';
+    process.stdout.write(`${[intro, `  ${host.url}`, "(the link contains a secret token; don't share it)", ...generated, 'Press Ctrl+C to stop.'].join('\n')}\n`);
   }
-  if (options.open) openBrowser(host.url);
 
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await stopRequested;
   await host.close();
   await service.close();
   return 0;
 }
+

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from '../helpers/server-fixture.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { OPTIONS } from '../../core/cli/options.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(repo, 'core/cli.ts');
@@ -211,12 +212,26 @@ describe('ftp-share CLI', () => {
     const busyPort = (blocker.address() as net.AddressInfo).port;
     try {
       const cases: Array<{ args: string[]; message: RegExp }> = [
-        { args: ['--bogus', folder], message: /^ftp-share: .*--bogus/ },
+        { args: ['--bogus', folder], message: /^ftp-share: unknown option --bogus \(see ftp-share --help\)$/ },
+        { args: ['--port', '-1', folder], message: /^ftp-share: --port must be a number from 0 to 65535, got "-1"$/ },
+        { args: ['--port', folder], message: /^ftp-share: --port needs a value \(N\), but ".*shared" looks like a folder$/ },
+        { args: ['--ftps', folder], message: /^ftp-share: --ftps needs a value \(explicit\|implicit\), but ".*shared" looks like a folder$/ },
+        { args: ['--host', folder], message: /^ftp-share: --host needs a value \(ADDR\), but ".*shared" looks like a folder$/ },
+        { args: ['--user', '--password', 'x', folder], message: /^ftp-share: --user needs a value \(NAME\) before --password$/ },
+        { args: ['--json=yes', folder], message: /^ftp-share: --json takes no value$/ },
+        { args: ['--ui-port', '8080', folder], message: /^ftp-share: --ui-port only applies with --ui$/ },
+        { args: ['--writable', '--read-only', folder], message: /^ftp-share: --writable and --read-only contradict each other/ },
+        {
+          args: ['--user', 'alice', folder],
+          message: /^ftp-share: --user alice needs a password: add --password PW, set FTP_SHARE_PASSWORD, or add --generate-password to get a strong one$/,
+        },
+        { args: ['--port', '0', '--ftps', 'explicit', '--cert-dir', path.join(folder, 'hello.txt'), folder], message: /^ftp-share: --cert-dir .*hello\.txt is a file, not a folder$/ },
         { args: ['--port', 'abc', folder], message: /^ftp-share: --port must be a number/ },
         { args: ['--port', '70000', folder], message: /^ftp-share: --port must be a number/ },
         { args: ['--port', '0'], message: /^ftp-share: no folder to share/ },
-        { args: ['--port', '0', path.join(dir, 'does-not-exist')], message: /^ftp-share: folder not found: / },
-        { args: ['--port', '0', path.join(folder, 'hello.txt')], message: /^ftp-share: not a folder: / },
+        // A folder typed on the command line was never shared: no "was it moved?" guess.
+        { args: ['--port', '0', path.join(dir, 'does-not-exist')], message: /^ftp-share: The folder .*does-not-exist doesn't exist$/ },
+        { args: ['--port', '0', path.join(folder, 'hello.txt')], message: /^ftp-share: .*hello\.txt is not a folder$/ },
         { args: ['--port', '0', '--ftps', 'sometimes', folder], message: /^ftp-share: --ftps must be/ },
         { args: ['--port', '0', '--passive-ports', '9-1', folder], message: /^ftp-share: --passive-ports must look like/ },
         { args: ['--port', '0', '--cert', 'c.pem', folder], message: /^ftp-share: --cert and --key go together/ },
@@ -246,7 +261,7 @@ describe('ftp-share CLI', () => {
     try {
       const result = await runCli(['--port', '0', locked]);
       assert.equal(result.code, 2);
-      assert.match(result.stderr, /^ftp-share: folder can't be read \(permission denied\): .*\n$/);
+      assert.match(result.stderr, /^ftp-share: FTP Share can't read .*locked \(permission denied\)\n$/);
     } finally {
       await fs.chmod(locked, 0o755);
     }
@@ -256,5 +271,177 @@ describe('ftp-share CLI', () => {
     const result = await runCli(['--help']);
     assert.equal(result.code, 0);
     assert.match(result.stdout, /^Usage: ftp-share /);
+  });
+
+  test('--help: every option in one line, with its default where it has one; the README shows the same', async () => {
+    const result = await runCli(['--help']);
+    assert.equal(result.code, 0);
+    const optionLines = result.stdout.split('\n').filter((l) => /^ {2}(-h, )?--/.test(l));
+    assert.equal(optionLines.length, OPTIONS.length, result.stdout);
+    for (const option of OPTIONS) {
+      const line = optionLines.find((l) => l.includes(`--${option.name}${option.value ? ` ${option.value}` : ''} `) || l.endsWith(`--${option.name}`));
+      assert.ok(line, `--${option.name} in the help`);
+      assert.ok(line.includes(option.help), line);
+      if (option.default !== undefined) assert.ok(line.includes(`(default: ${option.default})`), line);
+    }
+    assert.match(result.stdout, /--port N +FTP port, 0 for any free one \(default: 2121\)/);
+    assert.match(result.stdout, /--writable +allow uploads, renames and deletes \(default: read-only\)/);
+    const readme = await fs.readFile(path.join(repo, 'README.md'), 'utf8');
+    // The README's command-line section shows the help as it is, word for word.
+    assert.ok(readme.includes(`## The command line\n\n\`\`\`\n${result.stdout}\n\`\`\`\n`), 'README.md shows ftp-share --help verbatim');
+  });
+
+  test('--version prints the version of package.json', async () => {
+    const { version } = JSON.parse(await fs.readFile(path.join(repo, 'package.json'), 'utf8')) as { version: string };
+    const result = await runCli(['--version']);
+    assert.equal(result.code, 0);
+    assert.equal(result.stdout, `ftp-share ${version}`);
+  });
+});
+
+/** Waits until a printed line matches. */
+async function waitForLine(cliProcess: CliProcess, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = cliProcess.lines.find((l) => pattern.test(l));
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`no line matching ${pattern} in:\n${cliProcess.lines.join('\n')}\nstderr: ${cliProcess.stderr()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The port in a banner's first URL. */
+async function bannerPort(cliProcess: CliProcess): Promise<number> {
+  const url = await waitForLine(cliProcess, /^ {2}ftp:\/\/\S+:\d+\//);
+  return Number(/:(\d+)\//.exec(url)![1]);
+}
+
+describe('ftp-share: safe defaults, the banner and the log', () => {
+  let dir: string;
+  let folder: string;
+
+  before(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ftp-share-cli-safe-'));
+    folder = path.join(dir, 'shared');
+    await fs.mkdir(folder);
+    await fs.writeFile(path.join(folder, 'hello.txt'), 'hello\n');
+    await fs.writeFile(path.join(dir, 'upload.txt'), 'uploaded\n');
+  });
+  after(() => fs.rm(dir, { recursive: true, force: true }));
+
+  test('read-only by default: an upload is refused; --writable allows it', async () => {
+    const readOnly = startCli(['--port', '0', '--host', '127.0.0.1', '--json', folder]);
+    const { port } = await listening(readOnly);
+    const refused = await run('curl', ['-sS', '--max-time', '10', '-T', path.join(dir, 'upload.txt'), `ftp://127.0.0.1:${port}/default.txt`]);
+    assert.notEqual(refused.code, 0);
+    await assert.rejects(fs.stat(path.join(folder, 'default.txt')));
+    assert.equal(await stop(readOnly), 0);
+
+    const writable = startCli(['--port', '0', '--host', '127.0.0.1', '--json', '--writable', folder]);
+    const open = await listening(writable);
+    const upload = await run('curl', ['-sS', '--max-time', '10', '-T', path.join(dir, 'upload.txt'), `ftp://127.0.0.1:${open.port}/allowed.txt`]);
+    assert.equal(upload.code, 0, upload.stderr);
+    assert.equal(await fs.readFile(path.join(folder, 'allowed.txt'), 'utf8'), 'uploaded\n');
+    assert.equal(await stop(writable), 0);
+  });
+
+  test('the banner says who can do what in each of the four access configurations', async () => {
+    const configurations: Array<{ args: string[]; env?: NodeJS.ProcessEnv; line: string }> = [
+      { args: [], line: 'Anyone on your network can download (read-only). Use --user/--password to require a login, --writable to allow uploads.' },
+      { args: ['--writable'], line: 'Warning: anyone on your network can download, upload, rename and delete files, without a password. Use --user/--password to require a login.' },
+      { args: ['--user', 'alice', '--password', 'pw-one'], line: 'Only user "alice", with the password, can download (read-only). Use --writable to allow uploads.' },
+      { args: ['--user', 'alice', '--writable'], env: { FTP_SHARE_PASSWORD: 'pw-two' }, line: 'Only user "alice", with the password, can download, upload, rename and delete files.' },
+      { args: ['--password', 'pw-three'], line: 'Anyone with the password (and any user name) can download (read-only). Use --writable to allow uploads.' },
+    ];
+    for (const { args, env, line } of configurations) {
+      const server = startCli(['--port', '0', '--host', '127.0.0.1', ...args, folder], env);
+      await waitForLine(server, /^Press Ctrl\+C to stop\.$/);
+      assert.ok(server.lines.includes(line), `${args.join(' ')}:\n${server.lines.join('\n')}`);
+      assert.equal(server.lines[0], `FTP Share is sharing ${folder}${args.includes('--writable') ? '' : ' (read-only)'}`);
+      assert.ok(!server.lines.join('\n').includes('pw-'), 'no password is printed');
+      assert.equal(await stop(server), 0);
+    }
+  });
+
+  test('--generate-password prints a strong password once, and it is the one that logs in', async () => {
+    const server = startCli(['--port', '0', '--host', '127.0.0.1', '--user', 'bob', '--generate-password', folder]);
+    const shown = await waitForLine(server, /^Password: /);
+    const password = /^Password: ([a-z0-9]{20}) \(generated/.exec(shown)?.[1];
+    assert.ok(password, shown);
+    const port = await bannerPort(server);
+    assert.ok(server.lines.includes(`  ftp://bob@127.0.0.1:${port}/`), server.lines.join('\n'));
+    assert.equal(await login(port, 'bob', 'guess'), 530);
+    assert.equal(await login(port, 'bob', password), 230);
+    assert.equal(await stop(server), 0);
+
+    const json = startCli(['--port', '0', '--host', '127.0.0.1', '--json', '--generate-password', folder]);
+    const first = JSON.parse(await json.firstLine) as { port: number; password?: string; access: { password: boolean; writable: boolean } };
+    assert.match(first.password ?? '', /^[a-z0-9]{20}$/);
+    assert.deepEqual(first.access, { password: true, writable: false });
+    assert.equal(await login(first.port, 'anyone', first.password!), 230);
+    assert.equal(await stop(json), 0);
+    assert.equal(json.lines.filter((l) => l.includes(first.password!)).length, 1, 'only the listening line carries it');
+  });
+
+  test('on every address the banner lists them ranked and labelled, as the window does', async () => {
+    const server = startCli(['--port', '0', folder]);
+    await waitForLine(server, /^Press Ctrl\+C to stop\.$/);
+    const urls = server.lines.filter((l) => /^ {2}ftps?:\/\//.test(l));
+    assert.ok(urls.length >= 1, server.lines.join('\n'));
+    for (const line of urls) assert.match(line, /^ {2}ftp:\/\/\S+\/ +(Local network|This computer only|Link-local|Virtual adapter|VPN|Public address): \S/);
+    assert.ok(urls.some((l) => /ftp:\/\/127\.0\.0\.1:\d+\/ +This computer only: /.test(l)), urls.join('\n'));
+    // Loopback comes after every address another device could use.
+    const loopback = urls.findIndex((l) => l.includes('This computer only'));
+    assert.ok(urls.slice(loopback).every((l) => l.includes('This computer only')), urls.join('\n'));
+    assert.equal(await stop(server), 0);
+  });
+
+  test('the log says every change to the files, and every refusal, with session and address; commands only with --debug', async () => {
+    const writable = startCli(['--port', '0', '--host', '127.0.0.1', '--writable', folder]);
+    const port = await bannerPort(writable);
+    const raw = await RawClient.connect(port);
+    await raw.reply();
+    await raw.login();
+    assert.equal((await raw.command('MKD made')).code, 257);
+    assert.equal((await raw.command('RNFR made')).code, 350);
+    assert.equal((await raw.command('RNTO renamed')).code, 250);
+    assert.equal((await raw.command('RMD renamed')).code, 250);
+    raw.close();
+    const upload = await run('curl', ['-sS', '--max-time', '10', '-T', path.join(dir, 'upload.txt'), `ftp://127.0.0.1:${port}/logged.txt`]);
+    assert.equal(upload.code, 0, upload.stderr);
+    const del = await run('curl', ['-sS', '--max-time', '10', '-Q', '-DELE logged.txt', `ftp://127.0.0.1:${port}/`]);
+    assert.equal(del.code, 0, del.stderr);
+    const stamp = '\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z';
+    await waitForLine(writable, new RegExp(`^${stamp} s\\d+ Deleted /logged\\.txt \\(from 127\\.0\\.0\\.1\\)$`));
+    for (const text of [
+      'Connection from 127\\.0\\.0\\.1',
+      'Logged in as anonymous',
+      'Made the folder /made \\(from 127\\.0\\.0\\.1\\)',
+      'Renamed /made to /renamed \\(from 127\\.0\\.0\\.1\\)',
+      'Removed the folder /renamed \\(from 127\\.0\\.0\\.1\\)',
+      'Received /logged\\.txt from 127\\.0\\.0\\.1 \\(9 bytes in [\\d.]+ s\\)',
+    ]) {
+      assert.ok(writable.lines.some((l) => new RegExp(`^${stamp} s\\d+ ${text}$`).test(l)), `${text} in:\n${writable.lines.join('\n')}`);
+    }
+    assert.ok(!writable.lines.some((l) => /MKD|RNFR|STOR/.test(l)), 'no raw commands without --debug');
+    assert.equal(await stop(writable), 0);
+
+    const guarded = startCli(['--port', '0', '--host', '127.0.0.1', '--debug', '--user', 'alice', '--password', 'open-sesame-9', folder]);
+    const guardedPort = await bannerPort(guarded);
+    assert.equal(await login(guardedPort, 'mallory', 'wrong-guess-5'), 530);
+    assert.equal(await login(guardedPort, 'open-sesame-9', 'x'), 530);
+    const session = await RawClient.connect(guardedPort);
+    await session.reply();
+    await session.login('alice', 'open-sesame-9');
+    assert.equal((await session.command('DELE hello.txt')).code, 550);
+    session.close();
+    await waitForLine(guarded, /s\d+ warning: Refused to delete \/hello\.txt \(from 127\.0\.0\.1\): the share is read-only$/);
+    await waitForLine(guarded, /s\d+ warning: Login failed for user "mallory" from 127\.0\.0\.1$/);
+    await waitForLine(guarded, /s\d+ warning: Login failed for user "\*\*\*" from 127\.0\.0\.1$/);
+    await waitForLine(guarded, /s\d+ PASS \*\*\*$/);
+    await waitForLine(guarded, /s\d+ DELE hello\.txt$/);
+    const printed = guarded.lines.join('\n');
+    assert.ok(!printed.includes('open-sesame-9') && !printed.includes('wrong-guess-5'), 'no password in the log');
+    assert.equal(await stop(guarded), 0);
   });
 });

@@ -1,0 +1,75 @@
+/**
+ * What `ftp-share` prints when sharing starts: the folders, the addresses to connect to (ranked
+ * and labelled as the window shows them), one line saying who can do what, and the FTPS
+ * fingerprint. Pure functions, so each access configuration is tested without a server.
+ */
+import { ADDRESS_KIND_TEXT, type AddressKind } from '../net/addresses.js';
+import { escapeForLog } from '../ftp/replies.js';
+
+/** An address to connect to; `label` and `kind` when it is one of this machine's ranked candidates. */
+export interface BannerUrl {
+  url: string;
+  label?: string;
+  kind?: AddressKind;
+}
+
+/** Who may log in and what they may do. */
+export interface AccessSummary {
+  /** A user name is required (`--user`); absent with a password alone: any user name works. */
+  user?: string;
+  /** A password is required. */
+  password: boolean;
+  writable: boolean;
+}
+
+/**
+ * The one line that says who can do what, with the option that changes it; a warning when
+ * anyone may change files.
+ */
+export function accessLine(access: AccessSummary): string {
+  const changes = 'download, upload, rename and delete files';
+  if (!access.password) {
+    return access.writable
+      ? `Warning: anyone on your network can ${changes}, without a password. Use --user/--password to require a login.`
+      : 'Anyone on your network can download (read-only). Use --user/--password to require a login, --writable to allow uploads.';
+  }
+  const who = access.user !== undefined ? `Only user "${escapeForLog(access.user)}", with the password,` : 'Anyone with the password (and any user name)';
+  return access.writable ? `${who} can ${changes}.` : `${who} can download (read-only). Use --writable to allow uploads.`;
+}
+
+/**
+ * The "connect with" lines: each URL, then (when known) what the address is, as the window's
+ * address list says it: "Link-local: Ethernet (eth0)", "VPN: Tailscale (tailscale0)".
+ */
+export function addressLines(urls: readonly BannerUrl[]): string[] {
+  const width = Math.max(0, ...urls.map((u) => u.url.length));
+  return urls.map((u) => (u.kind && u.label ? `  ${u.url.padEnd(width)}  ${ADDRESS_KIND_TEXT[u.kind]}: ${u.label}` : `  ${u.url}`));
+}
+
+/** Everything the banner says. */
+export interface BannerInput {
+  folders: readonly string[];
+  urls: readonly BannerUrl[];
+  access: AccessSummary;
+  /** A password made by --generate-password, to show once. */
+  generatedPassword?: string;
+  tls?: { mode: 'explicit' | 'implicit'; fingerprint256: string };
+  /** Where a certificate made for this run was saved. */
+  certificateGeneratedAt?: string;
+}
+
+/** The banner's lines. */
+export function bannerLines(input: BannerInput): string[] {
+  const { folders, access } = input;
+  return [
+    `FTP Share is sharing ${folders.length === 1 ? folders[0] : `${folders.length} folders`}${access.writable ? '' : ' (read-only)'}`,
+    ...(folders.length > 1 ? folders.map((f) => `  ${f}`) : []),
+    'Connect with:',
+    ...addressLines(input.urls),
+    accessLine(access),
+    ...(input.generatedPassword !== undefined ? [`Password: ${input.generatedPassword} (generated for this run; give it to the people you share with)`] : []),
+    ...(input.tls ? [`FTPS ${input.tls.mode}; certificate SHA-256 fingerprint:`, `  ${input.tls.fingerprint256}`] : []),
+    ...(input.certificateGeneratedAt ? [`(certificate generated in ${input.certificateGeneratedAt})`] : []),
+    'Press Ctrl+C to stop.',
+  ];
+}
