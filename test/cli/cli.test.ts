@@ -85,6 +85,23 @@ async function login(port: number, user: string, password: string): Promise<numb
   return reply.code;
 }
 
+/** Waits until a printed line matches. */
+async function waitForLine(cliProcess: CliProcess, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = cliProcess.lines.find((l) => pattern.test(l));
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`no line matching ${pattern} in:\n${cliProcess.lines.join('\n')}\nstderr: ${cliProcess.stderr()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The port in a banner's first URL. */
+async function bannerPort(cliProcess: CliProcess): Promise<number> {
+  const url = await waitForLine(cliProcess, /^ {2}ftp:\/\/\S+:\d+\//);
+  return Number(/:(\d+)\//.exec(url)![1]);
+}
+
 describe('ftp-share CLI', () => {
   let dir: string;
   let folder: string;
@@ -94,6 +111,7 @@ describe('ftp-share CLI', () => {
     folder = path.join(dir, 'shared');
     await fs.mkdir(folder);
     await fs.writeFile(path.join(folder, 'hello.txt'), 'hello from the cli\n');
+    await fs.writeFile(path.join(dir, 'uploaded.txt'), 'uploaded\n');
   });
   after(() => fs.rm(dir, { recursive: true, force: true }));
 
@@ -297,49 +315,19 @@ describe('ftp-share CLI', () => {
     assert.equal(result.code, 0);
     assert.equal(result.stdout, `ftp-share ${version}`);
   });
-});
-
-/** Waits until a printed line matches. */
-async function waitForLine(cliProcess: CliProcess, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = cliProcess.lines.find((l) => pattern.test(l));
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`no line matching ${pattern} in:\n${cliProcess.lines.join('\n')}\nstderr: ${cliProcess.stderr()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** The port in a banner's first URL. */
-async function bannerPort(cliProcess: CliProcess): Promise<number> {
-  const url = await waitForLine(cliProcess, /^ {2}ftp:\/\/\S+:\d+\//);
-  return Number(/:(\d+)\//.exec(url)![1]);
-}
-
-describe('ftp-share: safe defaults, the banner and the log', () => {
-  let dir: string;
-  let folder: string;
-
-  before(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ftp-share-cli-safe-'));
-    folder = path.join(dir, 'shared');
-    await fs.mkdir(folder);
-    await fs.writeFile(path.join(folder, 'hello.txt'), 'hello\n');
-    await fs.writeFile(path.join(dir, 'upload.txt'), 'uploaded\n');
-  });
-  after(() => fs.rm(dir, { recursive: true, force: true }));
 
   test('read-only by default: an upload is refused; --writable allows it', async () => {
+    const source = path.join(dir, 'uploaded.txt');
     const readOnly = startCli(['--port', '0', '--host', '127.0.0.1', '--json', folder]);
     const { port } = await listening(readOnly);
-    const refused = await run('curl', ['-sS', '--max-time', '10', '-T', path.join(dir, 'upload.txt'), `ftp://127.0.0.1:${port}/default.txt`]);
+    const refused = await run('curl', ['-sS', '--max-time', '10', '-T', source, `ftp://127.0.0.1:${port}/default.txt`]);
     assert.notEqual(refused.code, 0);
     await assert.rejects(fs.stat(path.join(folder, 'default.txt')));
     assert.equal(await stop(readOnly), 0);
 
     const writable = startCli(['--port', '0', '--host', '127.0.0.1', '--json', '--writable', folder]);
     const open = await listening(writable);
-    const upload = await run('curl', ['-sS', '--max-time', '10', '-T', path.join(dir, 'upload.txt'), `ftp://127.0.0.1:${open.port}/allowed.txt`]);
+    const upload = await run('curl', ['-sS', '--max-time', '10', '-T', source, `ftp://127.0.0.1:${open.port}/allowed.txt`]);
     assert.equal(upload.code, 0, upload.stderr);
     assert.equal(await fs.readFile(path.join(folder, 'allowed.txt'), 'utf8'), 'uploaded\n');
     assert.equal(await stop(writable), 0);
@@ -397,6 +385,7 @@ describe('ftp-share: safe defaults, the banner and the log', () => {
   });
 
   test('the log says every change to the files, and every refusal, with session and address; commands only with --debug', async () => {
+    const source = path.join(dir, 'uploaded.txt');
     const writable = startCli(['--port', '0', '--host', '127.0.0.1', '--writable', folder]);
     const port = await bannerPort(writable);
     const raw = await RawClient.connect(port);
@@ -407,7 +396,7 @@ describe('ftp-share: safe defaults, the banner and the log', () => {
     assert.equal((await raw.command('RNTO renamed')).code, 250);
     assert.equal((await raw.command('RMD renamed')).code, 250);
     raw.close();
-    const upload = await run('curl', ['-sS', '--max-time', '10', '-T', path.join(dir, 'upload.txt'), `ftp://127.0.0.1:${port}/logged.txt`]);
+    const upload = await run('curl', ['-sS', '--max-time', '10', '-T', source, `ftp://127.0.0.1:${port}/logged.txt`]);
     assert.equal(upload.code, 0, upload.stderr);
     const del = await run('curl', ['-sS', '--max-time', '10', '-Q', '-DELE logged.txt', `ftp://127.0.0.1:${port}/`]);
     assert.equal(del.code, 0, del.stderr);
