@@ -11,7 +11,7 @@ import { runShareCommand } from './cli/share-command.js';
 import { runUiCommand } from './web/ui-command.js';
 
 async function main(argv: string[]): Promise<number> {
-  const line = await parseCommandLine(argv);
+  const line = parseCommandLine(argv);
   if (line.values.has('help')) {
     process.stdout.write(`${helpText()}\n`);
     return 0;

@@ -78,6 +78,12 @@ export interface CommandLine {
   positionals: string[];
 }
 
+/** The value of an option that takes one, when given. */
+export function optionValue(line: CommandLine, name: string): string | undefined {
+  const value = line.values.get(name);
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** The `--help` text. */
 export function helpText(): string {
   const label = (o: OptionSpec): string => `${o.short ? `-${o.short}, ` : ''}--${o.name}${o.value ? ` ${o.value}` : ''}`;
@@ -126,7 +132,7 @@ async function badValue(name: string, value: string, message: string): Promise<U
  * Splits the arguments into options and folders. Throws UsageError for an unknown option, a
  * missing value, a value that looks like the folder, or an option of the other mode.
  */
-export async function parseCommandLine(argv: readonly string[]): Promise<CommandLine> {
+export function parseCommandLine(argv: readonly string[]): CommandLine {
   const values = new Map<string, string | true>();
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -195,10 +201,7 @@ export interface ShareFlags {
  * --generate-password; `env` is where FTP_SHARE_PASSWORD comes from.
  */
 export async function shareFlags(line: CommandLine, generate: () => string, env: NodeJS.ProcessEnv = process.env): Promise<ShareFlags> {
-  const text = (name: string): string | undefined => {
-    const value = line.values.get(name);
-    return typeof value === 'string' ? value : undefined;
-  };
+  const text = (name: string): string | undefined => optionValue(line, name);
   const on = (name: string): boolean => line.values.get(name) === true;
   const flags: ShareFlags = { passwordGenerated: false, requireTls: on('require-tls') };
 

@@ -100,7 +100,7 @@ export const NARRATION: NarrationTable = {
   'transfer-failed': (e, c) => {
     const what = e.direction === 'download' ? 'Download' : 'Upload';
     const outcome = endedDeliberately(e) ? 'aborted' : 'failed';
-    return line('warn', `${what} of ${name(e.path)}${from(c.addressOf(e.sessionId))} ${outcome}: ${e.reason}`, e.sessionId);
+    return line('warn', `${what} of ${name(e.path)} ${outcome}: ${e.reason}${from(c.addressOf(e.sessionId))}`, e.sessionId);
   },
   'file-changed': (e) => {
     switch (e.change) {

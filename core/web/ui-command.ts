@@ -11,7 +11,7 @@ import { ShareService } from '../share/share-service.js';
 import { SettingsStore, defaultConfigDir } from '../share/settings-store.js';
 import { DEFAULT_USERNAME, generatePassword, type ShareSettings } from '../share/settings.js';
 import { defaultCertificateDir } from '../tls/index.js';
-import { checkDirectoryOption, parsePort, shareFlags, type CommandLine, type ShareFlags } from '../cli/options.js';
+import { checkDirectoryOption, optionValue, parsePort, shareFlags, type CommandLine, type ShareFlags } from '../cli/options.js';
 import { untilStopSignal } from '../cli/signals.js';
 import { startWebHost } from './web-host.js';
 import { openBrowser } from './open-browser.js';
@@ -38,10 +38,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
 };
 
 async function uiOptions(line: CommandLine): Promise<UiOptions> {
-  const text = (name: string): string | undefined => {
-    const value = line.values.get(name);
-    return typeof value === 'string' ? value : undefined;
-  };
+  const text = (name: string): string | undefined => optionValue(line, name);
   const uiPort = text('ui-port');
   // Not the desktop app's folder: the app encrypts the password with the OS keychain, which the CLI
   // can't reach, so sharing one settings file would make the CLI replace the password users rely on.
@@ -66,7 +63,8 @@ function settingsFromFlags(flags: ShareFlags, current: ShareSettings): Partial<S
   if (flags.port !== undefined) wanted.port = flags.port;
   if (flags.writable !== undefined) wanted.readOnly = !flags.writable;
   if (flags.password !== undefined) {
-    const saved = current.access.mode === 'password' ? current.access.username : DEFAULT_USERNAME;
+    const access = current.access;
+    const saved = access.mode === 'password' ? access.username : (access.account?.username ?? DEFAULT_USERNAME);
     wanted.access = { mode: 'password', username: flags.user ?? saved, password: flags.password };
   }
   if (flags.ftps !== undefined) wanted.ftps = flags.ftps;

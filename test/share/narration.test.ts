@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { test } from 'node:test';
 import { Client } from 'basic-ftp';
-import { narrate, type NarratedLine } from '../../core/share/narration.js';
+import { NARRATION, narrate, type NarratedLine } from '../../core/share/narration.js';
 import { startServer, type FixtureOptions, type ServerFixture } from '../helpers/server-fixture.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { startService, unwrap, waitFor } from './share-service-fixture.js';
@@ -143,4 +143,15 @@ test("the app's log says the same lines", { timeout: 30_000 }, async (t) => {
   assert.equal(made?.level, 'info');
   assert.ok(made?.sessionId);
   assert.ok(logs.some((e) => e.level === 'info' && e.text === 'Deleted /old.txt (from 127.0.0.1)'));
+});
+
+test('a transfer that failed or was aborted: a warning with its reason and the address', () => {
+  const context = { addressOf: (id: string) => (id === 's7' ? '192.168.1.40' : undefined) };
+  const base = { transferId: 't1', sessionId: 's7', path: '/photo\x1b.jpg', bytes: 10, bytesPerSecond: 1, secure: false, durationMs: 5 };
+  const failed = NARRATION['transfer-failed']!({ ...base, direction: 'upload', reason: 'client disconnected during upload', aborted: false }, context);
+  assert.deepEqual(failed, { level: 'warn', text: 'Upload of /photo\\x1b.jpg failed: client disconnected during upload (from 192.168.1.40)', sessionId: 's7' });
+  const aborted = NARRATION['transfer-failed']!({ ...base, direction: 'download', reason: 'kicked', aborted: false }, context);
+  assert.equal(aborted?.text, 'Download of /photo\\x1b.jpg aborted: kicked (from 192.168.1.40)');
+  const unknown = NARRATION['transfer-completed']!({ ...base, sessionId: 's9', direction: 'download', bytes: 3 * 1024 * 1024 }, context);
+  assert.equal(unknown?.text, 'Sent /photo\\x1b.jpg (3.0 MB in 0.0 s)');
 });
