@@ -20,6 +20,11 @@ export class FsError extends Error {
   constructor(
     readonly code: FsErrorCode,
     message: string,
+    /**
+     * The path asked for, when it was refused because it leads outside the share (a symlink out):
+     * for the log of the person sharing. The client is told only `code`, as for a missing file.
+     */
+    readonly outsidePath?: string,
   ) {
     super(message);
   }

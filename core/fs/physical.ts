@@ -41,6 +41,8 @@ const MESSAGES: Record<FsErrorCode, string> = {
 };
 
 const fail = (code: FsErrorCode, message = MESSAGES[code]): FsError => new FsError(code, message);
+/** The refusal of `ftpPath` because its real path leaves the share; told to the client as `code`. */
+const outside = (code: FsErrorCode, ftpPath: string): FsError => new FsError(code, MESSAGES[code], ftpPath);
 
 const ERRNO_CODES: Record<string, FsErrorCode> = {
   ENOENT: 'not-found',
@@ -414,17 +416,17 @@ export class PhysicalFileSystem implements FileSystem {
     if (split.parent !== '/') {
       const parentHost = toHostPath(realRoot, split.parent);
       parentReal = await fsp.realpath(parentHost).catch(rethrow);
-      if (!isInside(realRoot, parentReal)) throw fail('not-found');
+      if (!isInside(realRoot, parentReal)) throw outside('not-found', ftp);
       // A symlink among the parent's components. Where the walk ends says nothing of where it
       // went: out of the share through one link and back in through another (share/out → /x,
       // /x/back → share/sub) ends inside, yet serving it would reveal the link outside.
-      if (parentReal !== parentHost) await this.assertWalkInside(realRoot, split.parent);
+      if (parentReal !== parentHost) await this.assertWalkInside(realRoot, split.parent, ftp);
     }
     const entry = path.join(parentReal, split.name);
     const base = { ftp, isRoot: false, realRoot, parentReal, entry };
     // The parent resolves to parentReal, so the whole path's real path is the entry's.
     if ('real' in whole) {
-      if (!isInside(realRoot, whole.real)) throw fail(forCreate ? 'permission-denied' : 'not-found');
+      if (!isInside(realRoot, whole.real)) throw outside(forCreate ? 'permission-denied' : 'not-found', ftp);
       return { ...base, real: whole.real, dangling: false };
     }
     if ((whole.err as NodeJS.ErrnoException).code !== 'ENOENT') throw toFsError(whole.err);
@@ -445,13 +447,13 @@ export class PhysicalFileSystem implements FileSystem {
    * paths without links never pay for it. Each step resolves one more component below a real
    * path, sequentially, so a deep path does not flood the thread pool other transfers read through.
    */
-  private async assertWalkInside(realRoot: string, ftpDir: string): Promise<void> {
+  private async assertWalkInside(realRoot: string, ftpDir: string, asked: string): Promise<void> {
     // The last component is left out: the caller has checked the whole directory's real path.
     const names = ftpComponents(ftpDir).slice(0, -1);
     let real = realRoot;
     for (const name of names) {
       real = await fsp.realpath(path.join(real, name)).catch(rethrow);
-      if (!isInside(realRoot, real)) throw fail('not-found');
+      if (!isInside(realRoot, real)) throw outside('not-found', asked);
     }
   }
 

@@ -39,7 +39,9 @@ export type AccessRefusal =
   /** A write while the share (or the account) is read-only. */
   | { reason: 'read-only'; operation: WriteOperation; path: string }
   /** A path the resolver refused (NUL, too long, a name the host can't hold); `path` is as sent. */
-  | { reason: 'invalid-path'; path: string; detail: string };
+  | { reason: 'invalid-path'; path: string; detail: string }
+  /** A path whose real location is outside the share (a symlink leading out). */
+  | { reason: 'outside-share'; path: string };
 
 /**
  * Every event the server emits, with its payload. Payloads are plain JSON-serialisable objects:

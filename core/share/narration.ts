@@ -118,6 +118,9 @@ export const NARRATION: NarrationTable = {
     if (e.reason === 'read-only') {
       return line('warn', `Refused to ${OPERATION_TEXT[e.operation]} ${name(e.path)}${from(e.remoteAddress)}: the share is read-only`, e.sessionId);
     }
+    if (e.reason === 'outside-share') {
+      return line('warn', `Refused ${name(e.path)}${from(e.remoteAddress)}: it leads outside the shared folder (a link)`, e.sessionId);
+    }
     const quoted = e.path.length > MAX_QUOTED_PATH ? `${e.path.slice(0, MAX_QUOTED_PATH)}…` : e.path;
     return line('warn', `Refused the path "${name(quoted)}"${from(e.remoteAddress)}: ${e.detail}`, e.sessionId);
   },

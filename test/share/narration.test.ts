@@ -6,6 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { Client } from 'basic-ftp';
 import { NARRATION, narrate, type NarratedLine } from '../../core/share/narration.js';
@@ -78,6 +81,8 @@ test('refusals: read-only writes, refused paths and failed logins are warnings; 
   assert.equal((await raw.command('RNFR hello.txt')).code, 550);
   assert.equal((await raw.command('RMD /sub')).code, 550);
   assert.equal((await raw.command('SITE CHMOD 600 hello.txt')).code, 550);
+  await raw.pasv();
+  assert.equal((await raw.command('STOR hello.txt')).code, 550);
   const long = 'x'.repeat(300);
   assert.equal((await raw.command(`SIZE ${long}`)).code, 553);
   assert.deepEqual(
@@ -88,6 +93,7 @@ test('refusals: read-only writes, refused paths and failed logins are warnings; 
       ['warn', 'Refused to rename /hello.txt (from 127.0.0.1): the share is read-only'],
       ['warn', 'Refused to remove the folder /sub (from 127.0.0.1): the share is read-only'],
       ['warn', 'Refused to change the permissions of /hello.txt (from 127.0.0.1): the share is read-only'],
+      ['warn', 'Refused to upload /hello.txt (from 127.0.0.1): the share is read-only'],
       ['warn', `Refused the path "${'x'.repeat(200)}…" (from 127.0.0.1): File name too long`],
     ],
   );
@@ -104,6 +110,28 @@ test('refusals: read-only writes, refused paths and failed logins are warnings; 
   const all = secured.lines.map((l) => l.text).join('\n');
   assert.ok(!all.includes('wrong-secret-17'), 'the password typed is never logged');
   assert.ok(secured.lines.some((l) => l.level === 'debug' && l.text === 'PASS ***'), 'commands are debug lines');
+});
+
+test('a path that leads outside the share through a link is a warning; the client is told only "not found"', { timeout: 30_000 }, async (t) => {
+  const outsideDir = await mkdtemp(path.join(os.tmpdir(), 'ftp-share-outside-'));
+  t.after(() => rm(outsideDir, { recursive: true, force: true }));
+  await writeFile(path.join(outsideDir, 'secret.txt'), 'secret');
+  const { fixture, normal } = await narrated(t, {});
+  await symlink(outsideDir, path.join(fixture.root, 'out'));
+  await symlink(path.join(outsideDir, 'secret.txt'), path.join(fixture.root, 'leak.txt'));
+  const raw = await connect(fixture.port);
+  t.after(() => raw.close());
+  assert.deepEqual((await raw.command('SIZE out/secret.txt')).lines, ['550 No such file or directory']);
+  assert.deepEqual((await raw.command('MDTM leak.txt')).lines, ['550 No such file or directory']);
+  assert.equal((await raw.command('CWD out')).code, 550);
+  assert.deepEqual(
+    normal().slice(2).map((l) => [l.level, l.text]),
+    [
+      ['warn', 'Refused /out/secret.txt (from 127.0.0.1): it leads outside the shared folder (a link)'],
+      ['warn', 'Refused /leak.txt (from 127.0.0.1): it leads outside the shared folder (a link)'],
+      ['warn', 'Refused /out (from 127.0.0.1): it leads outside the shared folder (a link)'],
+    ],
+  );
 });
 
 test('a connection turned away by a limit is a warning', { timeout: 30_000 }, async (t) => {

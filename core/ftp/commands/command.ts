@@ -44,10 +44,16 @@ export function resolvePath(session: Session, argument: string): string | undefi
   }
 }
 
-/** Reports a write that read-only refused (`access-refused`); other failures are the client's business. */
-export function reportRefusedWrite(session: Session, err: unknown, operation: WriteOperation, path: string): void {
-  if (!isFsError(err, 'read-only')) return;
-  session.server.emit('access-refused', { reason: 'read-only', operation, path, sessionId: session.id, remoteAddress: session.remoteAddress });
+/**
+ * Reports a refusal the person sharing wants to know of (`access-refused`): a path that leads
+ * outside the share, or a write (`write`) that read-only refused. Other failures are the client's
+ * business.
+ */
+export function reportRefusal(session: Session, err: unknown, write?: { operation: WriteOperation; path: string }): void {
+  if (!isFsError(err)) return;
+  const who = { sessionId: session.id, remoteAddress: session.remoteAddress };
+  if (err.outsidePath !== undefined) session.server.emit('access-refused', { reason: 'outside-share', path: err.outsidePath, ...who });
+  else if (write && err.code === 'read-only') session.server.emit('access-refused', { reason: 'read-only', ...write, ...who });
 }
 
 /**
@@ -65,7 +71,7 @@ export async function attemptWrite(
   try {
     await run();
   } catch (err) {
-    reportRefusedWrite(session, err, operation, path);
+    reportRefusal(session, err, { operation, path });
     const refusal = refusalFor(err, 'write');
     session.reply(refusal.code, refusal.text);
     return false;
@@ -80,6 +86,7 @@ export async function attempt(session: Session, operation: () => Promise<unknown
     await operation();
     return true;
   } catch (err) {
+    reportRefusal(session, err);
     const refusal = refusalFor(err, context);
     session.reply(refusal.code, refusal.text);
     return false;

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import type { CommandTable, CarriedState } from './command.js';
-import { resolvePath } from './command.js';
+import { reportRefusal, resolvePath } from './command.js';
 import type { Session } from '../session.js';
 import type { UploadMode } from '../../fs/file-system.js';
 import { refusalFor } from '../replies.js';
@@ -39,8 +39,9 @@ export function refuseData(session: Session, code: number, text: string): void {
   session.data.reset();
 }
 
-/** refuseData with the reply a file-system error maps to. */
-export function refuseDataCommand(session: Session, err: unknown, context: 'read' | 'write'): void {
+/** refuseData with the reply a file-system error maps to; reports it as {@link reportRefusal} does. */
+export function refuseDataCommand(session: Session, err: unknown, context: 'read' | 'write', write?: Parameters<typeof reportRefusal>[2]): void {
+  reportRefusal(session, err, write);
   const refusal = refusalFor(err, context);
   refuseData(session, refusal.code, refusal.text);
 }
@@ -109,7 +110,7 @@ function store(kind: 'replace' | 'append' | 'unique') {
     try {
       target = await session.fs.openUpload(path, mode);
     } catch (err) {
-      return refuseDataCommand(session, err, 'write');
+      return refuseDataCommand(session, err, 'write', { operation: 'upload', path });
     }
     const limits = session.server.limits;
     const name = target.path.slice(target.path.lastIndexOf('/') + 1);
