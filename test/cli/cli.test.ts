@@ -384,6 +384,32 @@ describe('ftp-share CLI', () => {
     assert.equal(await stop(server), 0);
   });
 
+  test('a client killed mid-upload: the CLI says the upload failed, and the original stays', async () => {
+    const original = Buffer.alloc(100_000, 5);
+    await fs.writeFile(path.join(folder, 'kept.bin'), original);
+    const source = path.join(dir, 'big-upload.bin');
+    await fs.writeFile(source, Buffer.alloc(8 * 1024 * 1024, 1));
+    const server = startCli(['--port', '0', '--host', '127.0.0.1', '--writable', folder]);
+    const port = await bannerPort(server);
+    const curl = spawn('curl', ['-sS', '--limit-rate', '1M', '-T', source, `ftp://127.0.0.1:${port}/kept.bin`], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => curl.once('exit', resolve));
+    // Bytes are flowing once the temp file beside the target has grown.
+    const deadline = Date.now() + 15_000;
+    const tempSize = async () => {
+      const names = (await fs.readdir(folder)).filter((n) => n.endsWith('.part'));
+      return names.length === 1 ? (await fs.stat(path.join(folder, names[0]!))).size : 0;
+    };
+    while ((await tempSize()) < 256 * 1024 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    curl.kill('SIGKILL');
+    await exited;
+    await waitForLine(server, /s\d+ warning: Upload of \/kept\.bin failed: client disconnected during upload/);
+    assert.ok(!server.lines.some((l) => /Received \/kept\.bin/.test(l)), server.lines.join('\n'));
+    assert.deepEqual(await fs.readFile(path.join(folder, 'kept.bin')), original);
+    assert.deepEqual((await fs.readdir(folder)).filter((n) => n.endsWith('.part')), []);
+    assert.equal(await stop(server), 0);
+    await fs.rm(path.join(folder, 'kept.bin'));
+  });
+
   test('the log says every change to the files, and every refusal, with session and address; commands only with --debug', async () => {
     const source = path.join(dir, 'uploaded.txt');
     const writable = startCli(['--port', '0', '--host', '127.0.0.1', '--writable', folder]);
