@@ -34,3 +34,67 @@ export class FsError extends Error {
 export function isFsError(err: unknown, ...codes: FsErrorCode[]): err is FsError {
   return err instanceof FsError && (codes.length === 0 || codes.includes(err.code));
 }
+
+/** The short, host-path-free message of each code. */
+export const FS_ERROR_MESSAGES: Record<FsErrorCode, string> = {
+  'not-found': 'No such file or directory',
+  exists: 'File exists',
+  'not-a-directory': 'Not a directory',
+  'is-a-directory': 'Is a directory',
+  'not-empty': 'Directory not empty',
+  'permission-denied': 'Permission denied',
+  'read-only': 'Read-only share',
+  'invalid-name': 'Invalid file name',
+  'no-space': 'No space left on device',
+  busy: 'Resource busy, try again',
+  io: 'Input/output error',
+};
+
+/** Host errno codes by the FsError code they mean; any other errno is 'io'. */
+const ERRNO_CODES: Record<string, FsErrorCode> = {
+  ENOENT: 'not-found',
+  EEXIST: 'exists',
+  ENOTDIR: 'not-a-directory',
+  EISDIR: 'is-a-directory',
+  ENOTEMPTY: 'not-empty',
+  EACCES: 'permission-denied',
+  EPERM: 'permission-denied',
+  ENOSPC: 'no-space',
+  EDQUOT: 'no-space',
+  // File larger than the process or file system allows: the client exceeded a storage allocation.
+  EFBIG: 'no-space',
+  EBUSY: 'busy',
+  // Out of file descriptors is transient too: 450 invites the client to retry.
+  EMFILE: 'busy',
+  ENFILE: 'busy',
+  EAGAIN: 'busy',
+  ENAMETOOLONG: 'invalid-name',
+  EINVAL: 'invalid-name',
+  // A read-only host volume (a mounted image, a locked card) is a read-only share to the client.
+  EROFS: 'read-only',
+};
+
+/** Messages for errno codes that all fall into 'io' but deserve a word of their own. */
+const IO_MESSAGES: Record<string, string> = {
+  ELOOP: 'Too many levels of symbolic links',
+  EXDEV: 'Cannot move across devices',
+  EIO: 'Input/output error',
+};
+
+/**
+ * Turns anything thrown by `fs` into an FsError with a short message free of host paths.
+ *
+ * `op` adjusts the few codes whose meaning depends on the call: `rmdir` reports EEXIST as
+ * 'not-empty' (some systems use it for a non-empty directory). FsErrors pass through unchanged.
+ */
+export function toFsError(err: unknown, op?: 'rmdir'): FsError {
+  if (err instanceof FsError) return err;
+  const errno = (err as NodeJS.ErrnoException | null)?.code;
+  const fail = (code: FsErrorCode, message = FS_ERROR_MESSAGES[code]) => new FsError(code, message);
+  if (typeof errno !== 'string') return fail('io');
+  if (op === 'rmdir' && errno === 'EEXIST') return fail('not-empty');
+  const code = ERRNO_CODES[errno];
+  if (code === 'read-only') return fail('read-only', 'Read-only file system');
+  if (code !== undefined) return fail(code);
+  return fail('io', IO_MESSAGES[errno] ?? FS_ERROR_MESSAGES.io);
+}

@@ -4,7 +4,7 @@
  */
 export type { FileInfo, FileSystem, ReadableFile, UploadMode, UploadTarget } from './file-system.js';
 export { readFileStream } from './file-stream.js';
-export { FsError, isFsError, type FsErrorCode } from './fs-error.js';
+export { FsError, isFsError, toFsError, type FsErrorCode } from './fs-error.js';
 export {
   ftpComponents,
   hostPlatform,
@@ -17,6 +17,6 @@ export {
   validateName,
   type HostPlatform,
 } from './safe-path.js';
-export { PhysicalFileSystem, isUploadTempName, toFsError, type PhysicalFileSystemOptions } from './physical.js';
+export { PhysicalFileSystem, isUploadTempName, type PhysicalFileSystemOptions } from './physical.js';
 export { VirtualFileSystem, mountNames, type VirtualFileSystemOptions } from './virtual.js';
 export { SwitchableFileSystem, type LiveFileSystem } from './switchable.js';

@@ -7,8 +7,7 @@ import type { TransferDirection, TransferInfo } from './events.js';
 import { DataChannelError, type DataSocket } from './data-channel.js';
 import { ThrottleStream, type RateLimiter } from './throttle.js';
 import { refusalFor, type Refusal } from './replies.js';
-import { FsError, isFsError } from '../fs/fs-error.js';
-import { toFsError } from '../fs/physical.js';
+import { FsError, isFsError, toFsError } from '../fs/fs-error.js';
 import { defaults } from '../defaults.js';
 
 /**

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { FsError, isFsError } from '../../core/fs/fs-error.js';
-import { PhysicalFileSystem, toFsError } from '../../core/fs/physical.js';
+import { PhysicalFileSystem } from '../../core/fs/physical.js';
 import { readFileStream } from '../../core/fs/file-stream.js';
 import { codeOf, collect, feed, makeTempDir, names, readFrom, removeTempDir, snapshot } from './fs-fixture.js';
 
@@ -317,43 +317,5 @@ describe('PhysicalFileSystem: read-only switched at run time', () => {
     fs.setReadOnly(false);
     await fs.mkdir('/again');
     await fs.rmdir('/again');
-  });
-});
-
-describe('toFsError', () => {
-  const errno = (code: string): NodeJS.ErrnoException =>
-    Object.assign(new Error(`${code}: failed, open '/secret/host/path'`), { code });
-
-  test('maps errno codes to FsError codes with clean messages', () => {
-    const table: [string, string][] = [
-      ['ENOENT', 'not-found'],
-      ['EEXIST', 'exists'],
-      ['ENOTDIR', 'not-a-directory'],
-      ['EISDIR', 'is-a-directory'],
-      ['ENOTEMPTY', 'not-empty'],
-      ['EACCES', 'permission-denied'],
-      ['EPERM', 'permission-denied'],
-      ['ENOSPC', 'no-space'],
-      ['EDQUOT', 'no-space'],
-      ['EBUSY', 'busy'],
-      ['ENAMETOOLONG', 'invalid-name'],
-      ['EINVAL', 'invalid-name'],
-      ['EROFS', 'read-only'],
-      ['ELOOP', 'io'],
-      ['EIO', 'io'],
-      ['EWHATEVER', 'io'],
-    ];
-    for (const [code, expected] of table) {
-      const mapped = toFsError(errno(code));
-      assert.equal(mapped.code, expected, code);
-      assert.ok(!mapped.message.includes('/secret'), mapped.message);
-    }
-    assert.equal(toFsError(errno('EEXIST'), 'rmdir').code, 'not-empty');
-    assert.equal(toFsError(new Error('no code')).code, 'io');
-    assert.equal(toFsError('a string').code, 'io');
-    const own = new FsError('busy', 'x');
-    assert.equal(toFsError(own), own);
-    assert.equal(toFsError(errno('ENOTEMPTY')).message, 'Directory not empty');
-    assert.equal(toFsError(errno('ENOENT')).message, 'No such file or directory');
   });
 });
