@@ -1,7 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { randomBytes } from 'node:crypto';
-import { normalizeAddress, sameHost } from './addresses.js';
+import { normalizeAddress, sameHost } from './peer-address.js';
 import { defaults } from '../defaults.js';
 
 /** How a data connection is protected, decided when it opens (PROT P or C). */

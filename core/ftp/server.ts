@@ -15,7 +15,7 @@ import { constants as cryptoConstants } from 'node:crypto';
 import { RateLimiter } from './throttle.js';
 import { LoginThrottle } from './login-throttle.js';
 import { formatReply } from './replies.js';
-import { normalizeAddress } from './addresses.js';
+import { normalizeAddress } from './peer-address.js';
 import { buildSecureContextOptions } from '../tls/tls-policy.js';
 
 /** Why the server could not start; `message` is written for people ("port 2121 is already in use"). */

@@ -5,10 +5,10 @@ import type { LoginGrant } from '../auth/authorizer.js';
 import { LineSplitter, parseCommandLine, type CommandLine } from './parser.js';
 import { formatReply } from './replies.js';
 import { DataChannel, peerCertificateError } from './data-channel.js';
-import { MLST_FACTS, type MlstFact } from './listing.js';
-import { normalizeAddress } from './addresses.js';
+import { MLST_FACTS, type MlstFact } from './listing-format.js';
+import { normalizeAddress } from './peer-address.js';
 import type { ServerContext } from './server-context.js';
-import type { ActiveTransfer } from './transfer.js';
+import type { ActiveTransfer } from './transfer-runner.js';
 import { commandTable } from './commands/index.js';
 
 /**

@@ -12,7 +12,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { startServer, waitFor, runPython, type ServerFixture, type RecordedEvent } from '../helpers/server-fixture.js';
 import { connectAndLogin, connectData, epsvPort, fileSha256, pseudoRandomBytes, sha256, tempFilesIn } from './ftp-helpers.js';
-import { CLIENT_GONE } from '../../core/ftp/transfer.js';
+import { CLIENT_GONE } from '../../core/ftp/transfer-runner.js';
 
 const ORIGINAL = pseudoRandomBytes(300_000, 7);
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { defaults } from '../../core/defaults.js';
 import type { FileInfo } from '../../core/fs/file-system.js';
-import { factsLine, ftpTimestamp, listLine, MLST_FACTS } from '../../core/ftp/listing.js';
+import { factsLine, ftpTimestamp, listLine, MLST_FACTS } from '../../core/ftp/listing-format.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const NOW = Date.UTC(2026, 5, 15, 12, 0, 0);

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { CommandTable } from './command.js';
 import type { Session } from '../session.js';
-import { parseEprtArgument, parseEpsvArgument, parsePortArgument, sameHost } from '../addresses.js';
+import { parseEprtArgument, parseEpsvArgument, parsePortArgument, sameHost } from '../peer-address.js';
 import { DataChannelError } from '../data-channel.js';
 
 /** PASV EPSV PORT EPRT (RFC 959, RFC 2428) and the transfer parameters TYPE STRU MODE ALLO. */

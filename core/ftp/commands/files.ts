@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CommandTable } from './command.js';
 import { attempt, attemptWrite, resolvePath } from './command.js';
 import type { Session } from '../session.js';
-import { ftpTimestamp, parseFtpTimestamp } from '../listing.js';
+import { ftpTimestamp, parseFtpTimestamp } from '../listing-format.js';
 import { sanitize } from '../replies.js';
 import { readFileStream } from '../../fs/file-stream.js';
 

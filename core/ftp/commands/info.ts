@@ -1,6 +1,6 @@
 import type { CommandTable } from './command.js';
 import type { Session } from '../session.js';
-import { MLST_FACTS, type MlstFact } from '../listing.js';
+import { MLST_FACTS, type MlstFact } from '../listing-format.js';
 import { HASH_ALGORITHMS } from './files.js';
 import { commandTable } from './index.js';
 

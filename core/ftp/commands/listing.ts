@@ -3,8 +3,8 @@ import { attempt, resolvePath } from './command.js';
 import type { Session } from '../session.js';
 import type { FileInfo } from '../../fs/file-system.js';
 import { isFsError } from '../../fs/fs-error.js';
-import { factsLine, globMatcher, listLine, splitListArguments } from '../listing.js';
-import { ActiveTransfer, linesStream } from '../transfer.js';
+import { factsLine, globMatcher, listLine, splitListArguments } from '../listing-format.js';
+import { ActiveTransfer, linesStream } from '../transfer-runner.js';
 import { dataCommandAllowed, refuseData, refuseDataCommand } from './transfer.js';
 import { sanitize } from '../replies.js';
 
