@@ -89,19 +89,6 @@ export function ftpTimestamp(date: Date): string {
   return timestamps.get(Math.floor(date.getTime() / 1000), date, timestamp);
 }
 
-/** Parses `YYYYMMDDHHMMSS[.sss]` (UTC); undefined when malformed or not a real date. */
-export function parseFtpTimestamp(text: string): Date | undefined {
-  const match = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{1,3}))?$/.exec(text);
-  if (!match) return undefined;
-  const [y, mo, d, h, mi, s] = match.slice(1, 7).map(Number) as number[];
-  // The fraction is optional: Number(undefined) would be NaN and make the whole date invalid.
-  const ms = match[7] === undefined ? 0 : Number(match[7].padEnd(3, '0'));
-  const date = new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, s!, ms));
-  const valid =
-    date.getUTCFullYear() === y && date.getUTCMonth() === mo! - 1 && date.getUTCDate() === d && h! < 24 && mi! < 60 && s! < 61;
-  return valid ? date : undefined;
-}
-
 /** RFC 3659 `perm` fact: what this session may do with the entry. */
 function permFact(info: FileInfo): string {
   if (info.type === 'dir') return info.writable ? 'flcdmpe' : 'el';
@@ -122,16 +109,6 @@ export function factsLine(info: FileInfo, facts: ReadonlySet<MlstFact>, name: st
   if (facts.has('unique')) out += `unique=${info.unique};`;
   if (facts.has('unix.mode')) out += unixModes.get(info.mode & 0o777, info.mode & 0o777, unixModeFact);
   return `${out} ${sanitize(name)}`;
-}
-
-/**
- * Splits LIST/NLST arguments into options and path: leading `-a`, `-l`, `-la`… tokens are
- * ls options that clients add (ignored: listings always show every entry in long form).
- */
-export function splitListArguments(argument: string): { options: string; path: string } {
-  const match = /^((?:-[a-zA-Z]+\s*)+)(?:\s|$)/.exec(argument);
-  if (!match) return { options: '', path: argument };
-  return { options: match[1]!.trim(), path: argument.slice(match[0].length) };
 }
 
 /**

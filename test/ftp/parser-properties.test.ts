@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import fc from 'fast-check';
 import { LineSplitter, parseCommandLine, type LineEvent } from '../../core/ftp/parser.js';
-import { parseEprtArgument, parseEpsvArgument, parsePortArgument } from '../../core/ftp/peer-address.js';
+import { parseEprtArgument, parseEpsvArgument, parsePortArgument } from '../../core/ftp/arguments.js';
 
 const numRuns = Number(process.env.FUZZ_RUNS ?? 500);
 const MAX = 64;

@@ -1,7 +1,8 @@
 import net from 'node:net';
 import type { CommandTable } from './command.js';
 import type { Session } from '../session.js';
-import { parseEprtArgument, parseEpsvArgument, parsePortArgument, sameHost } from '../peer-address.js';
+import { sameHost } from '../peer-address.js';
+import { parseAlloArgument, parseEprtArgument, parseEpsvArgument, parsePortArgument, parseTypeArgument } from '../arguments.js';
 import { DataChannelError } from '../data-channel.js';
 
 /** PASV EPSV PORT EPRT (RFC 959, RFC 2428) and the transfer parameters TYPE STRU MODE ALLO. */
@@ -108,21 +109,11 @@ export const connectionCommands: CommandTable = {
     help: 'TYPE A|I|L 8: representation type',
     needsArgument: true,
     handler(session, argument) {
-      const words = argument.trim().toUpperCase().split(/\s+/);
-      const [kind, format] = words;
-      if (kind === 'I' && words.length === 1) {
-        session.type = 'I';
-        session.reply(200, 'Switching to Binary mode');
-      } else if (kind === 'L' && (format === '8' || words.length === 1)) {
-        session.type = 'I';
-        session.reply(200, 'Switching to Binary mode');
-      } else if (kind === 'L8' && words.length === 1) {
-        session.type = 'I';
-        session.reply(200, 'Switching to Binary mode');
-      } else if (kind === 'A' && (words.length === 1 || format === 'N')) {
-        session.type = 'A';
-        session.reply(200, 'Switching to ASCII mode');
-      } else if (kind === 'A' || kind === 'E' || kind === 'L') {
+      const parsed = parseTypeArgument(argument);
+      if (parsed.kind === 'set') {
+        session.type = parsed.type;
+        session.reply(200, parsed.type === 'A' ? 'Switching to ASCII mode' : 'Switching to Binary mode');
+      } else if (parsed.kind === 'unsupported') {
         session.reply(504, 'Type not implemented for that parameter');
       } else {
         session.reply(501, 'Unrecognised TYPE');
@@ -152,14 +143,13 @@ export const connectionCommands: CommandTable = {
   ALLO: {
     help: 'ALLO <bytes> [R <size>]: announce the size of the next upload',
     handler(session, argument) {
-      // RFC 959: "ALLO <decimal-integer> [R <decimal-integer>]". The size is kept for the next
-      // STOR/APPE/STOU, which fails when fewer bytes arrive than announced.
-      const match = /^\s*(\d{1,16})(?:\s+R\s+\d{1,16})?\s*$/i.exec(argument);
-      if (argument.trim() !== '' && (!match || !Number.isSafeInteger(Number(match[1])))) {
+      // The size is kept for the next STOR/APPE/STOU, which fails when fewer bytes arrive.
+      const parsed = parseAlloArgument(argument);
+      if (!parsed.ok) {
         session.reply(501, 'ALLO needs a byte count');
         return;
       }
-      session.announcedSize = match ? Number(match[1]) : undefined;
+      session.announcedSize = parsed.size;
       session.reply(202, 'No storage allocation necessary');
     },
   },

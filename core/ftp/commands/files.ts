@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { CommandTable } from './command.js';
 import { attempt, attemptWrite, resolvePath } from './command.js';
 import type { Session } from '../session.js';
-import { ftpTimestamp, parseFtpTimestamp } from '../listing-format.js';
+import { ftpTimestamp } from '../listing-format.js';
+import { parseMdtmSetForm, parseMfmtArgument, parseSiteArgument, type SetTimeArgument } from '../arguments.js';
 import { sanitize } from '../replies.js';
 import { readFileStream } from '../../fs/file-stream.js';
 
@@ -18,8 +19,7 @@ function readOnlyRefused(session: Session, path: string): boolean {
   return true;
 }
 
-async function setModified(session: Session, stamp: string, rawPath: string, replyStyle: 'MFMT' | 'MDTM'): Promise<void> {
-  const when = parseFtpTimestamp(stamp);
+async function setModified(session: Session, { when, path: rawPath }: SetTimeArgument, replyStyle: 'MFMT' | 'MDTM'): Promise<void> {
   if (!when) {
     session.reply(501, 'Bad timestamp: use YYYYMMDDHHMMSS (UTC)');
     return;
@@ -107,9 +107,8 @@ export const fileCommands: CommandTable = {
     help: 'MDTM <file>: modification time (UTC)',
     needsArgument: true,
     async handler(session, argument) {
-      // Some clients set the time with `MDTM YYYYMMDDHHMMSS path`.
-      const setForm = /^(\d{14}(?:\.\d{1,3})?) (.+)$/.exec(argument);
-      if (setForm) return setModified(session, setForm[1]!, setForm[2]!, 'MDTM');
+      const setForm = parseMdtmSetForm(argument);
+      if (setForm) return setModified(session, setForm, 'MDTM');
       const path = resolvePath(session, argument);
       if (path === undefined) return;
       let stamp = '';
@@ -128,37 +127,34 @@ export const fileCommands: CommandTable = {
     help: 'MFMT <YYYYMMDDHHMMSS> <path>: set modification time',
     needsArgument: true,
     async handler(session, argument) {
-      const match = /^(\S+) (.+)$/.exec(argument);
-      if (!match) {
+      const parsed = parseMfmtArgument(argument);
+      if (!parsed) {
         session.reply(501, 'Syntax: MFMT YYYYMMDDHHMMSS path');
         return;
       }
-      await setModified(session, match[1]!, match[2]!, 'MFMT');
+      await setModified(session, parsed, 'MFMT');
     },
   },
   SITE: {
     help: 'SITE HELP | SITE CHMOD <mode> <path>',
     needsArgument: true,
     async handler(session, argument) {
-      const [sub = '', ...rest] = argument.trim().split(' ');
-      const verb = sub.toUpperCase();
-      if (verb === 'HELP') {
+      const site = parseSiteArgument(argument);
+      if (site.kind === 'help') {
         session.reply(214, SITE_HELP);
         return;
       }
-      if (verb !== 'CHMOD') {
-        session.reply(502, `Unknown SITE command ${sanitize(sub.slice(0, 16))}`);
+      if (site.kind === 'unknown') {
+        session.reply(502, `Unknown SITE command ${sanitize(site.name.slice(0, 16))}`);
         return;
       }
-      const modeText = rest[0] ?? '';
-      const target = rest.slice(1).join(' ');
-      if (!/^[0-7]{3,4}$/.test(modeText) || target === '') {
+      if (site.kind === 'chmod-syntax') {
         session.reply(501, 'Syntax: SITE CHMOD <octal mode> <path>');
         return;
       }
-      const path = resolvePath(session, target);
+      const path = resolvePath(session, site.path);
       if (path === undefined) return;
-      if (await attemptWrite(session, 'chmod', path, () => session.fs.chmod(path, parseInt(modeText, 8) & 0o777))) {
+      if (await attemptWrite(session, 'chmod', path, () => session.fs.chmod(path, site.mode))) {
         session.reply(200, 'SITE CHMOD command ok');
       }
     },

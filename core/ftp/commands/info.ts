@@ -1,6 +1,7 @@
 import type { CommandTable } from './command.js';
 import type { Session } from '../session.js';
-import { MLST_FACTS, type MlstFact } from '../listing-format.js';
+import { MLST_FACTS } from '../listing-format.js';
+import { parseOptsArgument } from '../arguments.js';
 import { HASH_ALGORITHMS } from './files.js';
 import { commandTable } from './index.js';
 
@@ -17,15 +18,6 @@ export function featureLines(session: Session): string[] {
   if (session.server.tls) lines.push('PBSZ', 'PROT');
   lines.push('AVBL', 'EPRT', 'EPSV', `HASH ${hash}`, 'MDTM', 'MFMT', `MLST ${mlst}`, 'REST STREAM', 'SIZE', 'TVFS', 'UTF8', 'End');
   return lines;
-}
-
-function setMlstFacts(session: Session, list: string): void {
-  const wanted = list
-    .split(';')
-    .map((fact) => fact.trim().toLowerCase())
-    .filter((fact): fact is MlstFact => (MLST_FACTS as readonly string[]).includes(fact));
-  session.mlstFacts = new Set(wanted);
-  session.reply(200, `MLST OPTS ${wanted.map((fact) => `${fact};`).join('')}`);
 }
 
 export const infoCommands: CommandTable = {
@@ -46,30 +38,28 @@ export const infoCommands: CommandTable = {
     help: 'OPTS UTF8 ON | OPTS MLST facts | OPTS HASH [algorithm]',
     needsArgument: true,
     handler(session, argument) {
-      const [name = '', ...rest] = argument.trim().split(/\s+/);
-      const value = rest.join(' ');
-      switch (name.toUpperCase()) {
+      const opts = parseOptsArgument(argument);
+      switch (opts.option) {
         case 'UTF8':
-        case 'UTF-8':
           // Paths are always UTF-8; OFF can't be honoured, so it is refused.
-          if (value.toUpperCase() === 'ON' || value === '') session.reply(200, 'Always in UTF8 mode');
+          if (opts.on) session.reply(200, 'Always in UTF8 mode');
           else session.reply(504, 'UTF8 can not be turned off');
           return;
         case 'MLST':
-          setMlstFacts(session, value);
+          session.mlstFacts = new Set(opts.facts);
+          session.reply(200, `MLST OPTS ${opts.facts.map((fact) => `${fact};`).join('')}`);
           return;
         case 'HASH': {
-          if (value === '') {
+          if (opts.algorithm === '') {
             session.reply(200, session.hashAlgorithm);
             return;
           }
-          const algorithm = Object.keys(HASH_ALGORITHMS).find((a) => a === value.toUpperCase());
-          if (!algorithm) {
+          if (!Object.hasOwn(HASH_ALGORITHMS, opts.algorithm)) {
             session.reply(501, `Unknown algorithm; use one of ${Object.keys(HASH_ALGORITHMS).join(', ')}`);
             return;
           }
-          session.hashAlgorithm = algorithm as keyof typeof HASH_ALGORITHMS;
-          session.reply(200, algorithm);
+          session.hashAlgorithm = opts.algorithm as keyof typeof HASH_ALGORITHMS;
+          session.reply(200, opts.algorithm);
           return;
         }
         default:

@@ -1,4 +1,5 @@
 import type { CommandTable } from './command.js';
+import { parseProtLevel } from '../arguments.js';
 
 /** AUTH PBSZ PROT CCC (RFC 4217). */
 
@@ -46,7 +47,6 @@ export const tlsCommands: CommandTable = {
     help: 'PROT P|C: data channel protection',
     needsArgument: true,
     handler(session, argument) {
-      const level = argument.trim().toUpperCase();
       const tls = session.server.tls;
       if (!session.controlSecure || !tls) {
         session.reply(503, 'PROT needs a TLS connection: send AUTH TLS first');
@@ -56,6 +56,7 @@ export const tlsCommands: CommandTable = {
         session.reply(503, 'Send PBSZ first');
         return;
       }
+      const level = parseProtLevel(argument);
       if (level === 'P') {
         session.protectData = true;
         session.changed();
@@ -68,7 +69,7 @@ export const tlsCommands: CommandTable = {
         session.protectData = false;
         session.changed();
         session.reply(200, 'PROT now Clear');
-      } else if (level === 'S' || level === 'E') {
+      } else if (level === 'unsupported') {
         session.reply(536, 'PROT level not supported; use P or C');
       } else {
         session.reply(504, 'Unrecognised PROT level');

@@ -8,6 +8,7 @@ import { ActiveTransfer, throttleFor } from '../transfer-runner.js';
 import { sendFile } from '../file-pump.js';
 import { readFileStream } from '../../fs/file-stream.js';
 import { LfToCrlf, CrlfToLf } from '../ascii.js';
+import { parseRestOffset } from '../arguments.js';
 
 /** RETR STOR APPE STOU REST ABOR (RFC 959, RFC 1123 for STOU, RFC 3659 for REST STREAM). */
 
@@ -150,13 +151,13 @@ export const transferCommands: CommandTable = {
     help: 'REST <offset>: restart position for RETR/STOR',
     needsArgument: true,
     handler(session, argument) {
-      const text = argument.trim();
-      if (!/^\d{1,16}$/.test(text) || !Number.isSafeInteger(Number(text))) {
+      const offset = parseRestOffset(argument);
+      if (offset === undefined) {
         session.reply(501, 'REST needs a non-negative byte offset');
         return;
       }
-      session.restOffset = Number(text);
-      session.reply(350, `Restarting at ${text}. Send STOR or RETR to initiate transfer`);
+      session.restOffset = offset;
+      session.reply(350, `Restarting at ${argument.trim()}. Send STOR or RETR to initiate transfer`);
     },
   },
   ABOR: {
