@@ -1,12 +1,12 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { randomBytes } from 'node:crypto';
 import { normalizeAddress, sameHost } from './peer-address.js';
+import { peerCertificateError } from './tls-contexts.js';
 import { defaults } from '../defaults.js';
 
 /** How a data connection is protected, decided when it opens (PROT P or C). */
 export interface DataTls {
-  /** The data connections' context (see {@link createDataSecureContext}), not the control one. */
+  /** The data connections' context (see createDataSecureContext in tls-contexts.ts), not the control one. */
   dataSecureContext: tls.SecureContext;
   requestCert: boolean;
   rejectUnauthorized: boolean;
@@ -33,78 +33,6 @@ export class DataChannelError extends Error {
   ) {
     super(message);
   }
-}
-
-/** Node's native secure context: the undocumented ticket-key hooks used below. */
-interface NativeTicketContext {
-  getTicketKeys(): Buffer;
-  enableTicketKeyCallback?: () => void;
-  onticketkeycallback?: (name: Buffer, iv: Buffer, encrypt: boolean) => unknown[];
-}
-
-/**
- * Builds the secure context of data connections: it resumes the control connection's TLS
- * sessions (same ticket keys) but issues no session tickets of its own.
- *
- * Why: TLS 1.3 servers send NewSessionTicket messages after the handshake. A client that only
- * writes on the data connection (an upload) never reads them, and when it closes a socket with
- * unread bytes the kernel sends a TCP reset instead of a FIN and throws away whatever it had
- * not sent yet: the upload is cut short. Go clients (rclone, jlaffaye/ftp) hit this against
- * vsftpd and pyftpdlib, which still answer 226; libuv then reports the reset as a clean EOF, so
- * the server can't tell (measured: uploads of 400 KB arrived as 96 KB with 226).
- *
- * Node has no `SSL_CTX_set_num_tickets`, and `SSL_OP_NO_TICKET` does not help: in TLS 1.3
- * OpenSSL then sends stateful tickets instead and refuses to resume the control session's
- * stateless ones (both measured). What works is OpenSSL's ticket-key callback: returning 0 when
- * asked to encrypt a ticket makes OpenSSL ≥ 3.0 skip the TLS 1.3 NewSessionTicket (TLS 1.2 gets
- * an empty ticket inside the handshake, which the client reads before its Finished), while
- * decrypting with the control context's keys keeps resumption working (curl, FileZilla and
- * rclone resume; vsftpd's require_ssl_reuse depends on it). A resumed handshake never sends a
- * ticket anyway, as Node's own callback does not ask for renewal.
- *
- * The callback is Node's internal `onticketkeycallback` hook (there since io.js 3, used by
- * Node's own tests); where it is missing, the data context falls back to sharing the control
- * context's keys, which resumes but sends tickets on fresh handshakes. BoringSSL (Electron)
- * ignores a 0 from this callback and still sends the ticket.
- */
-export function createDataSecureContext(options: tls.SecureContextOptions, control: tls.SecureContext): tls.SecureContext {
-  const data = tls.createSecureContext(options);
-  const own = data.context as NativeTicketContext;
-  const controlNative = control.context as NativeTicketContext;
-  // Read at each handshake, so keys set later on the control context (setTicketKeys) still match.
-  const controlKeys = () => {
-    const keys = controlNative.getTicketKeys();
-    return { name: keys.subarray(0, 16), hmac: keys.subarray(16, 32), aes: keys.subarray(32, 48) };
-  };
-  if (typeof own.enableTicketKeyCallback !== 'function') {
-    (data.context as { setTicketKeys(keys: Buffer): void }).setTicketKeys(controlNative.getTicketKeys());
-    return data;
-  }
-  own.enableTicketKeyCallback();
-  // The array is Node's contract: [result, hmacKey, aesKey, keyName, iv] (name and iv on encrypt).
-  own.onticketkeycallback = (name, _iv, encrypt) => {
-    const keys = controlKeys();
-    if (encrypt) return [0, keys.hmac, keys.aes, keys.name, randomBytes(16)];
-    return [name.equals(keys.name) ? 1 : 0, keys.hmac, keys.aes];
-  };
-  return data;
-}
-
-/**
- * Why a TLS client's certificate is not accepted (OpenSSL's verify error code), or undefined
- * when it is.
- *
- * `rejectUnauthorized` is enforced by `tls.Server` only: on a TLSSocket made by hand, as the
- * sessions make them on sockets they already own, Node's verify callback lets every
- * certificate through and keeps OpenSSL's verdict in the handle, so a client certificate from
- * any CA completed the handshake (measured: a self-signed stranger was served). This reads
- * the verdict where tls.Server reads it (`_handle.verifyError()`) and refuses when it can't.
- */
-export function peerCertificateError(socket: tls.TLSSocket): string | undefined {
-  const handle = (socket as unknown as { _handle?: { verifyError?: () => Error | null } })._handle;
-  if (typeof handle?.verifyError !== 'function') return 'certificate verdict unavailable';
-  const error = handle.verifyError();
-  return error ? ((error as NodeJS.ErrnoException).code ?? error.message) : undefined;
 }
 
 /** TLS data sockets whose handshake finished before anyone waited for it. */

@@ -1,22 +1,18 @@
 import net from 'node:net';
 import os from 'node:os';
-import tls from 'node:tls';
 import dns from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
 import { X509Certificate } from 'node:crypto';
 import { defaults } from '../defaults.js';
-import type { FtpServerOptions } from './options.js';
+import type { FtpServerOptions, TlsOptions } from './options.js';
 import type { ServerEventName, ServerEvents, SessionSecurity, TransferInfo } from './events.js';
 import type { ServerContext, SessionLimits, SessionTls } from './server-context.js';
 import { Session } from './session.js';
-import { createDataSecureContext } from './data-channel.js';
-import { countFreshTickets } from './ticket-probe.js';
-import { constants as cryptoConstants } from 'node:crypto';
+import { buildSessionTls } from './tls-contexts.js';
 import { RateLimiter } from './throttle.js';
 import { LoginThrottle } from './login-throttle.js';
 import { formatReply } from './replies.js';
 import { normalizeAddress } from './peer-address.js';
-import { buildSecureContextOptions } from '../tls/tls-policy.js';
 
 /** Why the server could not start; `message` is written for people ("port 2121 is already in use"). */
 export class FtpServerError extends Error {
@@ -271,7 +267,7 @@ export class FtpServer {
       authorizer: o.authorizer,
       greeting: o.greeting ?? 'FTP Share ready',
       limits,
-      ...(o.tls ? { tls: await this.buildTls() } : {}),
+      ...(o.tls ? { tls: await this.buildTls(o.tls) } : {}),
       ...(o.passivePorts ? { passivePorts: o.passivePorts } : {}),
       ...(publicAddress ? { publicAddress } : {}),
       limitersFor: (session, direction) => {
@@ -295,56 +291,12 @@ export class FtpServer {
     };
   }
 
-  /**
-   * Makes sure data connections send no TLS session tickets (a client that never reads them resets
-   * the connection on close and the kernel drops upload bytes: see createDataSecureContext). Where
-   * the TLS library ignores the ticket callback (BoringSSL in Electron), `SSL_OP_NO_TICKET` is the
-   * fallback: no tickets, at the price of data-connection resumption. If tickets still flow, a
-   * warning says so instead of failing silently.
-   */
-  private async withoutDataTickets(data: tls.SecureContext, options: tls.SecureContextOptions): Promise<tls.SecureContext> {
+  private async buildTls(options: TlsOptions): Promise<SessionTls> {
     try {
-      if ((await countFreshTickets(data)) === 0) return data;
-      const noTickets = tls.createSecureContext({ ...options, secureOptions: (options.secureOptions ?? 0) | cryptoConstants.SSL_OP_NO_TICKET });
-      if ((await countFreshTickets(noTickets)) === 0) {
-        this.emit('warning', { code: 'tls-no-resumption', message: 'FTPS data connections cannot resume the control session with this TLS library; clients that require resumption may refuse transfers' });
-        return noTickets;
-      }
-    } catch {
-      // A probe that can't run proves nothing either way: report it like tickets that still flow.
-    }
-    this.emit('warning', { code: 'tls-data-tickets', message: 'FTPS data connections send TLS session tickets here; uploads from some clients (rclone) may be cut short' });
-    return data;
-  }
-
-  private async buildTls(): Promise<SessionTls> {
-    const t = this.options.tls!;
-    const built = buildSecureContextOptions({ cert: t.cert, key: t.key, ...(t.clientCa ? { clientCa: t.clientCa } : {}) });
-    // A session ID context, the same on control and data contexts: OpenSSL refuses to resume a
-    // session without one when it verifies client certificates (SSL_R_SESSION_ID_CONTEXT_UNINITIALIZED,
-    // an "internal error" alert), which broke every resuming data connection under mutual TLS.
-    // tls.Server sets one by itself; bare TLSSockets with createSecureContext do not.
-    const contextOptions: tls.SecureContextOptions = { ...built.contextOptions, sessionIdContext: 'ftp-share', ...t.secureContext };
-    let secureContext: tls.SecureContext;
-    let dataSecureContext: tls.SecureContext;
-    try {
-      secureContext = tls.createSecureContext(contextOptions);
-      dataSecureContext = createDataSecureContext(contextOptions, secureContext);
+      return await buildSessionTls(options, (warning) => this.emit('warning', warning));
     } catch (err) {
       throw new FtpServerError('invalid-options', `TLS certificate or key could not be used: ${(err as Error).message.split('\n')[0]}`);
     }
-    dataSecureContext = await this.withoutDataTickets(dataSecureContext, contextOptions);
-    const implicit = t.mode === 'implicit';
-    return {
-      mode: t.mode,
-      secureContext,
-      dataSecureContext,
-      requestCert: built.requestCert,
-      rejectUnauthorized: built.rejectUnauthorized,
-      requireTls: implicit || (t.requireTls ?? false),
-      requireEncryptedData: implicit || (t.requireEncryptedData ?? false),
-      requireSessionReuse: t.requireSessionReuse ?? false,
-    };
   }
 }
 

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import tls from 'node:tls';
-import { countFreshTickets } from '../../core/ftp/ticket-probe.js';
-import { createDataSecureContext } from '../../core/ftp/data-channel.js';
+import { countFreshTickets, createDataSecureContext } from '../../core/ftp/tls-contexts.js';
 import { buildSecureContextOptions, generateCertificate } from '../../core/tls/index.js';
 import { startServer } from '../helpers/server-fixture.js';
 
