@@ -5,20 +5,16 @@
  * (the first is `listening`), which is what scripts and tests read.
  */
 import path from 'node:path';
-import { FtpServer } from '../ftp/server.js';
-import type { FtpServerOptions, TlsOptions } from '../ftp/options.js';
 import type { ServerEventName } from '../ftp/events.js';
-import { SimpleAuthorizer } from '../auth/simple-authorizer.js';
-import { PhysicalFileSystem } from '../fs/physical.js';
-import { VirtualFileSystem } from '../fs/virtual.js';
 import { defaults } from '../defaults.js';
-import { defaultCertificateDir, ensureCertificate, loadCertificateFiles, isCertificateError } from '../tls/index.js';
-import { candidateUrls, ftpUrl } from '../net/addresses.js';
-import { checkFolder } from '../share/folders.js';
-import { narrate, type NarratedLine } from '../share/narration.js';
+import { defaultCertificateDir } from '../tls/index.js';
+import { ftpUrl } from '../net/urls.js';
+import { connectUrls } from '../share/connect-urls.js';
+import { startShare, type ShareSpec } from '../share/share-assembly.js';
+import { narrate, type NarratedLine, type ServerEventSource } from '../share/narration.js';
 import { Redactor } from '../share/log-buffer.js';
 import { generatePassword } from '../share/settings.js';
-import { systemAddressSource } from '../share/share-service.js';
+import { systemAddressSource } from '../share/address-source.js';
 import { untilStopSignal } from './signals.js';
 import { bannerLines, type AccessSummary, type BannerUrl } from './banner.js';
 import { UsageError, shareFlags, type CommandLine, type ShareFlags } from './options.js';
@@ -49,41 +45,40 @@ const JSON_EVENTS: Record<Exclude<ServerEventName, 'listening'>, true> = {
   'connection-refused': true,
 };
 
-/** Checks every folder (exists, is a folder, can be listed) and returns their absolute paths. */
-async function checkFolders(folders: readonly string[]): Promise<string[]> {
-  const resolved: string[] = [];
-  for (const folder of folders) {
-    const full = path.resolve(folder);
-    const problem = await checkFolder(full);
-    if (problem) throw new UsageError(problem.message);
-    resolved.push(full);
-  }
-  return resolved;
-}
-
-async function tlsFor(flags: ShareFlags): Promise<{ tls: TlsOptions; generatedAt?: string } | undefined> {
-  if (!flags.ftps) return undefined;
-  const policy = { mode: flags.ftps, requireTls: flags.requireTls, requireEncryptedData: flags.requireTls };
-  try {
-    if (flags.cert) {
-      const checked = await loadCertificateFiles(flags.cert.cert, flags.cert.key);
-      return { tls: { ...policy, cert: checked.cert, key: checked.key } };
-    }
-    const stored = await ensureCertificate(flags.certDir ?? defaultCertificateDir());
-    return { tls: { ...policy, cert: stored.cert, key: stored.key }, ...(stored.generated ? { generatedAt: stored.certPath } : {}) };
-  } catch (err) {
-    if (isCertificateError(err)) throw new UsageError(err.message);
-    throw err;
-  }
+/** What the command line asks to share, as the share assembly takes it. */
+function shareSpec(folders: string[], flags: ShareFlags): ShareSpec {
+  return {
+    folders,
+    readOnly: flags.writable !== true,
+    access: {
+      ...(flags.user !== undefined ? { username: flags.user } : {}),
+      ...(flags.password !== undefined ? { password: flags.password } : {}),
+    },
+    ...(flags.ftps
+      ? {
+          ftps: {
+            mode: flags.ftps,
+            requireTls: flags.requireTls,
+            certificate: flags.cert ? { files: flags.cert } : { dir: flags.certDir ?? defaultCertificateDir() },
+          },
+        }
+      : {}),
+    ftp: {
+      port: flags.port ?? defaults.port,
+      ...(flags.host !== undefined ? { host: flags.host } : {}),
+      ...(flags.publicHost !== undefined ? { publicHost: flags.publicHost } : {}),
+      ...(flags.passivePorts ? { passivePorts: flags.passivePorts } : {}),
+    },
+  };
 }
 
 /** Bound to one address: that one. On every address: this machine's, ranked and labelled. */
-async function connectUrls(flags: ShareFlags, addresses: readonly string[], port: number, implicitTls: boolean): Promise<BannerUrl[]> {
+async function bannerUrls(flags: ShareFlags, addresses: readonly string[], port: number, implicitTls: boolean): Promise<BannerUrl[]> {
   const options = { implicitTls, ...(flags.user !== undefined ? { username: flags.user } : {}) };
   if (flags.host !== undefined && flags.host !== '::' && flags.host !== '0.0.0.0') {
     return addresses.map((address) => ({ url: ftpUrl(address, port, options) }));
   }
-  const ranked = candidateUrls(await systemAddressSource.list(), port, options);
+  const ranked = connectUrls(await systemAddressSource.list(), port, options);
   return ranked.length > 0 ? ranked : addresses.map((address) => ({ url: ftpUrl(address, port, options) }));
 }
 
@@ -97,41 +92,32 @@ function terminalLine(line: NarratedLine, time: Date): string {
 export async function runShareCommand(line: CommandLine): Promise<number> {
   const flags = await shareFlags(line, () => generatePassword());
   if (line.positionals.length === 0) throw new UsageError('no folder to share: give at least one FOLDER');
-  const folders = await checkFolders(line.positionals);
-  const readOnly = flags.writable !== true;
-  const fileSystem =
-    folders.length === 1 ? new PhysicalFileSystem({ root: folders[0]!, readOnly }) : new VirtualFileSystem({ roots: folders, readOnly });
-  const authorizer = new SimpleAuthorizer({
-    ...(flags.user !== undefined ? { username: flags.user } : {}),
-    ...(flags.password !== undefined ? { password: flags.password } : {}),
-    fs: fileSystem,
-  });
-  const tls = await tlsFor(flags);
-  const serverOptions: FtpServerOptions = {
-    port: flags.port ?? defaults.port,
-    ...(flags.host !== undefined ? { host: flags.host } : {}),
-    ...(flags.publicHost !== undefined ? { publicHost: flags.publicHost } : {}),
-    ...(flags.passivePorts ? { passivePorts: flags.passivePorts } : {}),
-    authorizer,
-    ...(tls ? { tls: tls.tls } : {}),
-  };
-  const server = new FtpServer(serverOptions);
+  const spec = shareSpec(line.positionals.map((folder) => path.resolve(folder)), flags);
   const json = line.values.has('json');
   const print = (object: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(object)}\n`);
-  if (json) {
-    for (const event of Object.keys(JSON_EVENTS) as (keyof typeof JSON_EVENTS)[]) server.on(event, (payload) => print({ type: event, ...payload }));
-  } else {
+  const observe = (events: ServerEventSource): (() => void) => {
+    if (json) {
+      const detachers = (Object.keys(JSON_EVENTS) as (keyof typeof JSON_EVENTS)[]).map((event) => {
+        const listener = (payload: object): void => print({ type: event, ...payload });
+        events.on(event, listener);
+        return () => events.off(event, listener);
+      });
+      return () => detachers.forEach((detach) => detach());
+    }
     // A password can reach a line by accident (typed as a user name): never print it.
     const redactor = new Redactor();
     redactor.addSecret(flags.password);
-    narrate(server, (narrated) => process.stdout.write(terminalLine({ ...narrated, text: redactor.redact(narrated.text) }, new Date())), {
+    return narrate(events, (narrated) => process.stdout.write(terminalLine({ ...narrated, text: redactor.redact(narrated.text) }, new Date())), {
       debug: line.values.has('debug'),
     });
-  }
-  const info = await server.start();
+  };
+  const started = await startShare(spec, observe);
+  if (!started.ok) throw new UsageError(started.failure.fix ? `${started.failure.message}. ${started.failure.fix}` : started.failure.message);
+  const { share } = started;
+  const info = share.listening;
   const stopRequested = untilStopSignal();
-  const access: AccessSummary = { password: flags.password !== undefined, writable: !readOnly, ...(flags.user !== undefined ? { user: flags.user } : {}) };
-  const urls = await connectUrls(flags, info.addresses, info.port, info.tls?.mode === 'implicit');
+  const access: AccessSummary = { password: flags.password !== undefined, writable: !spec.readOnly, ...(flags.user !== undefined ? { user: flags.user } : {}) };
+  const urls = await bannerUrls(flags, info.addresses, info.port, info.tls?.mode === 'implicit');
   if (json) {
     print({
       type: 'listening',
@@ -145,16 +131,16 @@ export async function runShareCommand(line: CommandLine): Promise<number> {
     });
   } else {
     const lines = bannerLines({
-      folders,
+      folders: spec.folders,
       urls,
       access,
       ...(flags.passwordGenerated ? { generatedPassword: flags.password! } : {}),
       ...(info.tls ? { tls: info.tls } : {}),
-      ...(tls?.generatedAt ? { certificateGeneratedAt: tls.generatedAt } : {}),
+      ...(share.certificate?.generated ? { certificateGeneratedAt: share.certificate.generated.path } : {}),
     });
     process.stdout.write(`${lines.join('\n')}\n`);
   }
   await stopRequested;
-  await server.stop();
+  await share.stop();
   return 0;
 }

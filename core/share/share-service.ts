@@ -11,27 +11,12 @@
  * Lifecycle operations (start, stop, settings changes that restart the server, certificate
  * changes) run one at a time, in call order, so two clicks never race two servers.
  */
-import os from 'node:os';
 import path from 'node:path';
-import { FtpServer, FtpServerError, type ListeningInfo } from '../ftp/server.js';
-import type { FtpServerOptions, TlsOptions } from '../ftp/options.js';
-import type { ServerEventName, ServerEvents } from '../ftp/events.js';
+import type { FtpServerOptions } from '../ftp/options.js';
 import { escapeForLog } from '../ftp/replies.js';
-import type { Authorizer } from '../auth/authorizer.js';
-import { SimpleAuthorizer } from '../auth/simple-authorizer.js';
-import { SwitchableAuthorizer } from '../auth/switchable-authorizer.js';
-import type { FileSystem } from '../fs/file-system.js';
-import { PhysicalFileSystem } from '../fs/physical.js';
-import { SwitchableFileSystem, type LiveFileSystem } from '../fs/switchable.js';
-import { VirtualFileSystem } from '../fs/virtual.js';
-import { ensureCertificate, isCertificateError, regenerateCertificate } from '../tls/index.js';
-import {
-  detectDefaultRouteInterface,
-  ftpUrl,
-  listCandidateAddresses,
-  watchAddresses,
-  type CandidateAddress,
-} from '../net/addresses.js';
+import { isCertificateError, regenerateCertificate } from '../tls/index.js';
+import type { CandidateAddress } from '../net/address-types.js';
+import { ftpUrl } from '../net/urls.js';
 import type {
   CertificateInfo,
   ConnectUrl,
@@ -58,8 +43,13 @@ import { ActivityTracker } from './activity.js';
 import { LogBuffer, Redactor } from './log-buffer.js';
 import { PushBatcher, type PushBatcherOptions, type PushListener } from './push-batcher.js';
 import { checkFolder } from './folders.js';
-import { narrate } from './narration.js';
 import { findFreePort } from './ports.js';
+import { authorizerFor, backendFor, startShare, type RunningShare, type ShareAccess, type StartFailure } from './share-assembly.js';
+import { narrate, type ServerEventSource } from './narration.js';
+import { wireActivity } from './activity-wiring.js';
+import { AutoStopTimer } from './auto-stop.js';
+import { connectUrls } from './connect-urls.js';
+import { systemAddressSource, type AddressSource } from './address-source.js';
 import { clearImportMarker, importCertificateFiles, readStoredCertificate } from './certificate-files.js';
 
 export type { PushListener } from './push-batcher.js';
@@ -76,30 +66,6 @@ export interface ShareHost {
   /** Puts text on the clipboard. */
   copyText?(text: string): Promise<void>;
 }
-
-/** Where candidate addresses come from; tests pass fixed lists. */
-export interface AddressSource {
-  /** The current ranked candidates. */
-  list(): Promise<CandidateAddress[]>;
-  /** Calls `onChange` when they change; the returned watcher's `close` stops it. */
-  watch(onChange: (candidates: CandidateAddress[]) => void): { close(): void };
-}
-
-/** The machine's own addresses, ranked with the default route (core/net). */
-export const systemAddressSource: AddressSource = {
-  async list() {
-    let interfaces: ReturnType<typeof os.networkInterfaces>;
-    try {
-      interfaces = os.networkInterfaces();
-    } catch {
-      return [];
-    }
-    return listCandidateAddresses(interfaces, await detectDefaultRouteInterface({ interfaces }));
-  },
-  watch(onChange) {
-    return watchAddresses(onChange);
-  },
-};
 
 /** Dependencies and knobs of a {@link ShareService}. */
 export interface ShareServiceOptions {
@@ -151,18 +117,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The backend for the shared folders: one folder as `/`, several under a virtual `/`. */
-function backendFor(folders: readonly string[], readOnly: boolean): LiveFileSystem {
-  return folders.length === 1
-    ? new PhysicalFileSystem({ root: folders[0]!, readOnly })
-    : new VirtualFileSystem({ roots: [...folders], readOnly });
-}
-
-/** Who may log in, as the access settings say; every login gets `fs`. */
-function authorizerFor(access: AccessSettings, fs: FileSystem): Authorizer {
-  return access.mode === 'anonymous'
-    ? new SimpleAuthorizer({ fs })
-    : new SimpleAuthorizer({ username: access.username, password: access.password, fs });
+/** The access settings as the share assembly takes them. */
+function shareAccess(access: AccessSettings): ShareAccess {
+  return access.mode === 'anonymous' ? {} : { username: access.username, password: access.password };
 }
 
 /** The shared folders for a log line: the folder, or how many. */
@@ -184,7 +141,6 @@ export class ShareService implements RequestFunctions {
   readonly #addresses: AddressSource;
   readonly #now: () => number;
   readonly #overrides: Partial<Omit<FtpServerOptions, 'authorizer' | 'tls'>>;
-  readonly #autoStopUnitMs: number;
   readonly #platform: NodeJS.Platform;
   readonly #activity: ActivityTracker;
   readonly #logs: LogBuffer;
@@ -196,19 +152,15 @@ export class ShareService implements RequestFunctions {
   #recovered: SettingsRecovery | undefined;
   #status: ShareStatus = 'stopped';
   #error: ShareState['error'];
-  #server: FtpServer | undefined;
-  /** The running server's file system and authorizer, for changes that apply without a restart. */
-  #fileSystem: SwitchableFileSystem | undefined;
-  #authorizer: SwitchableAuthorizer | undefined;
+  /** The running share: its file system and authorizer take changes that need no restart. */
+  #share: RunningShare | undefined;
   /** Whether the running share has allowed writes at some point (for "allowed again"). */
   #wasWritable = false;
-  #detachServer: (() => void) | undefined;
-  #listening: (ListeningInfo & { notAfter?: string }) | undefined;
+  #detachShare: (() => void) | undefined;
   #startedAt: number | undefined;
   #candidates: CandidateAddress[] = [];
   #watcher: { close(): void } | undefined;
-  #autoStopTimer: NodeJS.Timeout | undefined;
-  #autoStopAt: number | undefined;
+  readonly #autoStop: AutoStopTimer;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
@@ -219,7 +171,12 @@ export class ShareService implements RequestFunctions {
     this.#addresses = options.addressSource ?? systemAddressSource;
     this.#now = options.now ?? Date.now;
     this.#overrides = options.serverOverrides ?? {};
-    this.#autoStopUnitMs = options.autoStopUnitMs ?? 60_000;
+    this.#autoStop = new AutoStopTimer({
+      unitMs: options.autoStopUnitMs ?? 60_000,
+      now: this.#now,
+      onChange: () => this.#batcher.mark('state'),
+      onExpire: (minutes) => void this.#stopForIdle(minutes),
+    });
     this.#platform = options.platform ?? process.platform;
     this.#activity = new ActivityTracker(this.#now);
     this.#logs = new LogBuffer(options.logCapacity);
@@ -256,9 +213,9 @@ export class ShareService implements RequestFunctions {
   /** Stops sharing and every timer; the service answers nothing useful afterwards. */
   async close(): Promise<void> {
     await this.#serial(async () => {
-      if (this.#server) await this.#stopLocked('the app is closing');
+      if (this.#share) await this.#stopLocked('the app is closing');
       this.#closed = true;
-      this.#clearAutoStop();
+      this.#autoStop.clear();
       this.#batcher.close();
     }).catch(() => undefined);
   }
@@ -302,7 +259,7 @@ export class ShareService implements RequestFunctions {
   stop(): Promise<Result<ShareState>> {
     return this.#request(() =>
       this.#serial(async () => {
-        if (!this.#server) {
+        if (!this.#share) {
           if (this.#status !== 'error') return fail('not-running', 'Sharing is not running');
           this.#error = undefined;
           this.#setStatus('stopped');
@@ -450,15 +407,15 @@ export class ShareService implements RequestFunctions {
   listAddresses(): Promise<Result<ConnectUrl[]>> {
     return this.#request(async () => {
       await this.#refreshCandidates();
-      return ok(this.#urls(this.#currentPort()));
+      return ok(this.#urls());
     });
   }
 
   kickSession(params: { sessionId: string }): Promise<Result<void>> {
     return this.#request(async () => {
       const sessionId = stringParam(params, 'sessionId');
-      if (!this.#server) return fail('not-running', 'Sharing is not running');
-      if (sessionId === undefined || !this.#server.kick(sessionId)) return fail('not-found', 'That connection has already ended');
+      if (!this.#share) return fail('not-running', 'Sharing is not running');
+      if (sessionId === undefined || !this.#share.ftp.kick(sessionId)) return fail('not-found', 'That connection has already ended');
       this.#log('info', `You disconnected ${this.#activity.remoteAddressOf(sessionId) ?? 'a client'}`, sessionId);
       return ok(undefined);
     });
@@ -553,11 +510,11 @@ export class ShareService implements RequestFunctions {
   }
 
   #sessionRows(): SessionRow[] {
-    return this.#activity.sessions(this.#server?.getSessions());
+    return this.#activity.sessions(this.#share?.ftp.getSessions());
   }
 
   #currentPort(): number {
-    return this.#listening?.port ?? this.#settings.port;
+    return this.#share?.listening.port ?? this.#settings.port;
   }
 
   /**
@@ -596,7 +553,7 @@ export class ShareService implements RequestFunctions {
         ? changed.some((key) => RESTART_KEYS.includes(key))
         : this.#status === 'error' && changed.some((key) => SERVER_KEYS.includes(key));
     if (restart) {
-      if (this.#server) await this.#stopLocked('settings changed', true);
+      if (this.#share) await this.#stopLocked('settings changed', true);
       await this.#startLocked();
     } else {
       if (changed.includes('folders')) await this.#applyFolders();
@@ -629,7 +586,7 @@ export class ShareService implements RequestFunctions {
    * sharing stops.
    */
   async #applyFolders(): Promise<void> {
-    const live = this.#fileSystem;
+    const live = this.#share?.fileSystem;
     if (!live) return;
     const folders = this.#settings.folders;
     if (folders.length === 0) {
@@ -647,11 +604,10 @@ export class ShareService implements RequestFunctions {
    * notice say so, since the user may want to disconnect them.
    */
   #applyAccess(): void {
-    const authorizer = this.#authorizer;
-    const fs = this.#fileSystem;
-    if (!authorizer || !fs) return;
+    const share = this.#share;
+    if (!share) return;
     const access = this.#settings.access;
-    authorizer.replace(authorizerFor(access, fs));
+    share.authorizer.replace(authorizerFor(shareAccess(access), share.fileSystem));
     const rule = access.mode === 'anonymous' ? 'anyone can sign in from now on' : `new sign-ins need user "${access.username}" and its password`;
     const count = this.#activity.sessionCount;
     if (count === 0) {
@@ -670,7 +626,7 @@ export class ShareService implements RequestFunctions {
    * writing.
    */
   #applyReadOnly(): void {
-    const live = this.#fileSystem;
+    const live = this.#share?.fileSystem;
     const readOnly = this.#settings.readOnly;
     if (!live || live.readOnly === readOnly) return;
     live.setReadOnly(readOnly);
@@ -684,7 +640,7 @@ export class ShareService implements RequestFunctions {
   }
 
   async #restartForCertificate(): Promise<void> {
-    if (this.#server && this.#settings.ftps !== 'off') {
+    if (this.#share && this.#settings.ftps !== 'off') {
       await this.#stopLocked('the certificate changed', true);
       await this.#startLocked();
     }
@@ -697,89 +653,48 @@ export class ShareService implements RequestFunctions {
     return findFreePort(from, options);
   }
 
-  #failStart<T>(code: ErrorCode, message: string, extra: { fix?: string; suggestedPort?: number; fields?: SettingsFieldError[] } = {}): Result<T> {
-    this.#error = { code, message };
-    if (extra.fix !== undefined) this.#error.fix = extra.fix;
-    if (extra.suggestedPort !== undefined) this.#error.suggestedPort = extra.suggestedPort;
+  #failStart<T>(failure: StartFailure): Result<T> {
+    const message = this.#redactor.redact(failure.message);
+    this.#error = { code: failure.code, message };
+    if (failure.fix !== undefined) this.#error.fix = failure.fix;
+    if (failure.suggestedPort !== undefined) this.#error.suggestedPort = failure.suggestedPort;
     this.#setStatus('error');
     this.#log('error', `Sharing could not start: ${message}`);
-    return fail(code, message, extra.fields);
+    const fields = failure.code === 'invalid-settings' && failure.field === 'folders' ? [{ field: 'folders', message: 'Add at least one folder' }] : undefined;
+    return fail(failure.code, message, fields);
   }
 
   async #startLocked(): Promise<Result<ShareState>> {
-    if (this.#server) return fail('already-running', 'Sharing is already running');
+    if (this.#share) return fail('already-running', 'Sharing is already running');
     this.#error = undefined;
     this.#setStatus('starting');
     const settings = this.#settings;
-    if (settings.folders.length === 0) {
-      return this.#failStart('invalid-settings', 'Add a folder to share first', {
-        fields: [{ field: 'folders', message: 'Add at least one folder' }],
-      });
+    const started = await startShare(
+      {
+        folders: settings.folders,
+        readOnly: settings.readOnly,
+        access: shareAccess(settings.access),
+        ...(settings.ftps !== 'off' ? { ftps: { mode: settings.ftps, requireTls: settings.requireTls, certificate: { dir: this.#certificateDir } } } : {}),
+        ftp: { port: settings.port, ...(settings.passivePorts ? { passivePorts: settings.passivePorts } : {}), ...this.#overrides },
+        // In the settings: shared before, so a missing one may have been moved or unplugged.
+        sharedBefore: true,
+        platform: this.#platform,
+      },
+      (events) => (this.#detachShare = this.#attach(events)),
+    );
+    if (!started.ok) {
+      this.#detachShare = undefined;
+      return this.#failStart(started.failure);
     }
-    for (const folder of settings.folders) {
-      // In the settings: shared before, so a missing one may have been moved or unplugged.
-      const problem = await checkFolder(folder, this.#platform, true);
-      if (problem) return this.#failStart(problem.code, problem.message);
-    }
-
-    let tls: TlsOptions | undefined;
-    let notAfter: string | undefined;
-    if (settings.ftps !== 'off') {
-      try {
-        const stored = await ensureCertificate(this.#certificateDir);
-        if (stored.generated) {
-          this.#log('info', `Made a new FTPS certificate (${stored.reason ?? 'none was saved'}); SHA-256 ${stored.fingerprint256}`);
-        }
-        tls = { mode: settings.ftps, cert: stored.cert, key: stored.key, requireTls: settings.requireTls, requireEncryptedData: settings.requireTls };
-        notAfter = stored.notAfter.toISOString();
-      } catch (err) {
-        if (isCertificateError(err)) return this.#failStart('certificate-error', this.#redactor.redact(err.message));
-        throw err;
-      }
-    }
-
-    const fileSystem = new SwitchableFileSystem(backendFor(settings.folders, settings.readOnly));
-    const authorizer = new SwitchableAuthorizer(authorizerFor(settings.access, fileSystem));
-    const port = this.#overrides.port ?? settings.port;
-    const server = new FtpServer({
-      port: settings.port,
-      ...(settings.passivePorts ? { passivePorts: settings.passivePorts } : {}),
-      ...this.#overrides,
-      authorizer,
-      ...(tls ? { tls } : {}),
-    });
-    const detach = this.#attach(server);
-    let info: ListeningInfo;
-    try {
-      info = await server.start();
-    } catch (err) {
-      detach();
-      if (!(err instanceof FtpServerError)) throw err;
-      if (err.code === 'port-in-use') {
-        const suggestedPort = await this.#freePort(settings.port + 1);
-        return this.#failStart('port-in-use', `Port ${port} is in use`, {
-          fix: suggestedPort !== undefined
-            ? `Another program (or another copy of FTP Share) is using port ${port}. Use port ${suggestedPort} instead, or quit that program.`
-            : `Another program (or another copy of FTP Share) is using port ${port}. Choose another port, or quit that program.`,
-          ...(suggestedPort !== undefined ? { suggestedPort } : {}),
-        });
-      }
-      if (err.code === 'permission-denied') {
-        return this.#failStart('permission-denied', `Port ${port} can't be used without administrator rights`, {
-          fix: 'Choose a port above 1023, such as 2121.',
-        });
-      }
-      return this.#failStart('internal', `The server could not start: ${err.message}`);
-    }
-    this.#server = server;
-    this.#fileSystem = fileSystem;
-    this.#authorizer = authorizer;
+    const share = started.share;
+    const generated = share.certificate?.generated;
+    if (generated) this.#log('info', `Made a new FTPS certificate (${generated.reason}); SHA-256 ${share.certificate!.fingerprint256}`);
+    this.#share = share;
     this.#wasWritable = !settings.readOnly;
-    this.#detachServer = detach;
-    this.#listening = notAfter ? { ...info, notAfter } : info;
     this.#startedAt = this.#now();
     this.#setStatus('running');
-    this.#log('info', `Sharing ${describeFolders(settings.folders)} on port ${info.port}${settings.readOnly ? ' (read-only)' : ''}${tls ? ` with FTPS (${tls.mode})` : ''}`);
+    const tls = share.listening.tls;
+    this.#log('info', `Sharing ${describeFolders(settings.folders)} on port ${share.listening.port}${settings.readOnly ? ' (read-only)' : ''}${tls ? ` with FTPS (${tls.mode})` : ''}`);
     await this.#refreshCandidates();
     this.#watcher = this.#addresses.watch((candidates) => {
       this.#candidates = candidates;
@@ -791,21 +706,18 @@ export class ShareService implements RequestFunctions {
 
   /** Stops the server: sessions get 421, active transfers end as aborted. */
   async #stopLocked(reason: string, restarting = false): Promise<void> {
-    const server = this.#server;
-    if (!server) return;
+    const share = this.#share;
+    if (!share) return;
     this.#setStatus('stopping');
     this.#watcher?.close();
     this.#watcher = undefined;
-    this.#clearAutoStop();
+    this.#autoStop.clear();
     try {
-      await server.stop();
+      await share.stop();
     } finally {
-      this.#detachServer?.();
-      this.#detachServer = undefined;
-      this.#server = undefined;
-      this.#fileSystem = undefined;
-      this.#authorizer = undefined;
-      this.#listening = undefined;
+      this.#detachShare?.();
+      this.#detachShare = undefined;
+      this.#share = undefined;
       this.#startedAt = undefined;
       this.#activity.abortAll(`sharing stopped (${reason})`);
       this.#error = undefined;
@@ -816,109 +728,29 @@ export class ShareService implements RequestFunctions {
     }
   }
 
-  /** Subscribes to the server's events; returns the function that unsubscribes them all. */
-  #attach(server: FtpServer): () => void {
-    const detachers: (() => void)[] = [];
-    const on = <K extends ServerEventName>(event: K, listener: (payload: ServerEvents[K]) => void): void => {
-      server.on(event, listener);
-      detachers.push(() => server.off(event, listener));
-    };
-    const activity = this.#activity;
-    const mark = this.#batcher.mark.bind(this.#batcher);
+  /** Subscribes the log and the activity tables to a share's events; returns the unsubscribe. */
+  #attach(events: ServerEventSource): () => void {
     // What the log says about each event is core/share/narration.ts's, shared with the CLI.
-    detachers.push(narrate(server, (line) => this.#log(line.level, line.text, line.sessionId)));
-    on('session-opened', (e) => {
-      activity.sessionOpened(e);
-      mark('sessions');
-      mark('state');
-      this.#updateAutoStop(false);
-    });
-    on('session-closed', (e) => {
-      activity.sessionClosed(e);
-      mark('sessions');
-      mark('state');
-      this.#updateAutoStop(false);
-    });
-    on('login', (e) => {
-      activity.login(e);
-      mark('sessions');
-    });
-    on('logout', (e) => {
-      activity.logout(e);
-      mark('sessions');
-    });
-    on('command', (e) => {
-      if (activity.command(e)) mark('sessions');
-    });
-    on('reply', (e) => {
-      if (activity.reply(e)) mark('sessions');
-    });
-    on('session-changed', (e) => {
-      activity.sessionChanged(e);
-      mark('sessions');
-    });
-    on('transfer-started', (e) => {
-      activity.transferStarted(e);
-      mark('transfers');
-      mark('sessions');
-    });
-    on('transfer-progress', (e) => {
-      activity.transferProgress(e);
-      mark('transfers');
-      mark('sessions');
-    });
-    on('transfer-completed', (e) => {
-      activity.transferCompleted(e);
-      mark('transfers');
-      mark('sessions');
-    });
-    on('transfer-failed', (e) => {
-      activity.transferFailed(e);
-      mark('transfers');
-      mark('sessions');
-    });
+    const stopNarrating = narrate(events, (line) => this.#log(line.level, line.text, line.sessionId));
+    const unwire = wireActivity(events, this.#activity, (topic) => this.#batcher.mark(topic), () => this.#updateAutoStop(false));
     return () => {
-      for (const detach of detachers) detach();
+      stopNarrating();
+      unwire();
     };
   }
 
   // ---------------------------------------------------------------------------------------------
   // Auto-stop
 
-  #clearAutoStop(): void {
-    clearTimeout(this.#autoStopTimer);
-    this.#autoStopTimer = undefined;
-    if (this.#autoStopAt !== undefined) {
-      this.#autoStopAt = undefined;
-      this.#batcher.mark('state');
-    }
-  }
-
-  /**
-   * Counts down while sharing runs with no session; any session cancels the count. `reset`
-   * restarts a running count (the delay changed, or sharing just started).
-   */
+  /** Counts down while sharing runs with no session; `reset` restarts a running count. */
   #updateAutoStop(reset: boolean): void {
-    const minutes = this.#settings.autoStopMinutes;
-    const idle = this.#status === 'running' && this.#server !== undefined && this.#activity.sessionCount === 0;
-    if (minutes <= 0 || !idle) {
-      this.#clearAutoStop();
-      return;
-    }
-    if (this.#autoStopTimer && !reset) return;
-    this.#clearAutoStop();
-    const delay = minutes * this.#autoStopUnitMs;
-    this.#autoStopAt = this.#now() + delay;
-    this.#autoStopTimer = setTimeout(() => void this.#autoStop(minutes), delay);
-    // The app keeps running for its own reasons; this timer alone must not hold a process open.
-    this.#autoStopTimer.unref();
-    this.#batcher.mark('state');
+    const idle = this.#status === 'running' && this.#share !== undefined && this.#activity.sessionCount === 0;
+    this.#autoStop.update(this.#settings.autoStopMinutes, idle, reset);
   }
 
-  async #autoStop(minutes: number): Promise<void> {
-    this.#autoStopTimer = undefined;
+  async #stopForIdle(minutes: number): Promise<void> {
     await this.#serial(async () => {
-      if (!this.#server || this.#activity.sessionCount > 0) return;
+      if (!this.#share || this.#activity.sessionCount > 0) return;
       const text = `Sharing stopped after ${minutes} minute${minutes === 1 ? '' : 's'} without connections`;
       await this.#stopLocked(`no connections for ${minutes} minute${minutes === 1 ? '' : 's'}`);
       this.#notice('info', text);
@@ -936,28 +768,13 @@ export class ShareService implements RequestFunctions {
     }
   }
 
-  #urls(port: number): ConnectUrl[] {
+  #urls(port = this.#currentPort()): ConnectUrl[] {
     const settings = this.#settings;
     const options = {
       implicitTls: settings.ftps === 'implicit',
       ...(settings.access.mode === 'password' ? { username: settings.access.username } : {}),
     };
-    const urls: ConnectUrl[] = [];
-    for (const c of this.#candidates) {
-      try {
-        // A link-local address without its zone: the server's zone id means nothing to a client.
-        urls.push({ url: ftpUrl(c.address, port, options), address: c.address, label: c.label, kind: c.kind });
-      } catch {
-        // An address ftpUrl refuses is not one to show.
-      }
-    }
-    const advertised = settings.advertisedAddress;
-    if (advertised !== undefined) {
-      const index = urls.findIndex((u) => u.address === advertised);
-      if (index >= 0) urls.unshift(...urls.splice(index, 1));
-      else urls.unshift({ url: ftpUrl(advertised, port, options), address: advertised, label: `Chosen address (${advertised})`, kind: 'lan' });
-    }
-    return urls;
+    return connectUrls(this.#candidates, port, options, settings.advertisedAddress);
   }
 
   #state(): ShareState {
@@ -965,14 +782,15 @@ export class ShareService implements RequestFunctions {
     const urls = this.#urls(port);
     const state: ShareState = { status: this.#status, urls, sessionCount: this.#activity.sessionCount };
     if (this.#error) state.error = { ...this.#error };
-    if (this.#server && this.#listening) {
-      state.port = this.#listening.port;
+    const share = this.#share;
+    if (share) {
+      state.port = share.listening.port;
       state.url = urls[0]?.url ?? ftpUrl('127.0.0.1', port, { implicitTls: this.#settings.ftps === 'implicit' });
       if (this.#startedAt !== undefined) state.startedAt = this.#startedAt;
-      const tls = this.#listening.tls;
-      if (tls) state.tls = { mode: tls.mode, fingerprint256: tls.fingerprint256, notAfter: this.#listening.notAfter ?? '' };
+      const tls = share.listening.tls;
+      if (tls) state.tls = { mode: tls.mode, fingerprint256: tls.fingerprint256, notAfter: share.certificate?.notAfter.toISOString() ?? '' };
     }
-    if (this.#autoStopAt !== undefined) state.autoStopAt = this.#autoStopAt;
+    if (this.#autoStop.stopsAt !== undefined) state.autoStopAt = this.#autoStop.stopsAt;
     if (this.#recovered) state.settingsRecovered = { ...this.#recovered };
     state.passwordStorage = this.#store.usesKeychain ? 'keychain' : 'file';
     return state;

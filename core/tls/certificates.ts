@@ -8,6 +8,7 @@
 import { isIP } from 'node:net';
 import os from 'node:os';
 import { domainToASCII } from 'node:url';
+import { readNetworkInterfaces } from '../net/interfaces.js';
 import { CertificateError } from './certificate-error.js';
 import { fingerprint256Der } from './fingerprint.js';
 import { toPem } from './pem.js';
@@ -90,14 +91,8 @@ export interface GeneratedCertificate {
  */
 export function localIpAddresses(): string[] {
   const found: string[] = [];
-  let interfaces: ReturnType<typeof os.networkInterfaces> = {};
-  try {
-    interfaces = os.networkInterfaces();
-  } catch {
-    // Some sandboxes (Android's Termux, restricted containers) refuse to list interfaces;
-    // a certificate for the loopback addresses still beats no certificate.
-  }
-  for (const addresses of Object.values(interfaces)) {
+  // Where the OS refuses to list interfaces, a certificate for the loopback addresses still beats none.
+  for (const addresses of Object.values(readNetworkInterfaces())) {
     for (const info of addresses ?? []) {
       if (!info.internal) found.push(info.address);
     }

@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { addressLines, accessLine, bannerLines } from '../../core/cli/banner.js';
-import { candidateUrls, listCandidateAddresses, type InterfaceMap } from '../../core/net/addresses.js';
+import { listCandidateAddresses } from '../../core/net/addresses.js';
+import type { InterfaceMap } from '../../core/net/interfaces.js';
+import { candidateUrls } from '../../core/net/urls.js';
 
 const INTERFACES: InterfaceMap = {
   lo: [

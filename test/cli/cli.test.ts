@@ -254,7 +254,11 @@ describe('ftp-share CLI', () => {
         { args: ['--port', '0', '--passive-ports', '9-1', folder], message: /^ftp-share: --passive-ports must look like/ },
         { args: ['--port', '0', '--cert', 'c.pem', folder], message: /^ftp-share: --cert and --key go together/ },
         { args: ['--port', '0', '--password', '', folder], message: /^ftp-share: the password is empty/ },
-        { args: ['--port', String(busyPort), '--host', '127.0.0.1', folder], message: new RegExp(`^ftp-share: port ${busyPort} is already in use$`) },
+        // The app's words, with a free port to use instead.
+        {
+          args: ['--port', String(busyPort), '--host', '127.0.0.1', folder],
+          message: new RegExp(`^ftp-share: Port ${busyPort} is in use\\. Another program \\(or another copy of FTP Share\\) is using port ${busyPort}\\. Use port \\d+ instead, or quit that program\\.$`),
+        },
       ];
       // Each case is a separate process: two at a time (more only compete for the CPU).
       const results: Array<Awaited<ReturnType<typeof runCli>>> = [];

@@ -2,12 +2,10 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
-import { FtpServer } from '../../core/ftp/server.js';
+import type { FtpServer } from '../../core/ftp/server.js';
 import type { FtpServerOptions } from '../../core/ftp/options.js';
 import type { ServerEventName, ServerEvents } from '../../core/ftp/events.js';
-import { SimpleAuthorizer } from '../../core/auth/simple-authorizer.js';
-import { PhysicalFileSystem } from '../../core/fs/physical.js';
-import { VirtualFileSystem } from '../../core/fs/virtual.js';
+import { startShare } from '../../core/share/share-assembly.js';
 
 /** A recorded server event. */
 export type RecordedEvent = { [K in ServerEventName]: { type: K } & ServerEvents[K] }[ServerEventName];
@@ -50,22 +48,27 @@ export async function startServer(options: FixtureOptions = {}): Promise<ServerF
     await fs.mkdir(path.dirname(full), { recursive: true });
     await fs.writeFile(full, content);
   }
-  const fileSystem =
-    folders === 1 ? new PhysicalFileSystem({ root: roots[0]!, readOnly: readOnly ?? false }) : new VirtualFileSystem({ roots, readOnly: readOnly ?? false });
-  const server = new FtpServer({
-    host: '127.0.0.1',
-    port: 0,
-    loginFailureDelayMs: 50,
-    ...serverOptions,
-    authorizer: authorizer ?? new SimpleAuthorizer({ ...(username ? { username } : {}), ...(password ? { password } : {}), fs: fileSystem }),
-  });
   const events: RecordedEvent[] = [];
   const names: ServerEventName[] = [
     'listening', 'stopped', 'error', 'warning', 'session-opened', 'session-closed', 'login', 'login-failed', 'address-throttled', 'logout', 'command', 'reply',
     'session-changed', 'transfer-started', 'transfer-progress', 'transfer-completed', 'transfer-failed',
   ];
-  for (const name of names) server.on(name, (payload) => events.push({ type: name, ...payload } as RecordedEvent));
-  const { port } = await server.start();
+  const started = await startShare(
+    {
+      folders: roots,
+      readOnly: readOnly ?? false,
+      access: { ...(username ? { username } : {}), ...(password ? { password } : {}) },
+      ftp: { host: '127.0.0.1', port: 0, loginFailureDelayMs: 50, ...serverOptions },
+      ...(authorizer ? { authorizer: () => authorizer } : {}),
+    },
+    (source) => {
+      for (const name of names) source.on(name, (payload) => events.push({ type: name, ...payload } as RecordedEvent));
+      return () => undefined;
+    },
+  );
+  if (!started.ok) throw new Error(`the test server did not start: ${started.failure.message}`);
+  const server = started.share.ftp;
+  const { port } = started.share.listening;
   return {
     server,
     port,
@@ -73,7 +76,7 @@ export async function startServer(options: FixtureOptions = {}): Promise<ServerF
     roots,
     events,
     async close() {
-      await server.stop();
+      await started.share.stop();
       for (const root of roots) await fs.rm(root, { recursive: true, force: true });
     },
   };

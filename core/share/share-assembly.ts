@@ -1,0 +1,192 @@
+/**
+ * The one way to turn what is to be shared into a running share: checks the folders, builds the
+ * file system (one folder: a physical root; several: a virtual root), the authorizer, TLS and the
+ * protocol servers, starts them, and turns every start failure into a message with a fix.
+ *
+ * The ShareService, the CLI and the test fixture all start shares here, so they can't disagree
+ * about folders, certificates or errors. A new protocol front-end is started here too, over the
+ * same `fileSystem` and `authorizer`, reporting into the same `events`.
+ */
+import { FtpServer, FtpServerError, type ListeningInfo } from '../ftp/server.js';
+import type { FtpServerOptions, TlsOptions } from '../ftp/options.js';
+import type { Authorizer } from '../auth/authorizer.js';
+import { SimpleAuthorizer } from '../auth/simple-authorizer.js';
+import { SwitchableAuthorizer } from '../auth/switchable-authorizer.js';
+import type { FileSystem } from '../fs/file-system.js';
+import { PhysicalFileSystem } from '../fs/physical.js';
+import { VirtualFileSystem } from '../fs/virtual.js';
+import { SwitchableFileSystem, type LiveFileSystem } from '../fs/switchable.js';
+import { ensureCertificate, isCertificateError, loadCertificateFiles } from '../tls/index.js';
+import type { ErrorCode } from './contract.js';
+import { checkFolder } from './folders.js';
+import { findFreePort } from './ports.js';
+import type { ServerEventSource } from './narration.js';
+
+/** Who may sign in: nobody named (anonymous), an account, or a password with any user name. */
+export interface ShareAccess {
+  username?: string;
+  password?: string;
+}
+
+/** Where FTPS's certificate comes from: files the user chose, or the one kept (or made) in `dir`. */
+export type CertificateSource = { files: { cert: string; key: string } } | { dir: string };
+
+/** Everything a share is started from. */
+export interface ShareSpec {
+  /** Absolute paths of the shared folders (at least one). */
+  folders: readonly string[];
+  readOnly: boolean;
+  access: ShareAccess;
+  ftps?: { mode: 'explicit' | 'implicit'; requireTls: boolean; certificate: CertificateSource };
+  /** Listener and limit options of the FTP server (port, host, passive ports, limits…). */
+  ftp: Partial<Omit<FtpServerOptions, 'authorizer' | 'tls'>>;
+  /** The folders come from saved settings: a missing one may have been moved or unplugged. */
+  sharedBefore?: boolean;
+  /** For messages that differ per OS (tests). Default `process.platform`. */
+  platform?: NodeJS.Platform;
+  /** Who may sign in, instead of the authorizer built from `access` (tests with several accounts). */
+  authorizer?: (fileSystem: LiveFileSystem) => Authorizer;
+}
+
+/** Why a share could not start, written for people. */
+export interface StartFailure {
+  code: ErrorCode;
+  message: string;
+  /** What to do about it, when there is something. */
+  fix?: string;
+  /** A port that is free now, when the chosen one is taken. */
+  suggestedPort?: number;
+  /** The setting at fault, for a form to point at. */
+  field?: 'folders' | 'port';
+}
+
+/** The certificate a share runs with, and whether it was just made. */
+export interface ShareCertificate {
+  fingerprint256: string;
+  notAfter: Date;
+  /** Set when a new certificate was made for this start: why, and where it is kept. */
+  generated?: { reason: string; path: string };
+}
+
+/** A share that runs until `stop()`. */
+export interface RunningShare {
+  readonly ftp: FtpServer;
+  /** The shared files: the backend can be replaced and read-only switched while sessions run. */
+  readonly fileSystem: SwitchableFileSystem;
+  /** Who may sign in: the rules can be replaced while sessions run. */
+  readonly authorizer: SwitchableAuthorizer;
+  readonly listening: ListeningInfo;
+  readonly certificate?: ShareCertificate;
+  /** Every front-end's events, in one shape. */
+  readonly events: ServerEventSource;
+  stop(): Promise<void>;
+}
+
+export type StartResult = { ok: true; share: RunningShare } | { ok: false; failure: StartFailure };
+
+/** The backend for the shared folders: one folder as `/`, several under a virtual `/`. */
+export function backendFor(folders: readonly string[], readOnly: boolean): LiveFileSystem {
+  return folders.length === 1
+    ? new PhysicalFileSystem({ root: folders[0]!, readOnly })
+    : new VirtualFileSystem({ roots: [...folders], readOnly });
+}
+
+/** The rules of `access`; every login gets `fileSystem`. */
+export function authorizerFor(access: ShareAccess, fileSystem: FileSystem): Authorizer {
+  return new SimpleAuthorizer({
+    ...(access.username !== undefined ? { username: access.username } : {}),
+    ...(access.password !== undefined ? { password: access.password } : {}),
+    fs: fileSystem,
+  });
+}
+
+/**
+ * Starts a share. `observe` subscribes to its events before anything listens (so `listening` is
+ * seen) and returns its unsubscribe function, which runs when the start fails. Never throws for
+ * a failure a person can fix (folders, certificate, port): those are a `StartFailure`.
+ */
+export async function startShare(spec: ShareSpec, observe?: (events: ServerEventSource) => () => void): Promise<StartResult> {
+  const failed = (failure: StartFailure): StartResult => ({ ok: false, failure });
+  if (spec.folders.length === 0) return failed({ code: 'invalid-settings', message: 'Add a folder to share first', field: 'folders' });
+  for (const folder of spec.folders) {
+    const problem = await checkFolder(folder, spec.platform, spec.sharedBefore ?? false);
+    if (problem) return failed({ code: problem.code, message: problem.message, field: 'folders' });
+  }
+
+  let tls: TlsOptions | undefined;
+  let certificate: ShareCertificate | undefined;
+  if (spec.ftps) {
+    const loaded = await loadCertificate(spec.ftps.certificate);
+    if ('failure' in loaded) return failed(loaded.failure);
+    ({ certificate } = loaded);
+    tls = { mode: spec.ftps.mode, cert: loaded.cert, key: loaded.key, requireTls: spec.ftps.requireTls, requireEncryptedData: spec.ftps.requireTls };
+  }
+
+  const fileSystem = new SwitchableFileSystem(backendFor(spec.folders, spec.readOnly));
+  const authorizer = new SwitchableAuthorizer(spec.authorizer?.(fileSystem) ?? authorizerFor(spec.access, fileSystem));
+  const ftp = new FtpServer({ ...spec.ftp, authorizer, ...(tls ? { tls } : {}) });
+  const detach = observe?.(ftp);
+  let listening: ListeningInfo;
+  try {
+    listening = await ftp.start();
+  } catch (err) {
+    detach?.();
+    if (!(err instanceof FtpServerError)) throw err;
+    return failed(await listenFailure(err, spec));
+  }
+  const share: RunningShare = {
+    ftp,
+    fileSystem,
+    authorizer,
+    listening,
+    ...(certificate ? { certificate } : {}),
+    events: ftp,
+    stop: () => ftp.stop(),
+  };
+  return { ok: true, share };
+}
+
+async function loadCertificate(
+  source: CertificateSource,
+): Promise<{ cert: string; key: string; certificate: ShareCertificate } | { failure: StartFailure }> {
+  try {
+    if ('files' in source) {
+      const checked = await loadCertificateFiles(source.files.cert, source.files.key);
+      return { cert: checked.cert, key: checked.key, certificate: { fingerprint256: checked.fingerprint256, notAfter: checked.notAfter } };
+    }
+    const stored = await ensureCertificate(source.dir);
+    const certificate: ShareCertificate = { fingerprint256: stored.fingerprint256, notAfter: stored.notAfter };
+    if (stored.generated) certificate.generated = { reason: stored.reason ?? 'none was saved', path: stored.certPath };
+    return { cert: stored.cert, key: stored.key, certificate };
+  } catch (err) {
+    if (isCertificateError(err)) return { failure: { code: 'certificate-error', message: err.message } };
+    throw err;
+  }
+}
+
+/** A failed listen, for people; a taken port comes with a free one to use instead. */
+async function listenFailure(err: FtpServerError, spec: ShareSpec): Promise<StartFailure> {
+  const port = spec.ftp.port ?? 0;
+  switch (err.code) {
+    case 'port-in-use': {
+      const suggestedPort = await findFreePort(port + 1, {
+        ...(spec.ftp.host !== undefined ? { host: spec.ftp.host } : {}),
+        ...(spec.ftp.passivePorts ? { exclude: spec.ftp.passivePorts } : {}),
+      });
+      const busy = `Another program (or another copy of FTP Share) is using port ${port}.`;
+      return {
+        code: 'port-in-use',
+        message: `Port ${port} is in use`,
+        fix: suggestedPort !== undefined ? `${busy} Use port ${suggestedPort} instead, or quit that program.` : `${busy} Choose another port, or quit that program.`,
+        field: 'port',
+        ...(suggestedPort !== undefined ? { suggestedPort } : {}),
+      };
+    }
+    case 'permission-denied':
+      return { code: 'permission-denied', message: `Port ${port} can't be used without administrator rights`, fix: 'Choose a port above 1023, such as 2121.', field: 'port' };
+    case 'address-not-available':
+      return { code: 'internal', message: `The address ${spec.ftp.host ?? ''} is not one of this computer's`, fix: 'Choose another address, or share on all of them.' };
+    default:
+      return { code: 'internal', message: `The server could not start: ${err.message}` };
+  }
+}
