@@ -10,6 +10,11 @@
  *
  * Lifecycle operations (start, stop, settings changes that restart the server, certificate
  * changes) run one at a time, in call order, so two clicks never race two servers.
+ *
+ * Longer than our other modules because it is the facade of every request in the contract, each
+ * a few lines that delegate: starting is share-assembly.ts's, live changes live-settings.ts's,
+ * the activity tables activity-wiring.ts's, the idle stop auto-stop.ts's, the URLs
+ * connect-urls.ts's, the certificate files certificate-files.ts's.
  */
 import path from 'node:path';
 import type { FtpServerOptions } from '../ftp/options.js';
@@ -44,7 +49,8 @@ import { LogBuffer, Redactor } from './log-buffer.js';
 import { PushBatcher, type PushBatcherOptions, type PushListener } from './push-batcher.js';
 import { checkFolder } from './folders.js';
 import { findFreePort } from './ports.js';
-import { authorizerFor, backendFor, startShare, type RunningShare, type ShareAccess, type StartFailure } from './share-assembly.js';
+import { startShare, type RunningShare, type StartFailure } from './share-assembly.js';
+import { applyAccess, applyFolders, applyReadOnly, describeFolders, keepAccount, shareAccess, type AppliedChange } from './live-settings.js';
 import { narrate, type ServerEventSource } from './narration.js';
 import { wireActivity } from './activity-wiring.js';
 import { AutoStopTimer } from './auto-stop.js';
@@ -115,16 +121,6 @@ function fail<T = never>(code: ErrorCode, message: string, fields?: SettingsFiel
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The access settings as the share assembly takes them. */
-function shareAccess(access: AccessSettings): ShareAccess {
-  return access.mode === 'anonymous' ? {} : { username: access.username, password: access.password };
-}
-
-/** The shared folders for a log line: the folder, or how many. */
-function describeFolders(folders: readonly string[]): string {
-  return folders.length === 1 ? folders[0]! : `${folders.length} folders`;
 }
 
 function stringParam(params: unknown, key: string): string | undefined {
@@ -238,7 +234,7 @@ export class ShareService implements RequestFunctions {
         const merged: Record<string, unknown> = { ...this.#settings, ...params };
         // The format version is ours to set.
         merged['version'] = 1;
-        merged['access'] = this.#keepAccount(merged['access']);
+        merged['access'] = keepAccount(merged['access'], this.#settings.access);
         const folders = merged['folders'];
         if (Array.isArray(folders)) {
           for (const [i, folder] of folders.entries()) {
@@ -556,23 +552,10 @@ export class ShareService implements RequestFunctions {
       if (this.#share) await this.#stopLocked('settings changed', true);
       await this.#startLocked();
     } else {
-      if (changed.includes('folders')) await this.#applyFolders();
-      if (changed.includes('access')) this.#applyAccess();
-      if (changed.includes('readOnly')) this.#applyReadOnly();
+      await this.#applyLive(changed);
       if (changed.includes('autoStopMinutes')) this.#updateAutoStop(true);
     }
     return ok(this.#settingsCopy());
-  }
-
-  /**
-   * Turning sign-in off keeps the account that was on, so that turning it back on restores the
-   * same user name and password (a request that names its own account keeps that one).
-   */
-  #keepAccount(access: unknown): unknown {
-    if (!isRecord(access) || access['mode'] !== 'anonymous' || access['account'] !== undefined) return access;
-    const current = this.#settings.access;
-    const account = current.mode === 'password' ? { username: current.username, password: current.password } : current.account;
-    return account ? { ...access, account } : access;
   }
 
   #addSecrets(access: AccessSettings): void {
@@ -580,63 +563,29 @@ export class ShareService implements RequestFunctions {
     if (password !== undefined) this.#redactor.addSecret(password);
   }
 
-  /**
-   * Shares the new folder list on the running server, without a restart: sessions stay, and each
-   * sees the new folders from its next command (see SwitchableFileSystem). With no folder left,
-   * sharing stops.
-   */
-  async #applyFolders(): Promise<void> {
-    const live = this.#share?.fileSystem;
-    if (!live) return;
-    const folders = this.#settings.folders;
-    if (folders.length === 0) {
-      await this.#stopLocked('no folder is shared any more');
-      return;
-    }
-    // The live read-only state, not the setting: a change of both applies read-only next.
-    live.replace(backendFor(folders, live.readOnly));
-    this.#log('info', `Now sharing ${describeFolders(folders)}: connected clients see the change from their next command`);
-  }
-
-  /**
-   * Applies new access settings to the running share, without a restart: logins from now on
-   * need the new credentials (or none); sessions already signed in keep going, and the log and a
-   * notice say so, since the user may want to disconnect them.
-   */
-  #applyAccess(): void {
+  /** Applies folders, access and read-only to the running share (see live-settings.ts). */
+  async #applyLive(changed: readonly (keyof ShareSettings)[]): Promise<void> {
     const share = this.#share;
     if (!share) return;
-    const access = this.#settings.access;
-    share.authorizer.replace(authorizerFor(shareAccess(access), share.fileSystem));
-    const rule = access.mode === 'anonymous' ? 'anyone can sign in from now on' : `new sign-ins need user "${access.username}" and its password`;
-    const count = this.#activity.sessionCount;
-    if (count === 0) {
-      this.#log('info', `Sign-in changed: ${rule}`);
-      return;
+    const settings = this.#settings;
+    const applied: (AppliedChange | undefined)[] = [];
+    if (changed.includes('folders')) {
+      if (settings.folders.length === 0) {
+        await this.#stopLocked('no folder is shared any more');
+        return;
+      }
+      applied.push(applyFolders(share, settings.folders));
     }
-    const who = count === 1 ? 'The person already connected stays' : `The ${count} people already connected stay`;
-    this.#log('info', `Sign-in changed: ${rule}. ${who} connected.`);
-    this.#notice('info', `Sign-in changed. ${who} connected; disconnect in Sessions if needed.`);
-  }
-
-  /**
-   * Switches read-only on the running share, without a restart: connected clients keep their
-   * sessions and get the new rule from their next command on. An upload already under way
-   * finishes and is kept: its permission was granted at STOR, like a file already opened for
-   * writing.
-   */
-  #applyReadOnly(): void {
-    const live = this.#share?.fileSystem;
-    const readOnly = this.#settings.readOnly;
-    if (!live || live.readOnly === readOnly) return;
-    live.setReadOnly(readOnly);
-    if (readOnly) {
-      this.#log('info', 'Read-only on: uploads, deletes and renames are refused from now on');
-      return;
+    if (changed.includes('access')) applied.push(applyAccess(share, settings.access, this.#activity.sessionCount));
+    if (changed.includes('readOnly')) {
+      applied.push(applyReadOnly(share, settings.readOnly, this.#wasWritable));
+      if (!settings.readOnly) this.#wasWritable = true;
     }
-    // "Again" only when this share allowed them before; one that started read-only allows them now for the first time.
-    this.#log('info', `Read-only off: uploads, deletes and renames are allowed ${this.#wasWritable ? 'again' : 'from now on'}`);
-    this.#wasWritable = true;
+    for (const change of applied) {
+      if (!change) continue;
+      this.#log('info', change.log);
+      if (change.notice !== undefined) this.#notice('info', change.notice);
+    }
   }
 
   async #restartForCertificate(): Promise<void> {
