@@ -13,18 +13,6 @@ import type { ActiveTransfer } from './transfer-runner.js';
 import { commandTable } from './commands/index.js';
 
 /**
- * Commands a client may send before logging in (RFC 959, RFC 4217, and capability probes).
- * Everything else, ACCT and REIN included, gets 530 until PASS succeeds.
- */
-const BEFORE_LOGIN = new Set(['USER', 'PASS', 'QUIT', 'FEAT', 'SYST', 'NOOP', 'OPTS', 'HELP', 'AUTH', 'PBSZ', 'PROT']);
-/** Commands answered while a transfer runs; everything else waits for it to end. */
-const DURING_TRANSFER = new Set(['ABOR', 'STAT', 'QUIT', 'NOOP']);
-/**
- * Commands that may stand between REST (or ALLO) and the transfer it applies to (clients send PASV
- * or TYPE there).
- */
-const KEEP_REST_OFFSET = new Set(['PASV', 'EPSV', 'PORT', 'EPRT', 'TYPE', 'MODE', 'STRU', 'NOOP', 'REST', 'ALLO']);
-/**
  * Commands waiting their turn at which reading from the client pauses (TCP backpressure), so a
  * client that pipelines faster than commands run can't grow memory; reading resumes at half.
  * A flood is told apart by its rate instead (`commandRatePerSecond`), so pipelining is no fault.
@@ -39,7 +27,8 @@ export type TransferType = 'A' | 'I';
 
 /**
  * One control connection: reads commands, keeps the login, directory, transfer parameters and TLS
- * state, and runs commands one at a time (ABOR, STAT and QUIT also during a transfer).
+ * state, and runs commands one at a time; those whose spec says `duringTransfer` also while a
+ * transfer runs.
  */
 export class Session {
   readonly remoteAddress: string;
@@ -387,7 +376,7 @@ export class Session {
     }
     const command = parseCommandLine(line);
     if (command.verb === '') return;
-    if (this.running && this.transfer && DURING_TRANSFER.has(command.verb)) {
+    if (this.running && this.transfer && commandTable[command.verb]?.duringTransfer) {
       void this.execute(command);
       return;
     }
@@ -444,7 +433,7 @@ export class Session {
       this.reply(502, `Command "${command.verb.slice(0, 16)}" not implemented`);
       return;
     }
-    if (!this.grant && !BEFORE_LOGIN.has(command.verb)) {
+    if (!this.grant && !spec.beforeLogin) {
       this.reply(530, 'Please log in with USER and PASS first');
       return;
     }
@@ -452,11 +441,12 @@ export class Session {
       this.reply(501, `Syntax error: ${command.verb} needs an argument`);
       return;
     }
-    // Only the command right after REST may use its offset; RNFR's name lives for the next command.
+    // REST's offset and ALLO's size reach the next command that is not `keepsRestOffset` and end
+    // there; RNFR's name reaches the next command only.
     const restOffset = this.restOffset;
     const announcedSize = this.announcedSize;
     const renameFrom = this.renameFrom;
-    if (!KEEP_REST_OFFSET.has(command.verb)) {
+    if (!spec.keepsRestOffset) {
       this.restOffset = 0;
       this.announcedSize = undefined;
     }

@@ -14,6 +14,7 @@ function tlsRequiredFirst(session: Session): boolean {
 export const authCommands: CommandTable = {
   USER: {
     help: 'USER <name>: begin login',
+    beforeLogin: true,
     handler(session, argument) {
       if (tlsRequiredFirst(session)) return;
       if (session.grant) {
@@ -27,6 +28,7 @@ export const authCommands: CommandTable = {
   },
   PASS: {
     help: 'PASS <password>: complete login',
+    beforeLogin: true,
     async handler(session, argument) {
       if (tlsRequiredFirst(session)) return;
       if (session.grant) {
@@ -77,6 +79,8 @@ export const authCommands: CommandTable = {
   },
   QUIT: {
     help: 'QUIT: close the connection',
+    beforeLogin: true,
+    duringTransfer: true,
     async handler(session) {
       // RFC 959: a running transfer finishes (and gets its reply) before the connection closes.
       if (session.transfer) await session.transfer.done;

@@ -11,13 +11,25 @@ export interface CarriedState {
   renameFrom?: string;
 }
 
-/** One FTP command: its handler and how the session gates it. */
+/** One FTP command: its handler, its line of HELP, and when the session lets it run. */
 export interface CommandSpec {
   handler(session: Session, argument: string, carried: CarriedState): void | Promise<void>;
-  /** An empty argument is answered with 501 before the handler runs. */
-  needsArgument?: boolean;
   /** One line for HELP. */
   help: string;
+  /** An empty argument is answered with 501 before the handler runs. */
+  needsArgument?: boolean;
+  /**
+   * Runs before login (the login itself, TLS setup, capability probes). Every other command, ACCT
+   * and REIN included, gets 530 until PASS succeeds.
+   */
+  beforeLogin?: boolean;
+  /** Answered at once while a transfer runs; every other command waits for the transfer to end. */
+  duringTransfer?: boolean;
+  /**
+   * May stand between REST (or ALLO) and the transfer it applies to (clients send PASV or TYPE
+   * there): REST's offset and ALLO's size stay for the next command. Any other command drops them.
+   */
+  keepsRestOffset?: boolean;
 }
 
 export type CommandTable = Record<string, CommandSpec>;
@@ -49,11 +61,31 @@ export function resolvePath(session: Session, argument: string): string | undefi
  * outside the share, or a write (`write`) that read-only refused. Other failures are the client's
  * business.
  */
-export function reportRefusal(session: Session, err: unknown, write?: { operation: WriteOperation; path: string }): void {
+function reportRefusal(session: Session, err: unknown, write?: { operation: WriteOperation; path: string }): void {
   if (!isFsError(err)) return;
   const who = { sessionId: session.id, remoteAddress: session.remoteAddress };
   if (err.outsidePath !== undefined) session.server.emit('access-refused', { reason: 'outside-share', path: err.outsidePath, ...who });
   else if (write && err.code === 'read-only') session.server.emit('access-refused', { reason: 'read-only', ...write, ...who });
+}
+
+/** Replies with the refusal a failure maps to, after reporting it as {@link reportRefusal} does. */
+export function replyRefusal(session: Session, err: unknown, context: 'read' | 'write', write?: { operation: WriteOperation; path: string }): void {
+  reportRefusal(session, err, write);
+  const refusal = refusalFor(err, context);
+  session.reply(refusal.code, refusal.text);
+}
+
+/**
+ * Runs a file-system operation and returns what it produced. On failure replies with the refusal
+ * the error maps to and returns undefined (hence no operation that produces undefined or null).
+ */
+export async function attempt<T extends {}>(session: Session, operation: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await operation();
+  } catch (err) {
+    replyRefusal(session, err, 'read');
+    return undefined;
+  }
 }
 
 /**
@@ -71,24 +103,9 @@ export async function attemptWrite(
   try {
     await run();
   } catch (err) {
-    reportRefusal(session, err, { operation, path });
-    const refusal = refusalFor(err, 'write');
-    session.reply(refusal.code, refusal.text);
+    replyRefusal(session, err, 'write', { operation, path });
     return false;
   }
   if (change) session.server.emit('file-changed', { ...change, sessionId: session.id, remoteAddress: session.remoteAddress });
   return true;
-}
-
-/** Runs a file-system operation, turning its failure into the matching reply. Returns success. */
-export async function attempt(session: Session, operation: () => Promise<unknown>, context: 'read' | 'write' = 'read'): Promise<boolean> {
-  try {
-    await operation();
-    return true;
-  } catch (err) {
-    reportRefusal(session, err);
-    const refusal = refusalFor(err, context);
-    session.reply(refusal.code, refusal.text);
-    return false;
-  }
 }

@@ -39,6 +39,7 @@ function activeTargetAllowed(session: Session, host: string, port: number): bool
 export const connectionCommands: CommandTable = {
   PASV: {
     help: 'PASV: passive data connection (IPv4)',
+    keepsRestOffset: true,
     async handler(session) {
       if (refuseAfterEpsvAll(session, 'PASV')) return;
       const announced = session.server.publicAddress ?? session.localAddress;
@@ -54,6 +55,7 @@ export const connectionCommands: CommandTable = {
   },
   EPSV: {
     help: 'EPSV [1|2|ALL]: extended passive data connection',
+    keepsRestOffset: true,
     async handler(session, argument) {
       const parsed = parseEpsvArgument(argument);
       const family = net.isIPv4(session.localAddress) ? 4 : 6;
@@ -76,6 +78,7 @@ export const connectionCommands: CommandTable = {
   },
   PORT: {
     help: 'PORT h1,h2,h3,h4,p1,p2: active data connection',
+    keepsRestOffset: true,
     needsArgument: true,
     handler(session, argument) {
       if (refuseAfterEpsvAll(session, 'PORT')) return;
@@ -91,6 +94,7 @@ export const connectionCommands: CommandTable = {
   },
   EPRT: {
     help: 'EPRT |proto|addr|port|: extended active data connection',
+    keepsRestOffset: true,
     needsArgument: true,
     handler(session, argument) {
       if (refuseAfterEpsvAll(session, 'EPRT')) return;
@@ -107,6 +111,7 @@ export const connectionCommands: CommandTable = {
   },
   TYPE: {
     help: 'TYPE A|I|L 8: representation type',
+    keepsRestOffset: true,
     needsArgument: true,
     handler(session, argument) {
       const parsed = parseTypeArgument(argument);
@@ -122,6 +127,7 @@ export const connectionCommands: CommandTable = {
   },
   STRU: {
     help: 'STRU F: file structure',
+    keepsRestOffset: true,
     needsArgument: true,
     handler(session, argument) {
       const value = argument.trim().toUpperCase();
@@ -132,6 +138,7 @@ export const connectionCommands: CommandTable = {
   },
   MODE: {
     help: 'MODE S: stream mode',
+    keepsRestOffset: true,
     needsArgument: true,
     handler(session, argument) {
       const value = argument.trim().toUpperCase();
@@ -142,6 +149,7 @@ export const connectionCommands: CommandTable = {
   },
   ALLO: {
     help: 'ALLO <bytes> [R <size>]: announce the size of the next upload',
+    keepsRestOffset: true,
     handler(session, argument) {
       // The size is kept for the next STOR/APPE/STOU, which fails when fewer bytes arrive.
       const parsed = parseAlloArgument(argument);

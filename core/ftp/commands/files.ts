@@ -91,16 +91,10 @@ export const fileCommands: CommandTable = {
     async handler(session, argument) {
       const path = resolvePath(session, argument);
       if (path === undefined) return;
-      let size: number | undefined;
-      let isFile = false;
-      const ok = await attempt(session, async () => {
-        const info = await session.fs.stat(path);
-        isFile = info.type === 'file';
-        size = info.size;
-      });
-      if (!ok) return;
-      if (!isFile) session.reply(550, 'Not a regular file');
-      else session.reply(213, `${size}`);
+      const info = await attempt(session, () => session.fs.stat(path));
+      if (!info) return;
+      if (info.type !== 'file') session.reply(550, 'Not a regular file');
+      else session.reply(213, `${info.size}`);
     },
   },
   MDTM: {
@@ -111,16 +105,10 @@ export const fileCommands: CommandTable = {
       if (setForm) return setModified(session, setForm, 'MDTM');
       const path = resolvePath(session, argument);
       if (path === undefined) return;
-      let stamp = '';
-      let isFile = false;
-      const ok = await attempt(session, async () => {
-        const info = await session.fs.stat(path);
-        isFile = info.type === 'file';
-        stamp = ftpTimestamp(info.modified);
-      });
-      if (!ok) return;
-      if (!isFile) session.reply(550, 'Not a regular file');
-      else session.reply(213, stamp);
+      const info = await attempt(session, () => session.fs.stat(path));
+      if (!info) return;
+      if (info.type !== 'file') session.reply(550, 'Not a regular file');
+      else session.reply(213, ftpTimestamp(info.modified));
     },
   },
   MFMT: {
@@ -165,9 +153,9 @@ export const fileCommands: CommandTable = {
     async handler(session, argument) {
       const path = resolvePath(session, argument);
       if (path === undefined) return;
-      let result: { digest: string; size: number } | undefined;
-      if (!(await attempt(session, async () => void (result = await hashFile(session, path))))) return;
-      session.reply(213, `${session.hashAlgorithm} 0-${result!.size} ${result!.digest} ${path}`);
+      const result = await attempt(session, () => hashFile(session, path));
+      if (!result) return;
+      session.reply(213, `${session.hashAlgorithm} 0-${result.size} ${result.digest} ${path}`);
     },
   },
   AVBL: {
@@ -175,15 +163,14 @@ export const fileCommands: CommandTable = {
     async handler(session, argument) {
       const path = resolvePath(session, argument.trim() === '' ? '.' : argument);
       if (path === undefined) return;
-      let bytes = 0;
-      let isDir = false;
-      const ok = await attempt(session, async () => {
-        isDir = (await session.fs.stat(path)).type === 'dir';
-        if (isDir) bytes = await session.fs.available(path);
-      });
-      if (!ok) return;
-      if (!isDir) session.reply(550, 'Not a directory');
-      else session.reply(213, `${bytes}`);
+      const info = await attempt(session, () => session.fs.stat(path));
+      if (!info) return;
+      if (info.type !== 'dir') {
+        session.reply(550, 'Not a directory');
+        return;
+      }
+      const bytes = await attempt(session, () => session.fs.available(path));
+      if (bytes !== undefined) session.reply(213, `${bytes}`);
     },
   },
 };

@@ -5,11 +5,10 @@ import { listingCommands } from './listing.js';
 import { transferCommands } from './transfer.js';
 import { fileCommands } from './files.js';
 import { connectionCommands } from './connection.js';
-import { infoCommands } from './info.js';
+import { helpCommand, infoCommands } from './info.js';
 import { tlsCommands } from './tls.js';
 
-/** Every command the server implements, by verb. */
-export const commandTable: CommandTable = {
+const commands: CommandTable = {
   ...authCommands,
   ...navigationCommands,
   ...listingCommands,
@@ -19,3 +18,7 @@ export const commandTable: CommandTable = {
   ...infoCommands,
   ...tlsCommands,
 };
+commands.HELP = helpCommand(commands);
+
+/** Every command the server implements, by verb; each spec says when the session lets it run. */
+export const commandTable: Readonly<CommandTable> = commands;

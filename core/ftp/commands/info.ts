@@ -1,11 +1,10 @@
-import type { CommandTable } from './command.js';
+import type { CommandSpec, CommandTable } from './command.js';
 import type { Session } from '../session.js';
 import { MLST_FACTS } from '../listing-format.js';
 import { parseOptsArgument } from '../arguments.js';
 import { HASH_ALGORITHMS } from './files.js';
-import { commandTable } from './index.js';
 
-/** SYST FEAT OPTS HELP NOOP (RFC 959, RFC 2389). */
+/** SYST FEAT OPTS NOOP and HELP (RFC 959, RFC 2389). */
 
 /** FEAT lines: exactly what this server implements (with the session's current choices starred). */
 export function featureLines(session: Session): string[] {
@@ -23,6 +22,7 @@ export function featureLines(session: Session): string[] {
 export const infoCommands: CommandTable = {
   SYST: {
     help: 'SYST: system type',
+    beforeLogin: true,
     handler(session) {
       // "UNIX Type: L8" makes clients expect `ls -l` listings and default to binary transfers.
       session.reply(215, 'UNIX Type: L8');
@@ -30,12 +30,14 @@ export const infoCommands: CommandTable = {
   },
   FEAT: {
     help: 'FEAT: list extensions',
+    beforeLogin: true,
     handler(session) {
       session.reply(211, featureLines(session));
     },
   },
   OPTS: {
     help: 'OPTS UTF8 ON | OPTS MLST facts | OPTS HASH [algorithm]',
+    beforeLogin: true,
     needsArgument: true,
     handler(session, argument) {
       const opts = parseOptsArgument(argument);
@@ -67,26 +69,34 @@ export const infoCommands: CommandTable = {
       }
     },
   },
-  HELP: {
-    help: 'HELP [command]: this help',
-    handler(session, argument) {
-      const verb = argument.trim().toUpperCase();
-      if (verb !== '') {
-        const spec = commandTable[verb];
-        if (spec) session.reply(214, `Syntax: ${spec.help}`);
-        else session.reply(502, 'Unknown command');
-        return;
-      }
-      const verbs = Object.keys(commandTable).sort();
-      const rows: string[] = [];
-      for (let i = 0; i < verbs.length; i += 8) rows.push(verbs.slice(i, i + 8).map((v) => v.padEnd(5)).join(' '));
-      session.reply(214, ['The following commands are recognized:', ...rows, 'Help OK']);
-    },
-  },
   NOOP: {
     help: 'NOOP: do nothing',
+    beforeLogin: true,
+    duringTransfer: true,
+    keepsRestOffset: true,
     handler(session) {
       session.reply(200, 'NOOP ok');
     },
   },
 };
+
+/** HELP over `table`, which it lists and describes at the time it runs (HELP itself included). */
+export function helpCommand(table: Readonly<CommandTable>): CommandSpec {
+  return {
+    help: 'HELP [command]: this help',
+    beforeLogin: true,
+    handler(session, argument) {
+      const verb = argument.trim().toUpperCase();
+      if (verb !== '') {
+        const spec = table[verb];
+        if (spec) session.reply(214, `Syntax: ${spec.help}`);
+        else session.reply(502, 'Unknown command');
+        return;
+      }
+      const verbs = Object.keys(table).sort();
+      const rows: string[] = [];
+      for (let i = 0; i < verbs.length; i += 8) rows.push(verbs.slice(i, i + 8).map((v) => v.padEnd(5)).join(' '));
+      session.reply(214, ['The following commands are recognized:', ...rows, 'Help OK']);
+    },
+  };
+}

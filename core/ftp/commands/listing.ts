@@ -134,13 +134,14 @@ export const listingCommands: CommandTable = {
     async handler(session, argument) {
       const path = resolvePath(session, argument.trim() === '' ? '.' : argument);
       if (path === undefined) return;
-      let info: FileInfo | undefined;
-      if (!(await attempt(session, async () => void (info = await session.fs.stat(path))))) return;
-      session.reply(250, [`Listing ${path}`, ' ' + factsLine(info!, session.mlstFacts, path), 'End']);
+      const info = await attempt(session, () => session.fs.stat(path));
+      if (!info) return;
+      session.reply(250, [`Listing ${path}`, ' ' + factsLine(info, session.mlstFacts, path), 'End']);
     },
   },
   STAT: {
     help: 'STAT [path]: server status, or a listing over the control connection',
+    duringTransfer: true,
     async handler(session, argument) {
       if (argument.trim() === '' || !session.grant) {
         session.reply(211, statusLines(session));
@@ -149,16 +150,17 @@ export const listingCommands: CommandTable = {
       const { path: rawPath } = splitListArguments(argument);
       const path = resolvePath(session, rawPath);
       if (path === undefined) return;
-      const lines = [`Status of ${path}:`];
-      const ok = await attempt(session, async () => {
+      const lines = await attempt(session, async () => {
         const target = await listTarget(session, path, rawPath);
         const now = Date.now();
+        const found = [`Status of ${path}:`];
         for await (const entry of target.entries) {
-          if (lines.length > MAX_STAT_ENTRIES) break;
-          lines.push(listLine(entry, now));
+          if (found.length > MAX_STAT_ENTRIES) break;
+          found.push(listLine(entry, now));
         }
+        return found;
       });
-      if (!ok) return;
+      if (!lines) return;
       lines.push('End of status');
       session.reply(213, lines);
     },

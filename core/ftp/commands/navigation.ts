@@ -8,12 +8,9 @@ import type { Session } from '../session.js';
 async function changeDirectory(session: Session, argument: string): Promise<void> {
   const path = resolvePath(session, argument);
   if (path === undefined) return;
-  let isDir = false;
-  const ok = await attempt(session, async () => {
-    isDir = (await session.fs.stat(path)).type === 'dir';
-  });
-  if (!ok) return;
-  if (!isDir) {
+  const info = await attempt(session, () => session.fs.stat(path));
+  if (!info) return;
+  if (info.type !== 'dir') {
     session.reply(550, 'Not a directory');
     return;
   }

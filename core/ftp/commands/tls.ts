@@ -6,6 +6,7 @@ import { parseProtLevel } from '../arguments.js';
 export const tlsCommands: CommandTable = {
   AUTH: {
     help: 'AUTH TLS: secure the control connection',
+    beforeLogin: true,
     needsArgument: true,
     handler(session, argument) {
       const mechanism = argument.trim().toUpperCase();
@@ -29,6 +30,7 @@ export const tlsCommands: CommandTable = {
   },
   PBSZ: {
     help: 'PBSZ 0: protection buffer size',
+    beforeLogin: true,
     needsArgument: true,
     handler(session, argument) {
       if (!session.controlSecure) {
@@ -45,6 +47,7 @@ export const tlsCommands: CommandTable = {
   },
   PROT: {
     help: 'PROT P|C: data channel protection',
+    beforeLogin: true,
     needsArgument: true,
     handler(session, argument) {
       const tls = session.server.tls;

@@ -1,9 +1,8 @@
 import { PassThrough } from 'node:stream';
 import type { CommandTable, CarriedState } from './command.js';
-import { reportRefusal, resolvePath } from './command.js';
+import { replyRefusal, resolvePath } from './command.js';
 import type { Session } from '../session.js';
 import type { UploadMode } from '../../fs/file-system.js';
-import { refusalFor } from '../replies.js';
 import { ActiveTransfer, throttleFor } from '../transfer-runner.js';
 import { sendFile } from '../file-pump.js';
 import { readFileStream } from '../../fs/file-stream.js';
@@ -40,11 +39,10 @@ export function refuseData(session: Session, code: number, text: string): void {
   session.data.reset();
 }
 
-/** refuseData with the reply a file-system error maps to; reports it as {@link reportRefusal} does. */
-export function refuseDataCommand(session: Session, err: unknown, context: 'read' | 'write', write?: Parameters<typeof reportRefusal>[2]): void {
-  reportRefusal(session, err, write);
-  const refusal = refusalFor(err, context);
-  refuseData(session, refusal.code, refusal.text);
+/** refuseData with the reply a file-system error maps to, reported as {@link replyRefusal} does. */
+export function refuseDataCommand(session: Session, err: unknown, context: 'read' | 'write', write?: Parameters<typeof replyRefusal>[3]): void {
+  replyRefusal(session, err, context, write);
+  session.data.reset();
 }
 
 function modeName(session: Session): string {
@@ -107,12 +105,8 @@ function store(kind: 'replace' | 'append' | 'unique') {
       : kind === 'unique' ? { kind: 'unique' }
       : carried.restOffset > 0 ? { kind: 'resume', offset: carried.restOffset }
       : { kind: 'replace' };
-    let target;
-    try {
-      target = await session.fs.openUpload(path, mode);
-    } catch (err) {
-      return refuseDataCommand(session, err, 'write', { operation: 'upload', path });
-    }
+    const target = await session.fs.openUpload(path, mode).catch((err: unknown) => void refuseDataCommand(session, err, 'write', { operation: 'upload', path }));
+    if (target === undefined) return;
     const limits = session.server.limits;
     const name = target.path.slice(target.path.lastIndexOf('/') + 1);
     const transfer = new ActiveTransfer(session, {
@@ -149,6 +143,7 @@ export const transferCommands: CommandTable = {
   STOU: { help: 'STOU [name]: upload under a unique name', handler: store('unique') },
   REST: {
     help: 'REST <offset>: restart position for RETR/STOR',
+    keepsRestOffset: true,
     needsArgument: true,
     handler(session, argument) {
       const offset = parseRestOffset(argument);
@@ -162,6 +157,7 @@ export const transferCommands: CommandTable = {
   },
   ABOR: {
     help: 'ABOR: abort the transfer',
+    duringTransfer: true,
     async handler(session) {
       if (session.transfer) {
         await session.transfer.abort();
