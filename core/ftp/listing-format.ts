@@ -115,11 +115,12 @@ export function factsLine(info: FileInfo, facts: ReadonlySet<MlstFact>, name: st
  * A matcher for a LIST/NLST/STAT glob (`*` any run, `?` one character, everything else literal),
  * in linear space and O(name × pattern) time at worst.
  *
- * It replaces a pattern→RegExp translation whose backtracking was exponential: `LIST *a*a*a*a*a*a*b`
- * over a folder holding a long name of a's took 7.5 s (two more `*a` took minutes), during which the
- * whole server, every session, stood still. Here a star only remembers the last place to retry
- * (the classic two-pointer wildcard match), so no input can make it backtrack more than that.
- * Characters are code points, so `?` matches one emoji as it matches one letter.
+ * The pattern comes from the client and runs on the loop every session shares, so no pattern may
+ * cost more than that: a star only remembers the last place to retry (the classic two-pointer
+ * wildcard match), never a backtracking RegExp, on which `*a*a*a*a*a*a*b` against a long name of
+ * a's takes seconds to minutes. Held by test/hardening/fuzz.test.ts ('globMatcher: adversarial
+ * patterns stay fast'). Characters are code points, so `?` matches one emoji as it matches one
+ * letter.
  */
 export function globMatcher(pattern: string): (name: string) => boolean {
   // Runs of stars are one star: `a***b` is `a*b`.

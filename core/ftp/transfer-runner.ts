@@ -267,12 +267,13 @@ export class ActiveTransfer {
  * True when a plain TCP socket whose read side just ended was in fact reset by its peer.
  *
  * libuv reports a reset as a clean end of stream when it arrives together with data (POLLHUP after
- * a partial read, uv__stream_io), so an upload cut by a crashing client or a RST looked complete
- * and its truncated bytes were committed with 226 (measured: 1.4 of 2 MiB, the original file
- * replaced). After a FIN the socket is in CLOSE_WAIT and still has a peer; after a reset it is
- * CLOSED and getpeername() fails with ENOTCONN, which is what this reads, at the 'end' event.
- * TLS sockets are left to TLS: a reset there is an error (no close_notify), and a client that
- * sent close_notify delivered every byte whatever follows.
+ * a partial read, uv__stream_io): without this check an upload cut by a crashing client or a RST
+ * looks complete, and its truncated bytes would replace the original with 226. After a FIN the
+ * socket is in CLOSE_WAIT and still has a peer; after a reset it is CLOSED and getpeername() fails
+ * with ENOTCONN, which is what this reads, at the 'end' event. TLS sockets are left to TLS: a reset
+ * there is an error (no close_notify), and a client that sent close_notify delivered every byte
+ * whatever follows. Held by test/ftp/transfers.test.ts ('an upload interrupted by a client reset')
+ * and test/hardening/faults.test.ts ('RST mid-STOR').
  */
 function resetByPeer(socket: DataSocket): boolean {
   if (socket instanceof tls.TLSSocket) return false;
@@ -283,9 +284,10 @@ function resetByPeer(socket: DataSocket): boolean {
 
 /** Ends a data socket so the peer sees every byte: TLS sends close_notify before the TCP FIN. */
 function closeGracefully(socket: DataSocket): void {
-  // Already torn down (an upload's client closed first, both FINs exchanged): nothing to flush.
-  // Arming the fallback timer then pinned the socket, and through its listeners the whole
-  // transfer (file handle, streams, session) for 5 s after every transfer, as 'close' had passed.
+  // Already torn down (an upload's client closed first, both FINs exchanged): nothing to flush,
+  // and 'close' has passed, so a fallback timer would pin the socket and through its listeners the
+  // whole transfer (file handle, streams, session) for 5 s. Held by test/hardening/file-faults.test.ts
+  // ('a finished upload is released at once').
   if (socket.destroyed) return;
   if (!socket.writableEnded) socket.end();
   const timer = setTimeout(() => socket.destroy(), 5000);

@@ -53,8 +53,8 @@ const LINES_PER_CHUNK = 256;
 
 /**
  * The formatted entries as chunks of lines joined by CRLF; `linesStream` ends each chunk with one
- * more. Handing over one string per entry cost a promise per entry and a rope of small strings
- * to flatten: chunks took 15-20% off the server's CPU time for a 10,000-entry LIST (bench/).
+ * more. One string per entry would cost a promise per entry and a rope of small strings to
+ * flatten: chunks take 15-20% off the server's CPU time for a 10,000-entry LIST (bench/).
  */
 async function* mapLines(entries: AsyncIterable<FileInfo>, format: (info: FileInfo) => string): AsyncIterable<string> {
   let lines: string[] = [];

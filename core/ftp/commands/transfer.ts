@@ -124,7 +124,7 @@ function store(kind: 'replace' | 'append' | 'unique') {
           ],
           sink: target.stream,
           // Counted as they arrive, by a listener beside the pipe: a pass-through stream for it
-          // cost ~0.3 s of CPU per GB.
+          // costs ~0.3 s of CPU per GB.
           counted: socket,
         };
       },
