@@ -3,6 +3,7 @@ import tls from 'node:tls';
 import { normalizeAddress, sameHost } from './peer-address.js';
 import { peerCertificateError } from './tls-contexts.js';
 import { defaults } from '../defaults.js';
+import { listen } from '../net/listen.js';
 
 /** How a data connection is protected, decided when it opens (PROT P or C). */
 export interface DataTls {
@@ -307,7 +308,7 @@ export class DataChannel {
    */
   private async bindPassivePort(server: net.Server, host: string): Promise<number> {
     const range = this.settings.passivePorts;
-    if (!range && process.platform !== 'linux') return listen(server, host, 0);
+    if (!range && process.platform !== 'linux') return bindPassive(server, host, 0);
     const { min, max } = range ?? defaults.dynamicPassivePorts;
     const size = max - min + 1;
     const offset = Math.floor(Math.random() * size);
@@ -316,29 +317,18 @@ export class DataChannel {
     for (let i = 0; i < attempts; i++) {
       const port = range ? min + ((offset + i) % size) : min + Math.floor(Math.random() * size);
       try {
-        return await listen(server, host, port);
+        return await bindPassive(server, host, port);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' && (err as NodeJS.ErrnoException).code !== 'EACCES') throw err;
       }
     }
-    if (!range) return listen(server, host, 0);
+    if (!range) return bindPassive(server, host, 0);
     throw new DataChannelError('no-ports', "Can't open data connection: no free passive port");
   }
 }
 
-function listen(server: net.Server, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => {
-      server.off('listening', onListening);
-      reject(err);
-    };
-    const onListening = () => {
-      server.off('error', onError);
-      // address() costs a getsockname: only port 0 needs asking which port it got.
-      resolve(port || (server.address() as net.AddressInfo).port);
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen({ port, host, backlog: 8, exclusive: true });
-  });
+/** Listens for one session's data connection; resolves the port (only port 0 asks which it got: a getsockname). */
+async function bindPassive(server: net.Server, host: string, port: number): Promise<number> {
+  await listen(server, { port, host, backlog: 8, exclusive: true });
+  return port || (server.address() as net.AddressInfo).port;
 }

@@ -1,5 +1,4 @@
 import net from 'node:net';
-import os from 'node:os';
 import dns from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
 import { X509Certificate } from 'node:crypto';
@@ -9,6 +8,8 @@ import type { ServerEventName, ServerEvents, SessionSecurity, TransferInfo } fro
 import type { ServerContext, SessionLimits, SessionTls } from './server-context.js';
 import { Session } from './session.js';
 import { buildSessionTls } from './tls-contexts.js';
+import { listen } from '../net/listen.js';
+import { readNetworkInterfaces, type InterfaceAddressInfo } from '../net/interfaces.js';
 import { RateLimiter } from './throttle.js';
 import { LoginThrottle } from './login-throttle.js';
 import { formatReply } from './replies.js';
@@ -63,8 +64,8 @@ function bindError(err: NodeJS.ErrnoException, port: number, host: string): FtpS
 
 /** Every address of this machine's interfaces, IPv4 first, loopback last. */
 function interfaceAddresses(): string[] {
-  const all = Object.values(os.networkInterfaces()).flatMap((list) => list ?? []);
-  const rank = (a: os.NetworkInterfaceInfo) => (a.internal ? 2 : 0) + (a.family === 'IPv4' ? 0 : 1);
+  const all = Object.values(readNetworkInterfaces()).flatMap((list) => list ?? []);
+  const rank = (a: InterfaceAddressInfo) => (a.internal ? 2 : 0) + (a.family === 'IPv4' || a.family === 4 ? 0 : 1);
   return all.sort((a, b) => rank(a) - rank(b)).map((a) => a.address);
 }
 
@@ -125,12 +126,12 @@ export class FtpServer {
     server.maxConnections = (this.options.maxConnections ?? defaults.maxConnections) + 16;
     const host = this.options.host;
     try {
-      await listen(server, port, host);
+      await listenOn(server, port, host);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // No IPv6 on this machine: fall back to IPv4 on all interfaces.
       if (host === undefined && (code === 'EAFNOSUPPORT' || code === 'EADDRNOTAVAIL')) {
-        await listen(server, port, '0.0.0.0').catch((e: NodeJS.ErrnoException) => {
+        await listenOn(server, port, '0.0.0.0').catch((e: NodeJS.ErrnoException) => {
           throw bindError(e, port, '0.0.0.0');
         });
       } else {
@@ -300,19 +301,7 @@ export class FtpServer {
   }
 }
 
-function listen(server: net.Server, port: number, host: string | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => {
-      server.off('listening', onListening);
-      reject(err);
-    };
-    const onListening = () => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    // `::` with ipv6Only false serves IPv4 and IPv6 on one socket on Linux, macOS and Windows.
-    server.listen({ port, host: host ?? '::', ipv6Only: false, backlog: defaults.listenBacklog });
-  });
+/** Listens on all interfaces by default: `::` with ipv6Only false serves IPv4 and IPv6 on one socket on Linux, macOS and Windows. */
+function listenOn(server: net.Server, port: number, host: string | undefined): Promise<void> {
+  return listen(server, { port, host: host ?? '::', ipv6Only: false, backlog: defaults.listenBacklog });
 }

@@ -3,6 +3,7 @@
  * one address family only, and the OS's view is what counts).
  */
 import net from 'node:net';
+import { listen } from '../net/listen.js';
 
 /** How many ports {@link findFreePort} tries before giving up. */
 export const FREE_PORT_ATTEMPTS = 500;
@@ -18,17 +19,17 @@ export function canBind(port: number, host?: string): Promise<boolean> {
   });
 }
 
-function tryListen(port: number, host: string): Promise<'ok' | 'busy' | 'no-ipv6'> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      resolve(err.code === 'EAFNOSUPPORT' || (err.code === 'EADDRNOTAVAIL' && host === '::') ? 'no-ipv6' : 'busy');
-    });
-    server.listen({ port, host, ipv6Only: false, exclusive: true }, () => {
-      server.close(() => resolve('ok'));
-    });
-  });
+async function tryListen(port: number, host: string): Promise<'ok' | 'busy' | 'no-ipv6'> {
+  const server = net.createServer();
+  server.unref();
+  try {
+    await listen(server, { port, host, ipv6Only: false, exclusive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'EAFNOSUPPORT' || (code === 'EADDRNOTAVAIL' && host === '::') ? 'no-ipv6' : 'busy';
+  }
+  await new Promise((resolve) => server.close(resolve));
+  return 'ok';
 }
 
 /**
