@@ -33,7 +33,8 @@ export class AutoStopTimer {
       return;
     }
     if (this.#timer && !reset) return;
-    this.clear();
+    // A restarted count is one change (the deadline moved), reported below.
+    clearTimeout(this.#timer);
     const delay = minutes * this.options.unitMs;
     this.#stopsAt = this.options.now() + delay;
     this.#timer = setTimeout(() => {

@@ -8,6 +8,9 @@
  * 1 % random loss each way with nftables (`numgen random`) plus a `tbf` rate limit, when the
  * kernel has nf_tables and the `nft` tool is installed (no added delay then: only netem delays);
  * else none, and the caller skips what needs it.
+ *
+ * `createNamespace` gives a test one namespace of its own instead, for interfaces it makes up
+ * (veth pairs named like a LAN card, Docker's bridge or a VPN), with the same exit hook.
  */
 import { execFile, execFileSync } from 'node:child_process';
 
@@ -54,6 +57,59 @@ export async function netnsUnavailable(): Promise<string | undefined> {
 const live = new Set<string>();
 let exitHookInstalled = false;
 
+/** Deletes every namespace still in `live` when the test process exits, however it exits. */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const name of live) {
+      try {
+        execFileSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
+
+/** One namespace of the test's own, with only `lo` up. */
+export interface Namespace {
+  name: string;
+  /** Runs `ip -n NAME …args`; throws with the command and its output when it fails. */
+  ip(...args: string[]): Promise<void>;
+  /** Deletes the namespace (and every link in it). Idempotent, never throws. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * Creates the namespace `name` with `lo` up; deleted by `destroy()` or, if the process dies
+ * first, by the exit hook. Throws with the failing step.
+ */
+export async function createNamespace(name: string): Promise<Namespace> {
+  installExitHook();
+  live.add(name);
+  const namespace: Namespace = {
+    name,
+    async ip(...args) {
+      const result = await run('ip', ['-n', name, ...args]);
+      if (!result.ok) throw new Error(`ip -n ${name} ${args.join(' ')}: ${result.out}`);
+    },
+    async destroy() {
+      await run('ip', ['netns', 'del', name]);
+      live.delete(name);
+    },
+  };
+  try {
+    const added = await run('ip', ['netns', 'add', name]);
+    if (!added.ok) throw new Error(`ip netns add ${name}: ${added.out}`);
+    await namespace.ip('link', 'set', 'lo', 'up');
+  } catch (err) {
+    await namespace.destroy();
+    throw err;
+  }
+  return namespace;
+}
+
 /** Creates the two namespaces and the veth pair between them. Throws with the failing step. */
 export async function createLan(tag = `${process.pid}`): Promise<LanLink> {
   const serverNs = `fsh-srv-${tag}`;
@@ -63,18 +119,7 @@ export async function createLan(tag = `${process.pid}`): Promise<LanLink> {
   const clientIf = `fs${tag}`.slice(0, 13) + 'b';
   const serverAddress = '10.200.0.1';
   const clientAddress = '10.200.0.2';
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on('exit', () => {
-      for (const name of live) {
-        try {
-          execFileSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
-        } catch {
-          // already gone
-        }
-      }
-    });
-  }
+  installExitHook();
   const steps: Array<[string, string[]]> = [
     ['ip', ['netns', 'add', serverNs]],
     ['ip', ['netns', 'add', clientNs]],
