@@ -17,6 +17,7 @@ export {
   validateName,
   type HostPlatform,
 } from './safe-path.js';
-export { PhysicalFileSystem, isUploadTempName, type PhysicalFileSystemOptions } from './physical.js';
+export { PhysicalFileSystem, type PhysicalFileSystemOptions } from './physical.js';
+export { isUploadTempName } from './upload-target.js';
 export { VirtualFileSystem, mountNames, type VirtualFileSystemOptions } from './virtual.js';
 export { SwitchableFileSystem, type LiveFileSystem } from './switchable.js';

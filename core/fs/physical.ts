@@ -5,16 +5,17 @@
  * or that of any directory on the way to it, is not inside the real path of the root, so a symlink
  * leading out of the share is as good as absent, even where a link out there leads back in.
  * Only `fs.promises` is used: this code runs on Electron's main loop.
+ *
+ * Longer than most modules on purpose: every operation's confinement stays in this one door.
+ * What does not depend on the host path lives beside it (upload-target.ts, directory-scanner.ts).
  */
-import { randomBytes } from 'node:crypto';
-import { constants, promises as fsp, type Stats, type WriteStream } from 'node:fs';
+import { constants, promises as fsp, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { finished } from 'node:stream/promises';
-import { defaults } from '../defaults.js';
 import { KIND_DIR, KIND_SYMLINK, STAT_FIELDS, scanDirectory } from './directory-scanner.js';
 import type { FileInfo, FileSystem, ReadableFile, UploadMode, UploadTarget } from './file-system.js';
 import { FS_ERROR_MESSAGES, FsError, toFsError, type FsErrorCode } from './fs-error.js';
+import { claimUpload, createUpload, isUploadTempName, uploadTempName } from './upload-target.js';
 import { ftpComponents, hostPlatform, isInside, resolveFtpPath, splitFtpPath, toHostPath, validateName } from './safe-path.js';
 
 /** Options of a PhysicalFileSystem. */
@@ -29,27 +30,6 @@ const fail = (code: FsErrorCode, message = FS_ERROR_MESSAGES[code]): FsError => 
 /** The refusal of `ftpPath` because its real path leaves the share; told to the client as `code`. */
 const outside = (code: FsErrorCode, ftpPath: string): FsError => new FsError(code, FS_ERROR_MESSAGES[code], ftpPath);
 
-const TEMP_PREFIX_SUFFIX_BYTES = '.'.length + '.ftpshare-'.length + 12 + '.part'.length;
-const TEMP_NAME = /^\..*\.ftpshare-[0-9a-f]{12}\.part$/s;
-
-/**
- * True for the name of one of our upload temp files (`.<name>.ftpshare-<12 hex>.part`).
- *
- * These are hidden from listings and refused as names in every operation, so a client can neither
- * see nor disturb another upload in progress.
- */
-export function isUploadTempName(name: string): boolean {
-  return TEMP_NAME.test(name);
-}
-
-/** A fresh temp name beside `name`, shortened so the whole stays within `defaults.maxNameBytes`. */
-function uploadTempName(name: string): string {
-  const budget = defaults.maxNameBytes - TEMP_PREFIX_SUFFIX_BYTES;
-  let stem = name;
-  while (Buffer.byteLength(stem, 'utf8') > budget) stem = Array.from(stem).slice(0, -1).join('');
-  return `.${stem}.ftpshare-${randomBytes(6).toString('hex')}.part`;
-}
-
 // O_NONBLOCK keeps an open of a FIFO from blocking a libuv thread forever (regular files ignore it);
 // O_NOFOLLOW refuses a final component swapped for a symlink after the real-path check. Neither
 // exists on Windows, where the constants are undefined.
@@ -58,47 +38,6 @@ const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 const READ_FLAGS = constants.O_RDONLY | O_NONBLOCK | O_NOFOLLOW;
 const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | O_NONBLOCK | O_NOFOLLOW;
 const RESUME_FLAGS = constants.O_RDWR | O_NONBLOCK | O_NOFOLLOW;
-
-type UploadKind = 'replace' | 'append' | 'resume';
-
-/**
- * Uploads in progress per real host path, shared by every PhysicalFileSystem of the process (two
- * accounts may share a folder).
- *
- * - STOR writes a temp file and renames it over the target: any number may run at once, the last
- *   to finish wins and each file is whole.
- * - APPE appends with O_APPEND: several at once keep every byte (each write lands whole at the end).
- * - REST+STOR overwrites the file in place from an offset: two at once would interleave.
- *
- * What can't mix: a STOR renamed over a file while an APPE or a resume still writes into it would
- * orphan their bytes (a 226 for data nobody can read), and a resume next to anything else writes
- * over bytes another upload is producing. The later upload gets 450 (busy, try again).
- */
-const uploadsInProgress = new Map<string, Record<UploadKind, number>>();
-
-function compatible(kind: UploadKind, running: Record<UploadKind, number>): boolean {
-  if (running.resume > 0) return false;
-  if (kind === 'resume') return running.replace === 0 && running.append === 0;
-  if (kind === 'replace') return running.append === 0;
-  return running.replace === 0;
-}
-
-/** Claims `file` for an upload of `kind`; returns the release function (idempotent). Throws 'busy'. */
-function claimUpload(file: string, kind: UploadKind): () => void {
-  // Case-insensitive volumes are the norm on Windows and macOS: `A.txt` is `a.txt` there.
-  const key = process.platform === 'win32' || process.platform === 'darwin' ? file.toLowerCase() : file;
-  const running = uploadsInProgress.get(key) ?? { replace: 0, append: 0, resume: 0 };
-  if (!compatible(kind, running)) throw fail('busy', 'Another upload to this file is in progress, try again later');
-  running[kind]++;
-  uploadsInProgress.set(key, running);
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    running[kind]--;
-    if (running.replace === 0 && running.append === 0 && running.resume === 0) uploadsInProgress.delete(key);
-  };
-}
 
 /** Where an FTP path lands on the host, after the real-path checks. */
 interface Located {
@@ -574,98 +513,6 @@ export class PhysicalFileSystem implements FileSystem {
     }
     throw fail('exists', 'No free unique name');
   }
-}
-
-/** What an upload does beyond writing: see createUpload. */
-interface UploadHooks {
-  /** With the handle still open, after every byte is written (e.g. truncate). */
-  beforeClose?: (fh: FileHandle, bytesWritten: number) => Promise<void>;
-  /** After the handle is closed (e.g. rename the temp file into place). */
-  commit?: () => Promise<void>;
-  /** On abort or a failed commit (e.g. remove the temp file). Must not throw. */
-  cleanup?: () => Promise<void>;
-  /** Last thing after a commit or an abort, exactly once (e.g. release the upload's claim). */
-  release?: () => void;
-}
-
-/**
- * Wraps an open handle into an UploadTarget with a WriteStream and a commit/abort pair.
- *
- * The stream does not close the handle by itself (autoClose off) so a commit can still truncate
- * through it once every byte is written. Commit and abort each run once; abort after a commit (or a failed commit) does nothing.
- */
-function createUpload(
-  ftpPath: string,
-  fh: FileHandle,
-  start: number | undefined,
-  hooks: UploadHooks,
-): UploadTarget & { path: string } {
-  const stream: WriteStream = fh.createWriteStream({
-    highWaterMark: defaults.streamHighWaterMark,
-    autoClose: false,
-    ...(start !== undefined ? { start } : {}),
-  });
-  // A write error must not crash the process when the caller has no listener yet: commit()
-  // reports it (stream.errored) and cleans up.
-  stream.on('error', noop);
-  // The stream holds a reference on the handle: fh.close() alone would wait for it forever, so
-  // the stream is destroyed (which releases and closes the handle) and only then is fh closed.
-  const closeAll = async (): Promise<void> => {
-    if (!stream.closed) {
-      const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
-      stream.destroy();
-      await closed;
-    }
-    await fh.close();
-  };
-  let committing: Promise<void> | undefined;
-  let aborting: Promise<void> | undefined;
-
-  const abortNow = async (): Promise<void> => {
-    try {
-      await closeAll().catch(noop);
-      await hooks.cleanup?.();
-    } finally {
-      hooks.release?.();
-    }
-  };
-
-  return {
-    stream,
-    path: ftpPath,
-    commit(confirm?: () => Promise<void>): Promise<void> {
-      if (aborting !== undefined) return Promise.reject(fail('io', 'Upload was aborted'));
-      committing ??= (async () => {
-        try {
-          await finishWriting(stream);
-          await confirm?.();
-          await hooks.beforeClose?.(fh, stream.bytesWritten);
-          await closeAll();
-          await hooks.commit?.();
-        } catch (err) {
-          await abortNow();
-          throw toFsError(err);
-        } finally {
-          hooks.release?.();
-        }
-      })();
-      return committing;
-    },
-    abort(): Promise<void> {
-      if (committing !== undefined) return committing.then(noop, noop);
-      aborting ??= abortNow().catch(noop);
-      return aborting;
-    },
-  };
-}
-
-function noop(): void {}
-
-/** Ends the stream if the caller didn't, and waits until every byte reached the handle. */
-async function finishWriting(stream: WriteStream): Promise<void> {
-  if (stream.errored) throw stream.errored;
-  if (!stream.writableEnded) stream.end();
-  await finished(stream);
 }
 
 /** An open handle as a ReadableFile: positional reads whose errors are FsErrors. */

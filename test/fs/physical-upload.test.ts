@@ -4,7 +4,8 @@ import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { defaults } from '../../core/defaults.js';
 import { FsError } from '../../core/fs/fs-error.js';
-import { PhysicalFileSystem, isUploadTempName } from '../../core/fs/physical.js';
+import { PhysicalFileSystem } from '../../core/fs/physical.js';
+import { isUploadTempName } from '../../core/fs/upload-target.js';
 import { codeOf, collect, feed, makeTempDir, names, removeTempDir, snapshot, upload } from './fs-fixture.js';
 
 const read = (file: string): Promise<string> => fsp.readFile(file, 'utf8');
