@@ -29,13 +29,23 @@ declare global {
 /** Where the window runs: it decides which host features (native folder picker…) to offer. */
 export type HostKind = 'electron' | 'web';
 
-/** The link to FTP Share: `open`, or trying to get (back) there. */
+/** The link to FTP Share: `open`, or trying to get (back) there, or knowing it can't. */
 export type ConnectionStatus =
   /** `attempt` > 0 when this is a reconnection. */
   | { state: 'connecting'; attempt: number }
   | { state: 'open' }
   /** The link dropped (or never came up); the next attempt is at `retryAt` (ms since epoch). */
-  | { state: 'lost'; retryAt: number; attempt: number };
+  | { state: 'lost'; retryAt: number; attempt: number }
+  /** Nothing answers at the page's address any more: FTP Share has stopped. Still retrying. */
+  | { state: 'stopped'; retryAt: number; attempt: number }
+  /**
+   * FTP Share answers at the page's address again, but with another secret token (a new run of
+   * `ftp-share --ui`): this page can never reconnect, the new address must be opened.
+   */
+  | { state: 'replaced' };
+
+/** What a probe of the page's host found: see {@link pingProbe}. */
+export type HostProbe = 'up' | 'gone' | 'replaced';
 
 /** Watches the link's status. The Electron transport is always open. */
 export interface ConnectionMonitor {
@@ -65,9 +75,17 @@ export interface WebSocketTransportOptions {
   maxBackoffMs?: number;
   /** A request without an answer after this long fails (the host is wedged or gone). */
   requestTimeoutMs?: number;
+  /**
+   * Asked after the socket closes, to tell a stopped host from a restarted one (see
+   * {@link pingProbe}). Without it every drop is `lost`.
+   */
+  probe?: () => Promise<HostProbe>;
 }
 
 const DEFAULTS = { initialBackoffMs: 300, maxBackoffMs: 5_000, requestTimeoutMs: 60_000 };
+
+/** How long a probe of the host may take before the host counts as gone. */
+const PROBE_TIMEOUT_MS = 3_000;
 
 /** The failed result every request gets when the link is down. */
 function linkDown(message: string): Result<never> {
@@ -170,7 +188,7 @@ interface Pending {
  * Requests made while the first connection is still opening wait for it; requests made while the
  * link is down fail at once (the UI shows the banner, and buttons should not hang). In-flight
  * requests fail when the socket closes. After a reconnection, the window reloads the whole state
- * (see stores/bind.ts), since events may have been missed.
+ * (see bindStores in stores/app-stores.ts), since events may have been missed.
  */
 export function createWebSocketTransport(options: WebSocketTransportOptions): Transport {
   const opts = { ...DEFAULTS, ...options };
@@ -186,7 +204,8 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): Tr
   let everOpened = false;
 
   const status = new StatusCell({ state: 'connecting', attempt: 0 }, () => {
-    if (closed || status.get().state !== 'lost') return;
+    const state = status.get().state;
+    if (closed || (state !== 'lost' && state !== 'stopped')) return;
     if (retryTimer !== undefined) clearTimeout(retryTimer);
     retryTimer = undefined;
     connect();
@@ -201,7 +220,8 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): Tr
   }
 
   function connect(): void {
-    status.set({ state: 'connecting', attempt });
+    // A stopped host stays "stopped" while it is tried again, instead of flickering.
+    if (status.get().state !== 'stopped') status.set({ state: 'connecting', attempt });
     let ws: WebSocket;
     try {
       ws = new WS(opts.url);
@@ -250,18 +270,34 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): Tr
           p.resolve(linkDown('Not connected to FTP Share'));
         }
       }
-      if (!closed) scheduleRetry();
+      if (!closed) void afterClose();
     };
     // onerror is always followed by onclose, which does the work.
     ws.onerror = () => {};
   }
 
-  function scheduleRetry(): void {
+  /** Finds out why the socket closed (when a probe is given), then retries or gives up. */
+  async function afterClose(): Promise<void> {
+    if (!opts.probe) return scheduleRetry('lost');
+    // While the probe runs, the window already shows the link down and requests fail fast.
+    if (status.get().state === 'open') status.set({ state: 'connecting', attempt: attempt + 1 });
+    let found: HostProbe;
+    try {
+      found = await opts.probe();
+    } catch {
+      found = 'gone';
+    }
+    if (closed || socket) return;
+    if (found === 'replaced') status.set({ state: 'replaced' });
+    else scheduleRetry(found === 'gone' ? 'stopped' : 'lost');
+  }
+
+  function scheduleRetry(state: 'lost' | 'stopped' = 'lost'): void {
     attempt += 1;
     const base = Math.min(opts.maxBackoffMs, opts.initialBackoffMs * 2 ** (attempt - 1));
     // Jitter so that several windows do not hammer a restarting host in step.
     const delay = Math.round(base * (0.8 + Math.random() * 0.4));
-    status.set({ state: 'lost', retryAt: Date.now() + delay, attempt });
+    status.set({ state, retryAt: Date.now() + delay, attempt });
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
       if (!closed) connect();
@@ -272,6 +308,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): Tr
     if (closed) return Promise.resolve(linkDown('Not connected to FTP Share'));
     const state = status.get().state;
     // Before the first connection, wait for it; once it has been lost, fail fast.
+    if (state === 'stopped' || state === 'replaced') return Promise.resolve(linkDown('FTP Share has stopped'));
     if (state !== 'open' && (everOpened || state === 'lost')) {
       return Promise.resolve(linkDown('Not connected to FTP Share — reconnecting'));
     }
@@ -316,9 +353,30 @@ export function webSocketUrlFor(location: Pick<Location, 'protocol' | 'host' | '
   return `${scheme}//${location.host}/ws?token=${encodeURIComponent(token)}`;
 }
 
+/**
+ * Asks the page's own host whether it is still the FTP Share that served the page: `GET /ping`
+ * answers 204 to the page's token (`up`), 403 to a page of an earlier run (`replaced`: the token
+ * is new each run), and nothing at all once the process has stopped (`gone`).
+ */
+export function pingProbe(
+  location: Pick<Location, 'protocol' | 'host' | 'search'>,
+  fetchImpl: typeof fetch = (input, init) => fetch(input, init),
+): () => Promise<HostProbe> {
+  const token = new URLSearchParams(location.search).get('token') ?? '';
+  const url = `${location.protocol}//${location.host}/ping?token=${encodeURIComponent(token)}`;
+  return async () => {
+    try {
+      const response = await fetchImpl(url, { cache: 'no-store', credentials: 'same-origin', signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+      return response.status === 403 ? 'replaced' : 'up';
+    } catch {
+      return 'gone';
+    }
+  };
+}
+
 /** Picks the transport for this window: the preload's API when present, else the web host. */
 export function createTransport(): Transport {
   const preload = window.ftpShare;
   if (preload) return createDirectTransport(preload, 'electron');
-  return createWebSocketTransport({ url: webSocketUrlFor(window.location) });
+  return createWebSocketTransport({ url: webSocketUrlFor(window.location), probe: pingProbe(window.location) });
 }

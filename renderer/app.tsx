@@ -1,10 +1,11 @@
 /**
  * The window: a sidebar of panels (Share, Connect, Sessions, Transfers, Log), the panel, a status
- * bar, the connection banner and toasts — all over one transport's stores.
+ * bar, the connection banner, toasts and the confirmation dialog — all over one transport's stores.
  */
 import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import type { Transport } from './api.js';
 import { AccessCard } from './components/access-card.js';
+import { ConfirmDialog } from './components/confirm-dialog.js';
 import { ConnectPanel } from './components/connect-panel.js';
 import { ConnectionBanner } from './components/connection-banner.js';
 import { FoldersCard } from './components/folders-card.js';
@@ -19,7 +20,7 @@ import { Toasts } from './components/toasts.js';
 import { TransfersPanel } from './components/transfers-panel.js';
 import { Callout } from './components/ui.js';
 import { bindStores, createActions, createAppStores } from './stores/app-stores.js';
-import { AppProvider, useServer, useSessions, useTransfers, type AppContextValue } from './stores/context.js';
+import { AppProvider, useLinkDown, useServer, useSessions, useTransfers, type AppContextValue } from './stores/context.js';
 
 export type PanelId = 'share' | 'connect' | 'sessions' | 'transfers' | 'logs';
 
@@ -79,6 +80,7 @@ function Shell({ initialPanel }: { initialPanel: PanelId }) {
       </div>
       <StatusBar />
       <Toasts />
+      <ConfirmDialog />
     </div>
   );
 }
@@ -108,7 +110,8 @@ function Sidebar({ panel, onSelect }: { panel: PanelId; onSelect: (id: PanelId) 
   const refs = useRef<Partial<Record<PanelId, HTMLButtonElement | null>>>({});
   const sessions = useSessions((s) => s.ids.length);
   const active = useTransfers((s) => s.active.ids.length);
-  const status = useServer((s) => s.state?.status ?? 'stopped');
+  const shareStatus = useServer((s) => s.state?.status ?? 'stopped');
+  const status = useLinkDown() ? 'stopped' : shareStatus;
   const badges: Partial<Record<PanelId, number>> = { sessions, transfers: active };
 
   // Arrow keys move between tabs (and select them), as in every OS's tab list.

@@ -12,6 +12,10 @@
  * cookie so the page's own assets load without it. The WebSocket also checks the Origin (a page
  * on another site can't drive it even if it guessed the port), and every request checks the Host
  * header (DNS rebinding).
+ *
+ * `GET /ping` answers 204 to a holder of the token and 403 to anyone else. A page whose socket
+ * closed asks it to tell "FTP Share has stopped" (nothing answers) from "FTP Share was started
+ * again" (a host answers, with another token: the page must be opened from the new address).
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -60,6 +64,9 @@ export interface WebHost {
   /** Closes every WebSocket (1001) and the listener. Idempotent. */
   close(): Promise<void>;
 }
+
+/** Answers 204 to a holder of the token (see the module comment). */
+export const PING_PATH = '/ping';
 
 /** Largest request frame accepted (bytes); a settings change is a few hundred. */
 const MAX_FRAME_BYTES = 1024 * 1024;
@@ -225,6 +232,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     if (url.pathname === '/ws') {
       sendText(res, 426, 'WebSocket upgrade required', { Upgrade: 'websocket' });
+      return;
+    }
+    if (url.pathname === PING_PATH) {
+      res.writeHead(204, { ...securityHeaders(), 'Cache-Control': 'no-store' });
+      res.end();
       return;
     }
     if (url.pathname === '/' || url.pathname === '/index.html') {

@@ -1,14 +1,12 @@
 /**
  * Who may sign in and what they may do: anonymous or one account (with show, copy and generate),
- * and read-only.
+ * and read-only. Turning anonymous back off restores the account the share kept; where no OS
+ * keychain protects the saved password, a line says so.
  */
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { useActions, useServer } from '../stores/context.js';
-import type { Settings } from '../stores/server.js';
 import { AlertIcon, CopyIcon, EyeIcon, EyeOffIcon, SparkleIcon } from './icons.js';
 import { Button, Callout, Card, CommitInput, Field, IconButton, Segmented, Switch } from './ui.js';
-
-type PasswordAccess = Extract<Settings['access'], { mode: 'password' }>;
 
 /** Same alphabet as the share's generator: no look-alikes, no shift key on a phone. */
 const ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
@@ -31,17 +29,19 @@ export function AccessCard() {
   const readOnly = useServer((s) => s.settings?.readOnly ?? true);
   const userError = useServer((s) => s.fieldErrors['access.username']);
   const passwordError = useServer((s) => s.fieldErrors['access.password']);
+  const passwordInFile = useServer((s) => s.state?.passwordStorage === 'file');
   const [show, setShow] = useState(false);
-  // The account to come back to after trying anonymous access.
-  const remembered = useRef<PasswordAccess | null>(null);
-  if (access?.mode === 'password') remembered.current = access;
 
   if (!access) return null;
 
   const setMode = (mode: 'anonymous' | 'password') => {
     if (mode === access.mode) return;
-    if (mode === 'anonymous') void actions.updateSettings({ access: { mode: 'anonymous' } });
-    else void actions.updateSettings({ access: remembered.current ?? { mode: 'password', username: 'ftp', password: localPassword() } });
+    if (access.mode === 'password') {
+      // The share keeps this account while anonymous (as `access.account`).
+      void actions.updateSettings({ access: { mode: 'anonymous', account: { username: access.username, password: access.password } } });
+    } else {
+      void actions.updateSettings({ access: { mode: 'password', ...(access.account ?? { username: 'ftp', password: localPassword() }) } });
+    }
   };
 
   return (
@@ -100,6 +100,11 @@ export function AccessCard() {
                 </div>
               )}
             </Field>
+            {passwordInFile && (
+              <p className="hint field-span">
+                No OS keychain is available here, so the password is saved in FTP Share’s settings file without encryption.
+              </p>
+            )}
           </div>
         ) : (
           <p className="hint">People can sign in with any user name and password, or as “anonymous”.</p>

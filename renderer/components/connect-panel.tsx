@@ -3,7 +3,7 @@
  * addresses of this computer to choose from, and help for when nobody gets through.
  */
 import type { ConnectUrl } from '../../core/share/contract.js';
-import { useActions, useServer } from '../stores/context.js';
+import { useActions, useLinkDown, useServer } from '../stores/context.js';
 import { formatFingerprint } from '../format.js';
 import { ConnectIcon, CopyIcon, WifiIcon } from './icons.js';
 import { StartStopButton } from './share-status.js';
@@ -21,6 +21,19 @@ const KIND_TEXT: Record<ConnectUrl['kind'], string> = {
 
 export function ConnectPanel() {
   const status = useServer((s) => s.state?.status);
+  const linkDown = useLinkDown();
+  if (linkDown === 'stopped' || linkDown === 'replaced') {
+    // The address of a share that is gone must not be scanned.
+    return (
+      <div className="panel-body">
+        <Card>
+          <EmptyState icon={<ConnectIcon size={32} />} title="FTP Share has stopped">
+            <p>{linkDown === 'replaced' ? 'It was started again: open the new address printed in the terminal.' : 'Nothing is shared any more.'}</p>
+          </EmptyState>
+        </Card>
+      </div>
+    );
+  }
   if (status !== 'running') {
     return (
       <div className="panel-body">

@@ -29,7 +29,9 @@ export function NetworkCard() {
       return;
     }
     setLocalError(undefined);
-    await actions.updateSettings({ port: value });
+    // Not restarted after all (people were connected): the field shows the port in use again.
+    if ((await actions.saveSettings({ port: value })) === 'cancelled') return 'revert';
+    return undefined;
   };
 
   const choices = AUTO_STOP_CHOICES.some((c) => c.minutes === autoStop)

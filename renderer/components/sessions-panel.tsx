@@ -42,10 +42,10 @@ function SessionsTable({ ids }: { ids: string[] }) {
           <tr aria-rowindex={1}>
             <th scope="col">Client</th>
             <th scope="col" className="col-user">User</th>
-            <th scope="col">Connected</th>
+            <th scope="col" className="col-since">Connected</th>
             <th scope="col" className="col-cwd">Folder</th>
             <th scope="col">Activity</th>
-            <th scope="col" className="num">Transferred</th>
+            <th scope="col" className="num col-bytes">Transferred</th>
             <th scope="col">
               <span className="visually-hidden">Actions</span>
             </th>
@@ -93,7 +93,7 @@ const SessionRowView = memo(function SessionRowView({ id, index }: { id: string;
         </span>
       </td>
       <td className="col-user">{row.user ?? <span className="subtle">—</span>}</td>
-      <td className="nowrap">
+      <td className="nowrap col-since">
         <Elapsed since={row.connectedAt} />
       </td>
       <td className="col-cwd mono truncate" title={row.cwd}>
@@ -102,7 +102,7 @@ const SessionRowView = memo(function SessionRowView({ id, index }: { id: string;
       <td className="truncate activity" title={row.activity}>
         {row.activity}
       </td>
-      <td className="num nowrap">
+      <td className="num nowrap col-bytes">
         <span className="bytes-pair">
           <span title="Downloaded by the client">
             <ArrowDownIcon size={12} /> {formatBytes(row.bytesOut)}

@@ -1,8 +1,10 @@
 /**
  * The share's lifecycle at a glance: what is happening, the one big Start/Stop button, and — when
  * starting failed — what went wrong with the fix as one click (e.g. "Use port 2122 and start").
+ * While the window has no link to FTP Share it says so instead of the last state it heard: a
+ * stale "Sharing" would be a lie once the process is gone.
  */
-import { useActions, useServer } from '../stores/context.js';
+import { useActions, useLinkDown, useServer } from '../stores/context.js';
 import { formatShortTime } from '../format.js';
 import { AlertIcon, PlayIcon, StopIcon } from './icons.js';
 import { Button } from './ui.js';
@@ -44,8 +46,36 @@ const STATUS_TEXT = {
   error: "Couldn't start sharing",
 } as const;
 
+/** What the card says while the link is down, by why it is down. */
+const LINK_DOWN = {
+  lost: { title: 'Not connected', detail: 'Reconnecting to FTP Share… Until then this window may be out of date.' },
+  stopped: { title: 'FTP Share has stopped', detail: 'Nothing is shared any more. Start ftp-share --ui again to share.' },
+  replaced: { title: 'FTP Share has stopped', detail: 'It was started again: open the new address printed in the terminal.' },
+} as const;
+
 /** The card at the top of the Share panel. */
 export function ShareStatusCard() {
+  const linkDown = useLinkDown();
+  if (linkDown) {
+    const text = LINK_DOWN[linkDown];
+    return (
+      <section className="status-card tone-stopped" aria-labelledby="share-status-title">
+        <div className="status-card-main">
+          <span className="status-orb orb-stopped" aria-hidden="true" />
+          <div className="status-card-text">
+            <h2 id="share-status-title" className="status-title">
+              {text.title}
+            </h2>
+            <p className="status-detail">{text.detail}</p>
+          </div>
+        </div>
+      </section>
+    );
+  }
+  return <LinkedStatusCard />;
+}
+
+function LinkedStatusCard() {
   const actions = useActions();
   const state = useServer((s) => s.state);
   const actionError = useServer((s) => s.actionError);

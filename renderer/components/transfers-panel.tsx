@@ -150,7 +150,7 @@ function FinishedTransfers() {
                 <th scope="col" className="col-client">Client</th>
                 <th scope="col" className="num">Size</th>
                 <th scope="col">Result</th>
-                <th scope="col" className="num">Finished</th>
+                <th scope="col" className="num col-finished">Finished</th>
               </tr>
             </thead>
             <tbody>
@@ -175,7 +175,7 @@ function FinishedTransfers() {
                       </span>
                     )}
                   </td>
-                  <td className="num nowrap">{row.finishedAt ? formatShortTime(row.finishedAt) : '—'}</td>
+                  <td className="num nowrap col-finished">{row.finishedAt ? formatShortTime(row.finishedAt) : '—'}</td>
                 </tr>
               ))}
             </tbody>

@@ -164,7 +164,8 @@ export function Field({
 
 /**
  * A text input that edits a draft and commits on Enter or when focus leaves, so a half-typed
- * port or user name is not saved (and validated) at every keystroke. Escape restores the value.
+ * port or user name is not saved (and validated) at every keystroke. Escape restores the value,
+ * and so does a commit that resolves `'revert'` (the change was not made after all).
  */
 export function CommitInput({
   value,
@@ -176,12 +177,19 @@ export function CommitInput({
 }) {
   const [draft, setDraft] = useState(value);
   const editing = useRef(false);
+  // The draft being saved: Enter, then the blur a confirmation dialog causes, commit it once.
+  const committing = useRef<string | null>(null);
   useEffect(() => {
     if (!editing.current) setDraft(value);
   }, [value]);
   const commit = () => {
     editing.current = false;
-    if (draft !== value) void onCommit(draft);
+    if (draft === value || draft === committing.current) return;
+    committing.current = draft;
+    void Promise.resolve(onCommit(draft)).then((result) => {
+      committing.current = null;
+      if (result === 'revert' && !editing.current) setDraft(value);
+    });
   };
   return (
     <input

@@ -4,10 +4,14 @@
  * Stores are fed only by the contract: pushed events and request results. Actions are the only
  * code that calls the API; every failure ends in one of three places — a field's message
  * (`invalid-settings`), the share card's error (start/stop), or a toast — never in a throw.
+ *
+ * A change that would disconnect people (one that restarts or stops a running share while
+ * someone is connected) is asked about first, here, whichever control made it.
  */
 import type { FtpShareApi, Result } from '../../core/share/contract.js';
 import type { Transport } from '../api.js';
 import { createClockStore } from './clock.js';
+import { createConfirmStore } from './confirm.js';
 import { createLogsStore } from './logs.js';
 import { createNoticesStore } from './notices.js';
 import { createServerStore, type Settings } from './server.js';
@@ -24,22 +28,28 @@ export interface AppStores {
   logs: ReturnType<typeof createLogsStore>;
   notices: ReturnType<typeof createNoticesStore>;
   clock: ReturnType<typeof createClockStore>;
+  confirm: ReturnType<typeof createConfirmStore>;
 }
+
+/** How a settings change ended: saved, refused by the share, or not made after the question. */
+export type SaveOutcome = 'saved' | 'refused' | 'cancelled';
 
 /** What the window can do; each resolves (never rejects). */
 export interface AppActions {
   loadAll(): Promise<void>;
   start(): Promise<boolean>;
   stop(): Promise<boolean>;
-  /** Saves a change; false (with field errors or a toast) when refused. */
+  /** Saves a change; false (with field errors or a toast) when refused, or not confirmed. */
   updateSettings(patch: Partial<Settings>): Promise<boolean>;
+  /** Like updateSettings, telling a refusal from a change the user decided not to make. */
+  saveSettings(patch: Partial<Settings>): Promise<SaveOutcome>;
   /** Asks for the next free port and saves it. */
   useFreePort(): Promise<void>;
   /** Sets `port` (or the next free one) and starts: the one-click fix for "port in use". */
   usePortAndStart(port?: number): Promise<void>;
   /** The native picker; `unsupported` means the window must ask for a typed path. */
   pickFolders(): Promise<'added' | 'cancelled' | 'unsupported' | 'failed'>;
-  /** Adds a typed path; returns the error message, or null when added. */
+  /** Adds a typed path; returns the error message (or that it is already shared), or null when added. */
   addFolder(path: string): Promise<string | null>;
   removeFolder(path: string): Promise<void>;
   openFolder(path: string): Promise<void>;
@@ -64,13 +74,60 @@ export function createAppStores(transport: Transport): AppStores {
     logs: createLogsStore(),
     notices: createNoticesStore(),
     clock: createClockStore(),
+    confirm: createConfirmStore(),
   };
 }
 
+/** Settings a running share restarts for (the listener and TLS), and how the question names them. */
+const RESTART_CHANGES: Partial<Record<keyof Settings, string>> = {
+  port: 'Changing the port',
+  ftps: 'Changing the encryption (FTPS)',
+  requireTls: 'Changing “Require encryption”',
+  passivePorts: 'Changing the passive ports',
+};
+
+/** The first setting in `patch` that differs from `settings` and restarts a running share. */
+function restartingChange(settings: Settings | null, patch: Partial<Settings>): string | undefined {
+  if (!settings) return undefined;
+  for (const [key, what] of Object.entries(RESTART_CHANGES) as [keyof Settings, string][]) {
+    if (key in patch && JSON.stringify(patch[key]) !== JSON.stringify(settings[key])) return what;
+  }
+  return undefined;
+}
+
+/** Two folder lists with the same paths in the same order. */
+function sameFolders(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((folder, i) => folder === b[i]);
+}
+
 export function createActions(api: FtpShareApi, stores: AppStores): AppActions {
-  const { server, sessions, transfers, logs, notices } = stores;
+  const { server, sessions, transfers, logs, notices, confirm } = stores;
   const toast = (failure: Failure, prefix?: string) =>
     notices.getState().push('error', prefix ? `${prefix}: ${failure.message}` : failure.message);
+
+  /**
+   * Asks before `what` restarts (or stops) a running share while people are connected; true when
+   * nobody would be disconnected or the user says go ahead.
+   */
+  const mayDisconnect = async (what: string, outcome: 'restart' | 'stop'): Promise<boolean> => {
+    const state = server.getState().state;
+    const count = state?.status === 'running' ? state.sessionCount : 0;
+    if (count === 0) return true;
+    const people = count === 1 ? '1 person' : `${count} people`;
+    return confirm.getState().ask(
+      outcome === 'restart'
+        ? {
+            title: `${people} will be disconnected`,
+            body: `${what} restarts sharing, which disconnects everyone connected now. They can connect again once it is back.`,
+            confirmLabel: 'Restart sharing',
+          }
+        : {
+            title: `${people} will be disconnected`,
+            body: `${what} stops sharing, which disconnects everyone connected now.`,
+            confirmLabel: 'Stop sharing',
+          },
+    );
+  };
 
   const refreshState = async () => {
     const r = await api.getState(undefined);
@@ -117,6 +174,16 @@ export function createActions(api: FtpShareApi, stores: AppStores): AppActions {
     },
 
     async updateSettings(patch) {
+      return (await actions.saveSettings(patch)) === 'saved';
+    },
+
+    async saveSettings(patch) {
+      const current = server.getState().settings;
+      const restarting = restartingChange(current, patch);
+      if (restarting && !(await mayDisconnect(restarting, 'restart'))) return 'cancelled';
+      if (patch.folders && patch.folders.length === 0 && current && current.folders.length > 0) {
+        if (!(await mayDisconnect('Removing every folder', 'stop'))) return 'cancelled';
+      }
       const r = await api.updateSettings(patch);
       if (r.ok) {
         const fieldErrors = { ...server.getState().fieldErrors };
@@ -125,11 +192,11 @@ export function createActions(api: FtpShareApi, stores: AppStores): AppActions {
           if (root in patch) delete fieldErrors[key];
         }
         server.setState({ settings: r.value, fieldErrors });
-        return true;
+        return 'saved';
       }
       if (r.code === 'invalid-settings' && r.fields && r.fields.length > 0) applyFieldErrors(r.fields);
       else toast(r, "Couldn't save the setting");
-      return false;
+      return 'refused';
     },
 
     async useFreePort() {
@@ -162,25 +229,31 @@ export function createActions(api: FtpShareApi, stores: AppStores): AppActions {
       if (r.value.length === 0) return 'cancelled';
       let added = false;
       for (const path of r.value) {
+        const before = server.getState().settings?.folders ?? [];
         const a = await api.addFolder({ path });
         if (a.ok) {
           server.setState({ settings: a.value });
-          added = true;
+          if (sameFolders(before, a.value.folders)) notices.getState().push('info', alreadyShared(path));
+          else added = true;
         } else toast(a, `Couldn't add ${path}`);
       }
       return added ? 'added' : 'failed';
     },
 
     async addFolder(path) {
+      const before = server.getState().settings?.folders ?? [];
       const r = await api.addFolder({ path });
       if (r.ok) {
         server.setState({ settings: r.value });
-        return null;
+        // The share answers an already-shared folder with the folders unchanged.
+        return sameFolders(before, r.value.folders) ? alreadyShared(path) : null;
       }
       return r.fields?.[0]?.message ?? r.message;
     },
 
     async removeFolder(path) {
+      const folders = server.getState().settings?.folders ?? [];
+      if (folders.length === 1 && folders[0] === path && !(await mayDisconnect('Removing the last folder', 'stop'))) return;
       const r = await api.removeFolder({ path });
       if (r.ok) server.setState({ settings: r.value });
       else toast(r, "Couldn't remove the folder");
@@ -228,6 +301,7 @@ export function createActions(api: FtpShareApi, stores: AppStores): AppActions {
     },
 
     async regenerateCertificate() {
+      if (usesCertificate() && !(await mayDisconnect('Making a new certificate', 'restart'))) return;
       const r = await api.regenerateCertificate(undefined);
       if (r.ok) {
         server.setState({ certificate: r.value });
@@ -236,6 +310,7 @@ export function createActions(api: FtpShareApi, stores: AppStores): AppActions {
     },
 
     async importCertificate(certPath, keyPath) {
+      if (usesCertificate() && !(await mayDisconnect('Using another certificate', 'restart'))) return 'Nothing was imported: sharing kept running.';
       const r = await api.importCertificate({ certPath, keyPath });
       if (r.ok) {
         server.setState({ certificate: r.value });
@@ -268,6 +343,16 @@ export function createActions(api: FtpShareApi, stores: AppStores): AppActions {
       if (t.ok) transfers.getState().apply(t.value);
     },
   };
+
+  /** Whether the running share uses the certificate (a new one restarts it). */
+  function usesCertificate(): boolean {
+    const ftps = server.getState().settings?.ftps;
+    return ftps !== undefined && ftps !== 'off';
+  }
+
+  function alreadyShared(path: string): string {
+    return `${path} is already shared`;
+  }
 
   function applyFieldErrors(fields: NonNullable<Failure['fields']>): void {
     const fieldErrors = { ...server.getState().fieldErrors };

@@ -2,7 +2,7 @@
  * React access to one window's stores and actions. Components read with narrow selectors
  * (`useServer((s) => s.state?.status)`) so a pushed snapshot re-renders only what it changed.
  */
-import { createContext, useContext, type ReactNode } from 'react';
+import { createContext, useContext, useSyncExternalStore, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import type { AppActions, AppStores } from './app-stores.js';
@@ -11,7 +11,8 @@ import type { SessionsStore } from './sessions.js';
 import type { TransfersStore } from './transfers.js';
 import type { LogsStore } from './logs.js';
 import type { NoticesStore } from './notices.js';
-import type { ConnectionMonitor } from '../api.js';
+import type { ConfirmStore } from './confirm.js';
+import type { ConnectionMonitor, ConnectionStatus } from '../api.js';
 
 export interface AppContextValue {
   stores: AppStores;
@@ -45,3 +46,24 @@ export const useTransfers = <T,>(selector: (s: TransfersStore) => T): T => useSl
 export const useLogs = <T,>(selector: (s: LogsStore) => T): T => useSlice((x) => x.logs, selector);
 export const useNotices = <T,>(selector: (s: NoticesStore) => T): T => useSlice((x) => x.notices, selector);
 export const useClock = <T,>(selector: (s: { now: number }) => T): T => useSlice((x) => x.clock, selector);
+export const useConfirm = <T,>(selector: (s: ConfirmStore) => T): T => useSlice((x) => x.confirm, selector);
+
+/** The link to FTP Share, as it changes. */
+export function useConnection(): ConnectionStatus {
+  const { connection } = useApp();
+  return useSyncExternalStore(
+    (listener) => connection.subscribe(listener),
+    () => connection.get(),
+  );
+}
+
+/**
+ * Why the window can't trust what it shows, or null while linked: `lost` (reconnecting),
+ * `stopped` (FTP Share is gone) or `replaced` (it runs again at a new address). The first
+ * connection of a window that just opened counts as linked: nothing is shown yet anyway.
+ */
+export function useLinkDown(): 'lost' | 'stopped' | 'replaced' | null {
+  const status = useConnection();
+  if (status.state === 'open' || (status.state === 'connecting' && status.attempt === 0)) return null;
+  return status.state === 'connecting' ? 'lost' : status.state;
+}

@@ -5,7 +5,7 @@
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { REQUEST_NAMES, type ClientFrame, type ServerFrame } from '../../core/share/contract.js';
-import { createWebSocketTransport, webSocketUrlFor, type Transport } from '../api.js';
+import { createWebSocketTransport, pingProbe, webSocketUrlFor, type HostProbe, type Transport } from '../api.js';
 import { App } from '../app.js';
 
 /** Just enough of a browser WebSocket, driven by the test. */
@@ -170,5 +170,77 @@ describe('WebSocket transport', () => {
     expect(screen.queryByRole('alert')).toBeNull();
     // After a reconnection the window fetches everything again: events may have been missed.
     expect(FakeSocket.last().sent.map((f) => f.name).sort()).toEqual(['getLogs', 'getSessions', 'getSettings', 'getState', 'getTransfers']);
+  });
+
+  it('tells a stopped FTP Share from one started again at a new address, and stops retrying then', async () => {
+    const answers: HostProbe[] = ['gone', 'gone', 'replaced'];
+    const probes: HostProbe[] = [];
+    const { api, connection } = (transport = createWebSocketTransport({
+      url: 'ws://127.0.0.1:1/ws?token=t',
+      WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
+      initialBackoffMs: 100,
+      maxBackoffMs: 400,
+      probe: async () => {
+        const answer = answers.shift() ?? 'replaced';
+        probes.push(answer);
+        return answer;
+      },
+    }));
+    FakeSocket.last().open();
+    FakeSocket.last().drop();
+    // Down at once, while the probe runs: requests fail fast.
+    expect(connection.get()).toMatchObject({ state: 'connecting', attempt: 1 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(connection.get()).toMatchObject({ state: 'stopped', attempt: 1 });
+    expect(await api.getState(undefined)).toMatchObject({ ok: false, message: 'FTP Share has stopped' });
+
+    // Tried again: still "stopped" while the attempt runs (no flicker to "Reconnecting…").
+    await vi.advanceTimersByTimeAsync(130);
+    expect(FakeSocket.instances).toHaveLength(2);
+    expect(connection.get()).toMatchObject({ state: 'stopped' });
+    FakeSocket.last().drop();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(connection.get()).toMatchObject({ state: 'stopped', attempt: 2 });
+
+    // Started again: the host answers with another token. Nothing more is tried.
+    await vi.advanceTimersByTimeAsync(300);
+    expect(FakeSocket.instances).toHaveLength(3);
+    FakeSocket.last().drop();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(connection.get()).toEqual({ state: 'replaced' });
+    connection.retryNow();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(FakeSocket.instances).toHaveLength(3);
+    expect(probes).toEqual(['gone', 'gone', 'replaced']);
+  });
+
+  it('a probe that finds the same host up keeps reconnecting as before', async () => {
+    const { connection } = (transport = createWebSocketTransport({
+      url: 'ws://127.0.0.1:1/ws?token=t',
+      WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
+      initialBackoffMs: 100,
+      probe: async () => 'up',
+    }));
+    FakeSocket.last().open();
+    FakeSocket.last().drop();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(connection.get()).toMatchObject({ state: 'lost', attempt: 1 });
+    await vi.advanceTimersByTimeAsync(130);
+    FakeSocket.last().open();
+    expect(connection.get()).toEqual({ state: 'open' });
+  });
+
+  it('pings the page\'s own host with its token: 204 up, 403 replaced, no answer gone', async () => {
+    const seen: string[] = [];
+    const answering = (status: number | 'refused') =>
+      pingProbe({ protocol: 'http:', host: '127.0.0.1:4242', search: '?token=a+b' }, async (input) => {
+        seen.push(String(input));
+        if (status === 'refused') throw new TypeError('Failed to fetch');
+        return new Response(null, { status });
+      });
+    expect(await answering(204)()).toBe('up');
+    expect(await answering(403)()).toBe('replaced');
+    expect(await answering('refused')()).toBe('gone');
+    expect(seen[0]).toBe('http://127.0.0.1:4242/ping?token=a%20b');
   });
 });

@@ -147,6 +147,11 @@ export class FakeApi implements FtpShareApi {
   async updateSettings(patch: Partial<Settings>) {
     this.record('updateSettings', patch);
     const next = { ...this.settings, ...patch };
+    // Like the share: turning sign-in off keeps the account for later.
+    const before = this.settings.access;
+    if (next.access.mode === 'anonymous' && !next.access.account && before.mode === 'password') {
+      next.access = { mode: 'anonymous', account: { username: before.username, password: before.password } };
+    }
     if (!Number.isInteger(next.port) || next.port < 1 || next.port > 65535) {
       return { ok: false as const, code: 'invalid-settings' as const, message: 'Invalid settings', fields: [{ field: 'port', message: 'Port must be between 1 and 65535' }] };
     }
@@ -211,6 +216,8 @@ export class FakeApi implements FtpShareApi {
     if (params.path.includes('missing')) {
       return { ok: false as const, code: 'folder-unavailable' as const, message: `There is no folder at ${params.path}` };
     }
+    // Like the share: an already-shared folder changes nothing.
+    if (this.settings.folders.includes(params.path)) return ok(this.settings);
     return this.saveSettings({ ...this.settings, folders: [...this.settings.folders, params.path] });
   }
   async removeFolder(params: { path: string }) {
@@ -299,6 +306,7 @@ export class FakeApi implements FtpShareApi {
 export function session(id: string, patch: Partial<SessionRow> = {}): SessionRow {
   return {
     sessionId: id,
+    protocol: 'ftp',
     remoteAddress: '192.168.1.40',
     user: 'ftp',
     connectedAt: Date.now() - 65_000,

@@ -66,12 +66,15 @@ export interface UiProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `ftp-share --ui --no-open --ui-port 0 --json --config-dir DIR FOLDER…` from source. */
-export async function startUi(configDir: string, folders: string[]): Promise<UiProcess> {
+/**
+ * Starts `ftp-share --ui --no-open --ui-port N --json --config-dir DIR FOLDER…` from source; the
+ * UI port is any free one unless `uiPort` is given (a second run on the same port).
+ */
+export async function startUi(configDir: string, folders: string[], options: { uiPort?: number } = {}): Promise<UiProcess> {
   const cli = path.join(repo, 'core', 'cli.ts');
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', cli, '--ui', '--no-open', '--ui-port', '0', '--json', '--config-dir', configDir, ...folders],
+    ['--import', 'tsx', cli, '--ui', '--no-open', '--ui-port', String(options.uiPort ?? 0), '--json', '--config-dir', configDir, ...folders],
     { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let err = '';
@@ -169,4 +172,21 @@ export async function capturePanel(page: Page, name: string): Promise<string[]> 
   }
   await page.emulateMedia({ colorScheme: 'light' });
   return problems;
+}
+
+/**
+ * What scrolls sideways on the page: the document's width beyond the viewport, and every element
+ * whose content is wider than its box and that lets it scroll (tables in their wrappers).
+ */
+export async function sidewaysScrolling(page: Page): Promise<{ scrollWidth: number; viewport: number; scrollers: string[] }> {
+  return (await page.evaluate(`(() => {
+    const scrollers = [];
+    for (const el of document.querySelectorAll('body *')) {
+      const overflow = getComputedStyle(el).overflowX;
+      if ((overflow === 'auto' || overflow === 'scroll') && el.scrollWidth > el.clientWidth + 1) {
+        scrollers.push((el.getAttribute('aria-label') || el.className || el.tagName) + ': ' + el.scrollWidth + ' > ' + el.clientWidth);
+      }
+    }
+    return { scrollWidth: document.documentElement.scrollWidth, viewport: window.innerWidth, scrollers };
+  })()`)) as { scrollWidth: number; viewport: number; scrollers: string[] };
 }

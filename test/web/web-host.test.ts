@@ -157,6 +157,17 @@ test('the index needs the token, sets the cookie, and carries the security heade
   assert.equal((await request(host.port, `/?token=${host.token}`, { Host: `localhost:${host.port}` })).status, 200);
 });
 
+test('/ping tells a holder of the token (204) from a page of an earlier run (403)', { timeout: 20_000 }, async (t) => {
+  const { host } = await startHost(t);
+  const ping = await request(host.port, `/ping?token=${host.token}`);
+  assert.equal(ping.status, 204);
+  assert.equal(ping.body, '');
+  assert.equal(ping.headers['cache-control'], 'no-store');
+  assert.equal((await request(host.port, '/ping', { Cookie: `ftp_share_token=${host.token}` })).status, 204);
+  assert.equal((await request(host.port, '/ping?token=from-an-earlier-run')).status, 403);
+  assert.equal((await request(host.port, '/ping')).status, 403);
+});
+
 test('no path leaves the renderer folder', { timeout: 20_000 }, async (t) => {
   const { host } = await startHost(t);
   const cookie = { Cookie: `ftp_share_token=${host.token}` };
