@@ -1,3 +1,9 @@
+/**
+ * The front-end a session came through. Every front-end reports sessions and transfers in the
+ * shapes below, so the activity tables, the log, auto-stop and the tray treat them alike.
+ */
+export type SessionProtocol = 'ftp' | 'web';
+
 /** Direction of a transfer, from the server's point of view of the file. */
 export type TransferDirection = 'download' | 'upload';
 
@@ -11,6 +17,7 @@ export interface TransferInfo {
   /** Unique per server run. */
   transferId: string;
   sessionId: string;
+  protocol: SessionProtocol;
   /** Absolute FTP path. */
   path: string;
   direction: TransferDirection;
@@ -53,7 +60,8 @@ export interface ServerEvents {
   error: { code: string; message: string };
   /** Something works, but worse than it should (e.g. a TLS library limitation). */
   warning: { code: string; message: string };
-  'session-opened': { sessionId: string; remoteAddress: string; remotePort: number; secure: boolean };
+  /** `client` names the program or device where the front-end can tell ("Safari on iPhone"). */
+  'session-opened': { sessionId: string; protocol: SessionProtocol; remoteAddress: string; remotePort: number; secure: boolean; client?: string };
   'session-closed': { sessionId: string; reason: string };
   login: { sessionId: string; user: string };
   'login-failed': { sessionId: string; user: string; remoteAddress: string };

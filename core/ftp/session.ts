@@ -126,6 +126,7 @@ export class Session {
   start(): void {
     this.server.emit('session-opened', {
       sessionId: this.id,
+      protocol: 'ftp',
       remoteAddress: this.remoteAddress,
       remotePort: this.remotePort,
       secure: this.server.tls?.mode === 'implicit',

@@ -88,6 +88,7 @@ export class ActiveTransfer {
     return {
       transferId: this.id,
       sessionId: this.session.id,
+      protocol: 'ftp',
       path: this.job.path,
       direction: this.job.direction,
       bytes: this.bytes,

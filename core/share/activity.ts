@@ -6,7 +6,7 @@
  * snapshots when a batched push goes out, so a progress event costs a map update, never a push.
  */
 import path from 'node:path';
-import type { ServerEvents, TransferInfo } from '../ftp/events.js';
+import type { ServerEvents, SessionProtocol, TransferInfo } from '../ftp/events.js';
 import type { SessionSnapshot } from '../ftp/server.js';
 import type { SessionRow, TransferRow, TransfersSnapshot } from './contract.js';
 
@@ -26,6 +26,8 @@ export function endedDeliberately(e: Pick<ServerEvents['transfer-failed'], 'abor
 
 interface SessionState {
   sessionId: string;
+  protocol: SessionProtocol;
+  client?: string;
   remoteAddress: string;
   user?: string;
   connectedAt: number;
@@ -71,6 +73,8 @@ export class ActivityTracker {
   sessionOpened(e: ServerEvents['session-opened']): void {
     this.#sessions.set(e.sessionId, {
       sessionId: e.sessionId,
+      protocol: e.protocol,
+      ...(e.client !== undefined ? { client: e.client } : {}),
       remoteAddress: e.remoteAddress,
       connectedAt: this.now(),
       cwd: '/',
@@ -176,6 +180,8 @@ export class ActivityTracker {
       else activity = s.user === undefined ? 'Logging in' : 'Idle';
       const row: SessionRow = {
         sessionId: s.sessionId,
+        protocol: s.protocol,
+        ...(s.client !== undefined ? { client: s.client } : {}),
         remoteAddress: s.remoteAddress,
         connectedAt: s.connectedAt,
         cwd: snapshot?.cwd ?? s.cwd,
@@ -209,6 +215,7 @@ export class ActivityTracker {
     const row: TransferRow = {
       transferId: e.transferId,
       sessionId: e.sessionId,
+      protocol: e.protocol,
       remoteAddress: this.#sessions.get(e.sessionId)?.remoteAddress ?? '',
       path: e.path,
       direction: e.direction,

@@ -8,6 +8,7 @@
  */
 import type { ShareSettings, SettingsFieldError } from './settings-types.js';
 import type { CandidateAddress } from '../net/address-types.js';
+import type { SessionProtocol } from '../ftp/events.js';
 
 /** A request's outcome: the value, or a code and a message written for the user. */
 export type Result<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string; fields?: SettingsFieldError[] };
@@ -68,6 +69,10 @@ export interface ShareState {
 /** A live FTP session as the sessions table shows it. */
 export interface SessionRow {
   sessionId: string;
+  /** The front-end: an FTP client, or a browser on the web page. */
+  protocol: SessionProtocol;
+  /** The program or device, where known ("Safari on iPhone"). */
+  client?: string;
   remoteAddress: string;
   user?: string;
   connectedAt: number;
@@ -84,6 +89,7 @@ export interface SessionRow {
 export interface TransferRow {
   transferId: string;
   sessionId: string;
+  protocol: SessionProtocol;
   remoteAddress: string;
   path: string;
   direction: 'download' | 'upload';

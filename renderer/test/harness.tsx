@@ -36,13 +36,13 @@ if (scenario === 'demo') {
   fake.state = { ...fake.state, sessionCount: 3 };
   fake.transfers = {
     active: [
-      { transferId: 't1', sessionId: 's1', remoteAddress: '192.168.1.40', path: '/Pictures/2024/IMG_2041.HEIC', direction: 'download', bytes: 31_400_000, size: 52_000_000, bytesPerSecond: 11_200_000, etaMs: 1_900, startedAt: now - 3_000, secure: true },
-      { transferId: 't2', sessionId: 's3', remoteAddress: 'fe80::1c2a:9bff:fe11:2a01', path: '/Invoices 2024/scan-0412.pdf', direction: 'upload', bytes: 920_000, size: 2_400_000, bytesPerSecond: 640_000, etaMs: 2_300, startedAt: now - 1_500, secure: false },
+      { transferId: 't1', sessionId: 's1', protocol: 'ftp', remoteAddress: '192.168.1.40', path: '/Pictures/2024/IMG_2041.HEIC', direction: 'download', bytes: 31_400_000, size: 52_000_000, bytesPerSecond: 11_200_000, etaMs: 1_900, startedAt: now - 3_000, secure: true },
+      { transferId: 't2', sessionId: 's3', protocol: 'ftp', remoteAddress: 'fe80::1c2a:9bff:fe11:2a01', path: '/Invoices 2024/scan-0412.pdf', direction: 'upload', bytes: 920_000, size: 2_400_000, bytesPerSecond: 640_000, etaMs: 2_300, startedAt: now - 1_500, secure: false },
     ],
     finished: [
-      { transferId: 'f1', sessionId: 's1', remoteAddress: '192.168.1.40', path: '/Pictures/2024/IMG_2040.HEIC', direction: 'download', bytes: 4_812_000, size: 4_812_000, bytesPerSecond: 0, startedAt: now - 60_000, secure: true, result: 'done', finishedAt: now - 58_000 },
-      { transferId: 'f2', sessionId: 's2', remoteAddress: '192.168.1.57', path: '/Music/Album/01 Intro.flac', direction: 'download', bytes: 12_000_000, size: 31_000_000, bytesPerSecond: 0, startedAt: now - 120_000, secure: false, result: 'aborted', reason: 'Client closed the connection', finishedAt: now - 110_000 },
-      { transferId: 'f3', sessionId: 's3', remoteAddress: 'fe80::1c2a:9bff:fe11:2a01', path: '/Invoices 2024/readme.txt', direction: 'upload', bytes: 0, bytesPerSecond: 0, startedAt: now - 200_000, secure: false, result: 'failed', reason: 'Read-only share', finishedAt: now - 200_000 },
+      { transferId: 'f1', sessionId: 's1', protocol: 'ftp', remoteAddress: '192.168.1.40', path: '/Pictures/2024/IMG_2040.HEIC', direction: 'download', bytes: 4_812_000, size: 4_812_000, bytesPerSecond: 0, startedAt: now - 60_000, secure: true, result: 'done', finishedAt: now - 58_000 },
+      { transferId: 'f2', sessionId: 's2', protocol: 'ftp', remoteAddress: '192.168.1.57', path: '/Music/Album/01 Intro.flac', direction: 'download', bytes: 12_000_000, size: 31_000_000, bytesPerSecond: 0, startedAt: now - 120_000, secure: false, result: 'aborted', reason: 'Client closed the connection', finishedAt: now - 110_000 },
+      { transferId: 'f3', sessionId: 's3', protocol: 'ftp', remoteAddress: 'fe80::1c2a:9bff:fe11:2a01', path: '/Invoices 2024/readme.txt', direction: 'upload', bytes: 0, bytesPerSecond: 0, startedAt: now - 200_000, secure: false, result: 'failed', reason: 'Read-only share', finishedAt: now - 200_000 },
     ],
     totals: { downloadedBytes: 64_300_000, uploadedBytes: 920_000, completed: 14, failed: 1 },
   };
@@ -105,6 +105,7 @@ function stream(options: StreamOptions): Promise<{ pushes: number; lines: number
         active: rows.slice(0, 20).map((r, i) => ({
           transferId: `t${i}`,
           sessionId: r.sessionId,
+          protocol: 'ftp',
           remoteAddress: r.remoteAddress,
           path: `/Pictures/IMG_${1000 + i}.jpg`,
           direction: i % 2 ? 'upload' : 'download',

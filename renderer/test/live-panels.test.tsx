@@ -52,6 +52,7 @@ function transfer(id: string, patch: Partial<TransferRow> = {}): TransferRow {
   return {
     transferId: id,
     sessionId: 's1',
+    protocol: 'ftp',
     remoteAddress: '192.168.1.40',
     path: `/videos/${id}.mp4`,
     direction: 'download',

@@ -30,6 +30,7 @@ describe('transfers store', () => {
     const row = (id: string, direction: 'download' | 'upload', bytesPerSecond: number) => ({
       transferId: id,
       sessionId: 's',
+      protocol: 'ftp' as const,
       remoteAddress: 'x',
       path: '/f',
       direction,

@@ -37,6 +37,7 @@ const SESSION = 's1';
 const transfer = (transferId: string, bytes: number): TransferInfo => ({
   transferId,
   sessionId: SESSION,
+  protocol: 'ftp',
   path: '/photos/a.jpg',
   direction: 'download',
   bytes,
@@ -61,7 +62,7 @@ test('each followed event updates the tables and marks its topics; only session 
   };
   const row = () => w.activity.sessions()[0];
 
-  step('session-opened', { sessionId: SESSION, remoteAddress: '192.168.1.20', remotePort: 50000, secure: false }, sessionsAndState, 1, () => {
+  step('session-opened', { sessionId: SESSION, protocol: 'ftp', remoteAddress: '192.168.1.20', remotePort: 50000, secure: false }, sessionsAndState, 1, () => {
     assert.equal(w.activity.sessionCount, 1);
     assert.equal(row()?.activity, 'Logging in');
   });
@@ -92,7 +93,7 @@ test('each followed event updates the tables and marks its topics; only session 
 
 test('a command or reply that changes nothing visible marks nothing', () => {
   const w = wired();
-  w.emit('session-opened', { sessionId: SESSION, remoteAddress: '10.0.0.5', remotePort: 40000, secure: false });
+  w.emit('session-opened', { sessionId: SESSION, protocol: 'ftp', remoteAddress: '10.0.0.5', remotePort: 40000, secure: false });
   const none = { marked: [], counted: 0 };
   assert.deepEqual(w.emit('command', { sessionId: SESSION, command: 'NOOP', argument: '' }), none, 'not a listing');
   assert.deepEqual(w.emit('command', { sessionId: SESSION, command: 'STAT', argument: '' }), none, 'STAT alone is a status request');
@@ -125,7 +126,7 @@ test('the returned function unsubscribes every listener; later events reach noth
   w.detach();
   for (const event of events) assert.equal(w.source.listenerCount(event), 0, `${event} unsubscribed`);
   assert.deepEqual(w.source.eventNames(), [], 'no listener left on any event');
-  assert.deepEqual(w.emit('session-opened', { sessionId: SESSION, remoteAddress: '10.0.0.5', remotePort: 1, secure: false }), { marked: [], counted: 0 });
+  assert.deepEqual(w.emit('session-opened', { sessionId: SESSION, protocol: 'ftp', remoteAddress: '10.0.0.5', remotePort: 1, secure: false }), { marked: [], counted: 0 });
   assert.equal(w.activity.sessionCount, 0, 'the tables no longer follow the source');
   w.detach();
   assert.deepEqual(w.source.eventNames(), [], 'detaching twice is harmless');
@@ -137,7 +138,7 @@ test('two wirings on one source are independent', () => {
   const marks: ActivityTopic[] = [];
   const detachOther = wireActivity(w.source, other, (topic) => marks.push(topic), () => undefined);
   w.detach();
-  w.source.emit('session-opened', { sessionId: SESSION, remoteAddress: '10.0.0.5', remotePort: 1, secure: false });
+  w.source.emit('session-opened', { sessionId: SESSION, protocol: 'ftp', remoteAddress: '10.0.0.5', remotePort: 1, secure: false });
   assert.equal(other.sessionCount, 1, 'detaching one wiring leaves the other subscribed');
   assert.equal(w.activity.sessionCount, 0);
   assert.deepEqual(marks, ['sessions', 'state']);

@@ -175,7 +175,7 @@ test("the app's log says the same lines", { timeout: 30_000 }, async (t) => {
 
 test('a transfer that failed or was aborted: a warning with its reason and the address', () => {
   const context = { addressOf: (id: string) => (id === 's7' ? '192.168.1.40' : undefined) };
-  const base = { transferId: 't1', sessionId: 's7', path: '/photo\x1b.jpg', bytes: 10, bytesPerSecond: 1, secure: false, durationMs: 5 };
+  const base = { transferId: 't1', sessionId: 's7', protocol: 'ftp' as const, path: '/photo\x1b.jpg', bytes: 10, bytesPerSecond: 1, secure: false, durationMs: 5 };
   const failed = NARRATION['transfer-failed']!({ ...base, direction: 'upload', reason: 'client disconnected during upload', aborted: false }, context);
   assert.deepEqual(failed, { level: 'warn', text: 'Upload of /photo\\x1b.jpg failed: client disconnected during upload (from 192.168.1.40)', sessionId: 's7' });
   const aborted = NARRATION['transfer-failed']!({ ...base, direction: 'download', reason: 'kicked', aborted: false }, context);

@@ -47,6 +47,7 @@ test('a client logs in and downloads: session, transfer, pushes, kick, stop', { 
   }, 'the finished transfer');
   const row = transfers.finished[0]!;
   assert.equal(row.result, 'done');
+  assert.equal(row.protocol, 'ftp');
   assert.equal(row.direction, 'download');
   assert.equal(row.path, '/a.bin');
   assert.equal(row.bytes, content.length);
@@ -61,6 +62,7 @@ test('a client logs in and downloads: session, transfer, pushes, kick, stop', { 
   const sessions = unwrap(await service.getSessions());
   assert.equal(sessions.length, 1);
   const session = sessions[0]!;
+  assert.equal(session.protocol, 'ftp');
   assert.equal(session.user, TEST_USER);
   assert.equal(session.remoteAddress, '127.0.0.1');
   assert.equal(session.bytesOut, content.length);
