@@ -7,6 +7,7 @@ import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Client } from 'basic-ftp';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -42,6 +43,21 @@ export async function ensureRendererBuilt(): Promise<void> {
   if (built > sources) return;
   const { build } = await import('vite');
   await build({ configFile: path.join(repo, 'renderer', 'vite.config.ts'), logLevel: 'warn' });
+}
+
+/**
+ * A basic-ftp client logged in to the share on 127.0.0.1 (plain FTP). A refused login closes its
+ * connection, so it doesn't stay on as a session.
+ */
+export async function ftpClient(port: number, user: string, password: string): Promise<Client> {
+  const client = new Client(15_000);
+  try {
+    await client.access({ host: '127.0.0.1', port, user, password, secure: false });
+  } catch (err) {
+    client.close();
+    throw err;
+  }
+  return client;
 }
 
 /** A TCP port nobody listens on right now. */

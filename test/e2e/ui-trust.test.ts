@@ -14,29 +14,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { test, type TestContext } from 'node:test';
-import { Client } from 'basic-ftp';
 import type { Browser, Page } from 'playwright-core';
-import { axeViolations, ensureRendererBuilt, freePort, launchChromium, sidewaysScrolling, startUi, type UiProcess } from './ui-helpers.js';
+import { axeViolations, ensureRendererBuilt, freePort, ftpClient, launchChromium, sidewaysScrolling, startUi, type UiProcess } from './ui-helpers.js';
 
 const LONG_NAME = 'a-very-long-file-name-as-phones-make-them-IMG_20240101_123456789-edited-final.jpeg';
 
-async function ftpClient(port: number, user: string, password: string): Promise<Client> {
-  const client = new Client(15_000);
-  await client.access({ host: '127.0.0.1', port, user, password, secure: false });
-  return client;
-}
-
 /** Whether a login with these credentials succeeds; the connection is closed either way. */
 async function canLogin(port: number, user: string, password: string): Promise<boolean> {
-  const client = new Client(15_000);
-  try {
-    await client.access({ host: '127.0.0.1', port, user, password, secure: false });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    client.close();
-  }
+  const client = await ftpClient(port, user, password).catch(() => undefined);
+  client?.close();
+  return client !== undefined;
 }
 
 const sink = (): Writable => new Writable({ write: (_chunk, _encoding, callback) => callback() });
@@ -61,7 +48,14 @@ async function setUp(t: TestContext): Promise<Setup> {
   return { work, shared, configDir: path.join(work, 'config'), browser };
 }
 
-/** A page on `ui` that records page errors. */
+/** `ftp-share --ui` on the set-up's folder (stopped after the test) and a page showing it. */
+async function openUi(t: TestContext, setup: Setup, options: { width?: number; uiPort?: number } = {}): Promise<{ ui: UiProcess; page: Page }> {
+  const ui = await startUi(setup.configDir, [setup.shared], options.uiPort === undefined ? {} : { uiPort: options.uiPort });
+  t.after(() => ui.stop());
+  return { ui, page: await openPage(t, setup.browser, ui, options.width) };
+}
+
+/** A page on `ui`, its window `width` px wide. */
 async function openPage(t: TestContext, browser: Browser, ui: UiProcess, width = 1100): Promise<Page> {
   const context = await browser.newContext({ viewport: { width, height: 800 } });
   t.after(() => context.close());
@@ -96,10 +90,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
 }
 
 test('a restart asks first while people are connected; a new password applies without disconnecting anyone', { timeout: 120_000 }, async (t) => {
-  const { shared, configDir, browser } = await setUp(t);
-  const ui = await startUi(configDir, [shared]);
-  t.after(() => ui.stop());
-  const page = await openPage(t, browser, ui);
+  const { page } = await openUi(t, await setUp(t));
   const { port, user, password } = await startSharing(page);
   const first = await ftpClient(port, user, password);
   t.after(() => first.close());
@@ -153,10 +144,7 @@ test('a restart asks first while people are connected; a new password applies wi
 });
 
 test('turning anonymous access off restores the same password, even after a reload', { timeout: 120_000 }, async (t) => {
-  const { shared, configDir, browser } = await setUp(t);
-  const ui = await startUi(configDir, [shared]);
-  t.after(() => ui.stop());
-  const page = await openPage(t, browser, ui);
+  const { page } = await openUi(t, await setUp(t));
   const { port, user, password } = await startSharing(page);
 
   await page.getByRole('radio', { name: 'Anyone (anonymous)' }).click();
@@ -176,10 +164,7 @@ test('turning anonymous access off restores the same password, even after a relo
 });
 
 test('at 420 px wide nothing scrolls sideways, on any panel', { timeout: 120_000 }, async (t) => {
-  const { shared, configDir, browser } = await setUp(t);
-  const ui = await startUi(configDir, [shared]);
-  t.after(() => ui.stop());
-  const page = await openPage(t, browser, ui, 420);
+  const { page } = await openUi(t, await setUp(t), { width: 420 });
   // FTPS on before anyone connects (later it would restart sharing, and ask).
   await page.getByRole('radio', { name: 'Explicit' }).click();
   await page.getByText('No certificate yet').waitFor();
@@ -221,11 +206,9 @@ test('at 420 px wide nothing scrolls sideways, on any panel', { timeout: 120_000
 });
 
 test('after ftp-share --ui stops the page says so, and to open the new address once it runs again', { timeout: 120_000 }, async (t) => {
-  const { shared, configDir, browser } = await setUp(t);
+  const setup = await setUp(t);
   const uiPort = await freePort();
-  const ui = await startUi(configDir, [shared], { uiPort });
-  t.after(() => ui.stop());
-  const page = await openPage(t, browser, ui);
+  const { ui, page } = await openUi(t, setup, { uiPort });
   await startSharing(page);
   const barStatus = page.getByRole('contentinfo', { name: 'Status' }).getByRole('status');
   assert.match(await barStatus.innerText(), /^Sharing/);
@@ -237,7 +220,7 @@ test('after ftp-share --ui stops the page says so, and to open the new address o
   assert.equal(await page.getByRole('button', { name: 'Stop sharing' }).count(), 0);
 
   // The same UI port, a new run (and so a new token).
-  const again = await startUi(configDir, [shared], { uiPort });
+  const again = await startUi(setup.configDir, [setup.shared], { uiPort });
   t.after(() => again.stop());
   assert.notEqual(again.url, ui.url);
   assert.ok(again.url.startsWith(`http://127.0.0.1:${uiPort}/`));

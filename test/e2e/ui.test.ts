@@ -12,9 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { test } from 'node:test';
-import { Client } from 'basic-ftp';
 import type { Page } from 'playwright-core';
-import { axeLog, capturePanel, ensureRendererBuilt, freePort, launchChromium, repo, startUi } from './ui-helpers.js';
+import { axeLog, capturePanel, ensureRendererBuilt, freePort, ftpClient, launchChromium, repo, startUi } from './ui-helpers.js';
 
 const DOWNLOAD_SIZE = 16 * 1024 * 1024;
 const UPLOAD_SIZE = 6 * 1024 * 1024;
@@ -30,12 +29,6 @@ function slowSink(counter: { bytes: number }): Writable {
       setTimeout(callback, (chunk.length / CLIENT_READ_BYTES_PER_SECOND) * 1000);
     },
   });
-}
-
-async function ftpClient(port: number, user: string, password: string): Promise<Client> {
-  const client = new Client(15_000);
-  await client.access({ host: '127.0.0.1', port, user, password, secure: false });
-  return client;
 }
 
 const panel = (page: Page, name: RegExp) => page.getByRole('tab', { name });
