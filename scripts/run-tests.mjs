@@ -16,9 +16,11 @@ async function findTests(dir) {
 }
 
 const files = process.argv.length > 2 ? process.argv.slice(2) : await findTests('test');
+// Nothing a test starts may advertise on this machine's network: only tests that make their own
+// network namespaces turn mDNS on, for their child processes there (see test/net/mdns.test.ts).
 const child = spawn(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', env: { ...process.env, FTP_SHARE_NO_MDNS: '1' } },
 );
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));
