@@ -82,7 +82,7 @@ export const defaults = {
   /** Download buffers kept for reuse when no transfer holds them: up to 2 MiB idle, so small files cost no allocation. */
   pooledDownloadBuffers: 8,
   /**
-   * Download chunks written per turn of the event loop, across all sessions (core/ftp/file-pump.ts):
+   * Download chunks written per turn of the event loop, across all sessions (core/fs/file-pump.ts):
    * 16 × 256 KiB is ~3 ms of copying, so a turn stays short however many downloads run.
    */
   downloadWritesPerTurn: 16,

@@ -62,6 +62,11 @@ export class LoginThrottle {
     return times ? this.delayFor(times.length) : 0;
   }
 
+  /** How long a failure counts (ms), as events report it. */
+  get windowMs(): number {
+    return this.settings.windowMs;
+  }
+
   /** Addresses currently remembered (for tests and diagnostics). */
   get trackedAddresses(): number {
     return this.failures.size;

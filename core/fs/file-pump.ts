@@ -1,7 +1,7 @@
+import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { defaults } from '../defaults.js';
-import type { ReadableFile } from '../fs/file-system.js';
-import type { DataSocket } from './data-channel.js';
+import type { ReadableFile } from './file-system.js';
 
 /** Free download buffers, shared by every session of the process (see `pooledDownloadBuffers`). */
 const pool: Buffer[] = [];
@@ -11,7 +11,8 @@ function takeBuffer(): Buffer {
 }
 
 /**
- * Sends a file from byte `start` to its end over a data socket (a plain binary download), with
+ * Sends a file from byte `start` to `end` (exclusive; default its end) into a writable (an FTP data
+ * socket, an HTTP response) and ends it: a plain binary download, with
  * two buffers used in turn: the next chunk is read while the previous one is written, and a
  * buffer is refilled only once the socket has taken it (its write callback).
  *
@@ -24,7 +25,7 @@ function takeBuffer(): Buffer {
  * `onChunk` sees each chunk as it is handed to the socket. Rejects when the socket closes or
  * fails first (ABOR, a reset, a kick: the caller destroys the socket) or a read fails.
  */
-export async function sendFile(file: ReadableFile, start: number, socket: DataSocket, onChunk: (chunk: Buffer) => void): Promise<void> {
+export async function sendFile(file: ReadableFile, start: number, socket: Writable, onChunk: (chunk: Buffer) => void, end?: number): Promise<void> {
   let onClose!: () => void;
   const closed = new Promise<never>((_, reject) => {
     onClose = () => reject(new Error('data connection closed'));
@@ -41,7 +42,8 @@ export async function sendFile(file: ReadableFile, start: number, socket: DataSo
     for (;;) {
       const buffer = (buffers[turn] ??= takeBuffer());
       turn ^= 1;
-      const bytesRead = await Promise.race([file.read(buffer, buffer.length, position), closed]);
+      const wanted = end === undefined ? buffer.length : Math.min(buffer.length, end - position);
+      const bytesRead = wanted <= 0 ? 0 : await Promise.race([file.read(buffer, wanted, position), closed]);
       // The other buffer is free once its write is through.
       if (writing) await writing;
       if (bytesRead === 0) break;
@@ -54,7 +56,7 @@ export async function sendFile(file: ReadableFile, start: number, socket: DataSo
       writing.catch(() => undefined);
       onChunk(chunk);
       // A short read of a regular file is its end (as it is now): saves a read per small file.
-      if (bytesRead < buffer.length) break;
+      if (bytesRead < wanted) break;
     }
     if (writing) await writing;
     socket.end();
@@ -104,6 +106,6 @@ function nextTurn(): void {
   }
 }
 
-function write(socket: DataSocket, chunk: Buffer): Promise<void> {
+function write(socket: Writable, chunk: Buffer): Promise<void> {
   return new Promise((resolve, reject) => socket.write(chunk, (err) => (err ? reject(err) : resolve())));
 }

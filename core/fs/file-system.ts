@@ -18,7 +18,7 @@ export interface FileInfo {
 
 /**
  * A file opened for reading (RETR, HASH). Reads are positional into the caller's buffer, so a
- * download can cycle two buffers instead of allocating one per chunk (see core/ftp/file-pump.ts).
+ * download can cycle two buffers instead of allocating one per chunk (see core/fs/file-pump.ts).
  */
 export interface ReadableFile {
   /** Bytes in the file when it was opened. */

@@ -1,5 +1,9 @@
 import type { SecureContextOptions } from 'node:tls';
 import type { Authorizer } from '../auth/authorizer.js';
+import type { LoginThrottle } from '../auth/login-throttle.js';
+import type { BandwidthBudget, BandwidthLimits } from '../net/throttle.js';
+
+export type { BandwidthLimits } from '../net/throttle.js';
 
 /** TLS settings of a server; absent means plain FTP only. */
 export interface TlsOptions {
@@ -18,14 +22,6 @@ export interface TlsOptions {
   clientCa?: string;
   /** Extra options passed to `tls.createSecureContext` (tests, cipher tuning). */
   secureContext?: SecureContextOptions;
-}
-
-/** Bandwidth caps in bytes per second; 0 or absent means unlimited. */
-export interface BandwidthLimits {
-  download?: number;
-  upload?: number;
-  sessionDownload?: number;
-  sessionUpload?: number;
 }
 
 /** Everything `new FtpServer(options)` accepts. Unset fields take core/defaults.ts values. */
@@ -60,6 +56,16 @@ export interface FtpServerOptions {
   dataConnectionTimeoutMs?: number;
   dataStallTimeoutMs?: number;
   bandwidth?: BandwidthLimits;
+  /**
+   * A budget shared with other front-ends (the web page), used instead of one built from
+   * `bandwidth`, so the server-wide caps hold across protocols.
+   */
+  bandwidthBudget?: BandwidthBudget;
+  /**
+   * Failed logins per address shared with other front-ends, used instead of one built from the
+   * `address…` options: a guesser gains nothing by switching from FTP to the web page.
+   */
+  loginThrottle?: LoginThrottle;
   /** PORT/EPRT only to the client's own address and ports ≥ 1024 (default true). */
   activeModeSameAddressOnly?: boolean;
   /** Accept data connections only from the client's address (default true). */

@@ -2,7 +2,7 @@ import type tls from 'node:tls';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { ServerEvents } from './events.js';
 import type { Session } from './session.js';
-import type { RateLimiter } from './throttle.js';
+import type { RateLimiter } from '../net/throttle.js';
 
 /** TLS as the sessions use it: a built context plus the policies of TlsOptions. */
 export interface SessionTls {

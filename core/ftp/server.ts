@@ -10,8 +10,8 @@ import { Session } from './session.js';
 import { buildSessionTls } from './tls-contexts.js';
 import { listen } from '../net/listen.js';
 import { readNetworkInterfaces, type InterfaceAddressInfo } from '../net/interfaces.js';
-import { RateLimiter } from './throttle.js';
-import { LoginThrottle } from './login-throttle.js';
+import { BandwidthBudget, type RateLimiter } from '../net/throttle.js';
+import { LoginThrottle } from '../auth/login-throttle.js';
 import { formatReply } from './replies.js';
 import { normalizeAddress } from './peer-address.js';
 
@@ -253,17 +253,14 @@ export class FtpServer {
       }
     }
     // One per server object: a stop/start does not wipe an address's failures.
-    const windowMs = o.addressLoginFailureWindowMs ?? defaults.addressLoginFailureWindowMs;
-    const loginThrottle = (this.loginThrottle ??= new LoginThrottle({
+    const loginThrottle = (this.loginThrottle ??= o.loginThrottle ?? new LoginThrottle({
       limit: o.addressLoginFailureLimit ?? defaults.addressLoginFailureLimit,
-      windowMs,
+      windowMs: o.addressLoginFailureWindowMs ?? defaults.addressLoginFailureWindowMs,
       delayMs: o.addressThrottleDelayMs ?? defaults.addressThrottleDelayMs,
       maxDelayMs: o.addressThrottleMaxDelayMs ?? defaults.addressThrottleMaxDelayMs,
       maxTracked: defaults.addressThrottleMaxTracked,
     }));
-    const bandwidth = o.bandwidth ?? {};
-    const globalDownload = bandwidth.download ? new RateLimiter(bandwidth.download) : undefined;
-    const globalUpload = bandwidth.upload ? new RateLimiter(bandwidth.upload) : undefined;
+    const budget = o.bandwidthBudget ?? new BandwidthBudget(o.bandwidth);
     return {
       authorizer: o.authorizer,
       greeting: o.greeting ?? 'FTP Share ready',
@@ -274,10 +271,7 @@ export class FtpServer {
       limitersFor: (session, direction) => {
         let own = this.sessionLimiters.get(session);
         if (!own) {
-          own = {
-            download: [globalDownload, bandwidth.sessionDownload ? new RateLimiter(bandwidth.sessionDownload) : undefined].filter((l) => l !== undefined),
-            upload: [globalUpload, bandwidth.sessionUpload ? new RateLimiter(bandwidth.sessionUpload) : undefined].filter((l) => l !== undefined),
-          };
+          own = budget.forSession();
           this.sessionLimiters.set(session, own);
         }
         return own[direction];
@@ -285,7 +279,7 @@ export class FtpServer {
       emit: (event, payload) => this.emit(event, payload),
       loginFailed: (remoteAddress) => {
         const state = loginThrottle.recordFailure(remoteAddress);
-        if (state.delayMs > 0) this.emit('address-throttled', { remoteAddress, ...state, windowMs });
+        if (state.delayMs > 0) this.emit('address-throttled', { remoteAddress, ...state, windowMs: loginThrottle.windowMs });
       },
       replyDelayMs: (remoteAddress) => loginThrottle.delayMs(remoteAddress),
       sessionEnded: (session) => this.sessionEnded(session),

@@ -5,7 +5,7 @@ import tls from 'node:tls';
 import type { Session } from './session.js';
 import type { TransferDirection, TransferInfo } from './events.js';
 import { DataChannelError, type DataSocket } from './data-channel.js';
-import { ThrottleStream, type RateLimiter } from './throttle.js';
+import { ThrottleStream, type RateLimiter } from '../net/throttle.js';
 import { refusalFor, type Refusal } from './replies.js';
 import { FsError, isFsError, toFsError } from '../fs/fs-error.js';
 import { defaults } from '../defaults.js';
@@ -29,7 +29,7 @@ interface StreamedTransfer {
   connect(socket: DataSocket): { source: Readable; transforms: Array<NodeJS.ReadWriteStream>; sink: Writable; counted: Readable };
 }
 
-/** Bytes moved by a function of the job's own (see core/ftp/file-pump.ts). */
+/** Bytes moved by a function of the job's own (see core/fs/file-pump.ts). */
 interface PumpedTransfer {
   /** Moves every byte to the socket, calling `count` per chunk; ends the socket's writing side. */
   pump(socket: DataSocket, count: (chunk: Buffer) => void): Promise<void>;

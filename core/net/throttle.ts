@@ -53,3 +53,35 @@ export class ThrottleStream extends Transform {
     else setTimeout(send, wait);
   }
 }
+
+/** Bandwidth caps in bytes per second; 0 or absent means unlimited. */
+export interface BandwidthLimits {
+  download?: number;
+  upload?: number;
+  sessionDownload?: number;
+  sessionUpload?: number;
+}
+
+/**
+ * One bandwidth budget for every front-end of a share: FTP and the web page draw from the same
+ * server-wide limiters, so a cap holds whichever protocol the bytes take. Each session gets its
+ * own per-session limiters on top (`forSession`).
+ */
+export class BandwidthBudget {
+  private readonly download?: RateLimiter;
+  private readonly upload?: RateLimiter;
+
+  constructor(readonly limits: BandwidthLimits = {}) {
+    if (limits.download) this.download = new RateLimiter(limits.download);
+    if (limits.upload) this.upload = new RateLimiter(limits.upload);
+  }
+
+  /** Fresh limiters for one session: the shared ones plus the session's own caps. */
+  forSession(): { download: RateLimiter[]; upload: RateLimiter[] } {
+    const { sessionDownload, sessionUpload } = this.limits;
+    return {
+      download: [this.download, sessionDownload ? new RateLimiter(sessionDownload) : undefined].filter((l) => l !== undefined),
+      upload: [this.upload, sessionUpload ? new RateLimiter(sessionUpload) : undefined].filter((l) => l !== undefined),
+    };
+  }
+}

@@ -1,5 +1,5 @@
 /**
- * The download pump (core/ftp/file-pump.ts) over real loopback sockets and real files: every byte
+ * The download pump (core/fs/file-pump.ts) over real loopback sockets and real files: every byte
  * arrives in order for sizes around the chunk size and for restart offsets, concurrent pumps that
  * share the buffer pool never mix their bytes, and a socket that goes away or a failing read ends
  * the pump with a rejection instead of a hang.
@@ -10,11 +10,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { sendFile } from '../../core/ftp/file-pump.js';
+import { sendFile } from '../../core/fs/file-pump.js';
 import { PhysicalFileSystem } from '../../core/fs/physical.js';
 import type { ReadableFile } from '../../core/fs/file-system.js';
 import { defaults } from '../../core/defaults.js';
-import { makeTempDir, removeTempDir } from '../fs/fs-fixture.js';
+import { makeTempDir, removeTempDir } from './fs-fixture.js';
 
 const CHUNK = defaults.downloadChunkBytes;
 

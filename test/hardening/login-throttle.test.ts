@@ -7,7 +7,7 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { LoginThrottle } from '../../core/ftp/login-throttle.js';
+import { LoginThrottle } from '../../core/auth/login-throttle.js';
 import { defaults } from '../../core/defaults.js';
 import { startServer, waitFor } from '../helpers/server-fixture.js';
 import { RawClient } from '../helpers/raw-client.js';

@@ -4,7 +4,7 @@ import { replyRefusal, resolvePath } from './command.js';
 import type { Session } from '../session.js';
 import type { UploadMode } from '../../fs/file-system.js';
 import { ActiveTransfer, throttleFor } from '../transfer-runner.js';
-import { sendFile } from '../file-pump.js';
+import { sendFile } from '../../fs/file-pump.js';
 import { readFileStream } from '../../fs/file-stream.js';
 import { LfToCrlf, CrlfToLf } from '../ascii.js';
 import { parseRestOffset } from '../arguments.js';
