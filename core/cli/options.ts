@@ -56,6 +56,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'cert-dir', value: 'DIR', kind: 'any', applies: 'both', help: 'where the generated certificate is kept', default: 'certificates in the config folder' },
   { name: 'passive-ports', value: 'A-B', kind: 'format', applies: 'both', help: 'ports for passive data connections', default: 'any free port' },
   { name: 'public-host', value: 'HOST', applies: 'share', help: 'address PASV announces, behind NAT', default: 'the one the client reached', whyNot: 'choose the address in the window' },
+  { name: 'no-mdns', applies: 'both', help: "don't advertise the share by name (mDNS); FTP_SHARE_NO_MDNS=1 too", default: 'advertised' },
   { name: 'json', applies: 'both', help: 'print one JSON object per event instead of text' },
   { name: 'debug', applies: 'share', help: 'also log every command received', whyNot: "the window's log shows debug lines" },
   { name: 'ui', applies: 'both', help: 'open the window in a browser; the options above become its settings' },
@@ -194,6 +195,8 @@ export interface ShareFlags {
   passivePorts?: { min: number; max: number };
   host?: string;
   publicHost?: string;
+  /** False with --no-mdns: the share is not advertised by name. */
+  mdns: boolean;
 }
 
 /**
@@ -203,7 +206,7 @@ export interface ShareFlags {
 export async function shareFlags(line: CommandLine, generate: () => string, env: NodeJS.ProcessEnv = process.env): Promise<ShareFlags> {
   const text = (name: string): string | undefined => optionValue(line, name);
   const on = (name: string): boolean => line.values.get(name) === true;
-  const flags: ShareFlags = { passwordGenerated: false, requireTls: on('require-tls') };
+  const flags: ShareFlags = { passwordGenerated: false, requireTls: on('require-tls'), mdns: !on('no-mdns') };
 
   const port = text('port');
   if (port !== undefined) flags.port = await parsePort(port, 'port');

@@ -63,6 +63,7 @@ function shareSpec(folders: string[], flags: ShareFlags): ShareSpec {
           },
         }
       : {}),
+    mdns: flags.mdns,
     ftp: {
       port: flags.port ?? defaults.port,
       ...(flags.host !== undefined ? { host: flags.host } : {}),

@@ -88,3 +88,15 @@ export interface ServerEvents {
 }
 
 export type ServerEventName = keyof ServerEvents;
+
+/** Every event name, for code that relays or prints them all; the check below keeps it complete. */
+export const SERVER_EVENT_NAMES = [
+  'listening', 'stopped', 'error', 'warning', 'session-opened', 'session-closed', 'login', 'login-failed', 'address-throttled',
+  'logout', 'command', 'reply', 'session-changed', 'transfer-started', 'transfer-progress', 'transfer-completed', 'transfer-failed',
+  'file-changed', 'access-refused', 'connection-refused',
+] as const satisfies readonly ServerEventName[];
+
+// A name missing from the list above fails to compile here.
+type MissingEventNames = Exclude<ServerEventName, (typeof SERVER_EVENT_NAMES)[number]>;
+const everyEventNamed: MissingEventNames extends never ? true : MissingEventNames = true;
+void everyEventNamed;

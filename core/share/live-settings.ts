@@ -1,6 +1,6 @@
 /**
  * Settings that apply to a running share without a restart: the shared folders, who may sign in,
- * and read-only. Connected clients keep their sessions and follow the change from their next
+ * read-only, and advertising by name. Connected clients keep their sessions and follow the change from their next
  * command. Each function changes the share and returns what the log (and, when people are
  * affected, a notice) should say.
  */
@@ -51,6 +51,7 @@ export function applyFolders(share: RunningShare, folders: readonly string[]): A
  */
 export function applyAccess(share: RunningShare, access: AccessSettings, connected: number): AppliedChange {
   share.authorizer.replace(authorizerFor(shareAccess(access), share.fileSystem));
+  share.accessChanged(shareAccess(access));
   const rule = access.mode === 'anonymous' ? 'anyone can sign in from now on' : `new sign-ins need user "${access.username}" and its password`;
   if (connected === 0) return { log: `Sign-in changed: ${rule}` };
   const who = connected === 1 ? 'The person already connected stays' : `The ${connected} people already connected stay`;
@@ -67,4 +68,10 @@ export function applyReadOnly(share: RunningShare, readOnly: boolean, wasWritabl
   share.fileSystem.setReadOnly(readOnly);
   if (readOnly) return { log: 'Read-only on: uploads, deletes and renames are refused from now on' };
   return { log: `Read-only off: uploads, deletes and renames are allowed ${wasWritable ? 'again' : 'from now on'}` };
+}
+
+/** Starts or stops advertising the share by name (mDNS/DNS-SD). */
+export async function applyMdns(share: RunningShare, on: boolean): Promise<AppliedChange> {
+  await share.setAdvertised(on);
+  return { log: on ? 'Finding this share by name on the network is on' : 'Finding this share by name on the network is off' };
 }

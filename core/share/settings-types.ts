@@ -34,6 +34,11 @@ export interface ShareSettings {
   advertisedAddress?: string;
   /** Start the app when the user logs in. */
   launchAtLogin: boolean;
+  /**
+   * Advertise the share by name on the local network (mDNS/DNS-SD), so devices list it and reach
+   * it at a `.local` name that survives the IP changing.
+   */
+  mdns: boolean;
   /** The "still running in the tray" hint has been shown once. */
   trayHintShown: boolean;
   /** Format version of these settings. */

@@ -65,6 +65,7 @@ export function defaultSettings(): ShareSettings {
     requireTls: false,
     autoStopMinutes: 0,
     launchAtLogin: false,
+    mdns: true,
     trayHintShown: false,
     version: 1,
   };
@@ -132,6 +133,7 @@ export function validateSettings(input: unknown): SettingsValidation {
   const readOnly = bool('readOnly', 'Read-only');
   const requireTls = bool('requireTls', 'Require TLS');
   const launchAtLogin = bool('launchAtLogin', 'Launch at login');
+  const mdns = bool('mdns', 'Find by name');
   const trayHintShown = bool('trayHintShown', 'Tray hint shown');
 
   let access: AccessSettings = base.access;
@@ -219,6 +221,7 @@ export function validateSettings(input: unknown): SettingsValidation {
     requireTls,
     autoStopMinutes,
     launchAtLogin,
+    mdns,
     trayHintShown,
     version: 1,
   };

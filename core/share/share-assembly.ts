@@ -21,6 +21,9 @@ import type { ErrorCode } from './contract.js';
 import { checkFolder } from './folders.js';
 import { findFreePort } from './ports.js';
 import type { ServerEventSource } from './narration.js';
+import { ShareEvents } from './share-events.js';
+import { advertise, advertisingDisabled, type AdvertisedService, type Advertisement } from '../net/mdns.js';
+import type { SessionSnapshot } from '../ftp/server.js';
 
 /** Who may sign in: nobody named (anonymous), an account, or a password with any user name. */
 export interface ShareAccess {
@@ -46,6 +49,8 @@ export interface ShareSpec {
   platform?: NodeJS.Platform;
   /** Who may sign in, instead of the authorizer built from `access` (tests with several accounts). */
   authorizer?: (fileSystem: LiveFileSystem) => Authorizer;
+  /** Advertise the share by name (mDNS/DNS-SD), unless FTP_SHARE_NO_MDNS=1 says never. */
+  mdns?: boolean;
 }
 
 /** Why a share could not start, written for people. */
@@ -79,6 +84,16 @@ export interface RunningShare {
   readonly certificate?: ShareCertificate;
   /** Every front-end's events, in one shape. */
   readonly events: ServerEventSource;
+  /** The `.local` names the services answer to, while advertised by name. */
+  hostnames(): Advertisement['hostnames'];
+  /** Starts or stops advertising by name, without a restart. */
+  setAdvertised(on: boolean): Promise<void>;
+  /** Every front-end's live sessions. */
+  sessions(): SessionSnapshot[];
+  /** Ends a session, whichever front-end it is on; false when there is no such session. */
+  kick(sessionId: string): boolean;
+  /** Re-announces the account's user name to DNS-SD browsers (the access changed). */
+  accessChanged(access: ShareAccess): void;
   stop(): Promise<void>;
 }
 
@@ -125,25 +140,60 @@ export async function startShare(spec: ShareSpec, observe?: (events: ServerEvent
   const fileSystem = new SwitchableFileSystem(backendFor(spec.folders, spec.readOnly));
   const authorizer = new SwitchableAuthorizer(spec.authorizer?.(fileSystem) ?? authorizerFor(spec.access, fileSystem));
   const ftp = new FtpServer({ ...spec.ftp, authorizer, ...(tls ? { tls } : {}) });
-  const detach = observe?.(ftp);
+  const events = new ShareEvents();
+  const detach = observe?.(events);
+  const unrelay = events.relay(ftp);
   let listening: ListeningInfo;
   try {
     listening = await ftp.start();
   } catch (err) {
+    unrelay();
     detach?.();
     if (!(err instanceof FtpServerError)) throw err;
     return failed(await listenFailure(err, spec));
   }
+  let access = spec.access;
+  let advertisement: Advertisement | undefined;
+  const setAdvertised = async (on: boolean): Promise<void> => {
+    if (!on || advertisingDisabled()) {
+      await advertisement?.stop();
+      advertisement = undefined;
+    } else {
+      advertisement ??= await advertise(advertisedServices(access, listening.port), (message) => events.emit('warning', { code: 'mdns', message }));
+    }
+  };
+  await setAdvertised(spec.mdns === true);
   const share: RunningShare = {
     ftp,
     fileSystem,
     authorizer,
     listening,
     ...(certificate ? { certificate } : {}),
-    events: ftp,
-    stop: () => ftp.stop(),
+    events,
+    hostnames: () => advertisement?.hostnames ?? {},
+    setAdvertised,
+    sessions: () => ftp.getSessions(),
+    kick: (sessionId) => ftp.kick(sessionId),
+    accessChanged: (changed) => {
+      access = changed;
+      advertisement?.updateTxt('ftp', ftpTxt(changed));
+    },
+    stop: async () => {
+      await setAdvertised(false);
+      await ftp.stop();
+      unrelay();
+    },
   };
   return { ok: true, share };
+}
+
+/** TXT of the FTP service: the path, and the user name where there is one account; never a password. */
+function ftpTxt(access: ShareAccess): Record<string, string> {
+  return { path: '/', ...(access.username !== undefined ? { u: access.username } : {}) };
+}
+
+function advertisedServices(access: ShareAccess, ftpPort: number): AdvertisedService[] {
+  return [{ type: 'ftp', port: ftpPort, txt: ftpTxt(access) }];
 }
 
 async function loadCertificate(

@@ -50,7 +50,7 @@ import { PushBatcher, type PushBatcherOptions, type PushListener } from './push-
 import { checkFolder } from './folders.js';
 import { findFreePort } from './ports.js';
 import { startShare, type RunningShare, type StartFailure } from './share-assembly.js';
-import { applyAccess, applyFolders, applyReadOnly, describeFolders, keepAccount, shareAccess, type AppliedChange } from './live-settings.js';
+import { applyAccess, applyFolders, applyMdns, applyReadOnly, describeFolders, keepAccount, shareAccess, type AppliedChange } from './live-settings.js';
 import { narrate, type ServerEventSource } from './narration.js';
 import { wireActivity } from './activity-wiring.js';
 import { AutoStopTimer } from './auto-stop.js';
@@ -102,8 +102,8 @@ export interface ShareServiceOptions {
 
 /**
  * Settings whose change needs the running server restarted (which drops every session): the
- * listeners and TLS. Folders, access and read-only apply live (see #applyFolders, #applyAccess,
- * #applyReadOnly); the window asks before a change that restarts while people are connected.
+ * listeners and TLS. Folders, access, read-only and mDNS apply live (see #applyLive and
+ * live-settings.ts); the window asks before a change that restarts while people are connected.
  */
 const RESTART_KEYS: (keyof ShareSettings)[] = ['port', 'ftps', 'requireTls', 'passivePorts'];
 
@@ -411,7 +411,7 @@ export class ShareService implements RequestFunctions {
     return this.#request(async () => {
       const sessionId = stringParam(params, 'sessionId');
       if (!this.#share) return fail('not-running', 'Sharing is not running');
-      if (sessionId === undefined || !this.#share.ftp.kick(sessionId)) return fail('not-found', 'That connection has already ended');
+      if (sessionId === undefined || !this.#share.kick(sessionId)) return fail('not-found', 'That connection has already ended');
       this.#log('info', `You disconnected ${this.#activity.remoteAddressOf(sessionId) ?? 'a client'}`, sessionId);
       return ok(undefined);
     });
@@ -506,7 +506,7 @@ export class ShareService implements RequestFunctions {
   }
 
   #sessionRows(): SessionRow[] {
-    return this.#activity.sessions(this.#share?.ftp.getSessions());
+    return this.#activity.sessions(this.#share?.sessions());
   }
 
   #currentPort(): number {
@@ -581,6 +581,7 @@ export class ShareService implements RequestFunctions {
       applied.push(applyReadOnly(share, settings.readOnly, this.#wasWritable));
       if (!settings.readOnly) this.#wasWritable = true;
     }
+    if (changed.includes('mdns')) applied.push(await applyMdns(share, settings.mdns));
     for (const change of applied) {
       if (!change) continue;
       this.#log('info', change.log);
@@ -625,6 +626,7 @@ export class ShareService implements RequestFunctions {
         access: shareAccess(settings.access),
         ...(settings.ftps !== 'off' ? { ftps: { mode: settings.ftps, requireTls: settings.requireTls, certificate: { dir: this.#certificateDir } } } : {}),
         ftp: { port: settings.port, ...(settings.passivePorts ? { passivePorts: settings.passivePorts } : {}), ...this.#overrides },
+        mdns: settings.mdns,
         // In the settings: shared before, so a missing one may have been moved or unplugged.
         sharedBefore: true,
         platform: this.#platform,

@@ -1,9 +1,11 @@
 /**
  * `ftp-share --ui`: the share controlled from a browser page served by a local web host.
  *
- * Settings come from (and go to) the settings file in `--config-dir`. The share options given on
- * the command line (`--port`, `--writable`/`--read-only`, `--user`/`--password`, `--ftps`, …) and
- * its folders are applied to those settings and saved, so the window starts with (and shows) them.
+ * Settings come from (and go to) the settings file in `--config-dir`: by default the `web-ui`
+ * folder inside the config folder, apart from the desktop app's file (see uiOptions). The share
+ * options given on the command line (`--port`, `--writable`/`--read-only`, `--user`/`--password`,
+ * `--ftps`, …) and its folders are applied to those settings and saved, so the window starts with
+ * (and shows) them.
  * The FTP server starts when the page says so.
  */
 import path from 'node:path';
@@ -35,6 +37,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
   ftps: '--ftps',
   requireTls: '--require-tls',
   passivePorts: '--passive-ports',
+  mdns: '--no-mdns',
 };
 
 async function uiOptions(line: CommandLine): Promise<UiOptions> {
@@ -70,6 +73,7 @@ function settingsFromFlags(flags: ShareFlags, current: ShareSettings): Partial<S
   if (flags.ftps !== undefined) wanted.ftps = flags.ftps;
   if (flags.requireTls) wanted.requireTls = true;
   if (flags.passivePorts !== undefined) wanted.passivePorts = flags.passivePorts;
+  if (!flags.mdns) wanted.mdns = false;
   return wanted;
 }
 

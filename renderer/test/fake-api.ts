@@ -37,6 +37,7 @@ export function fakeSettings(): Settings {
     requireTls: false,
     autoStopMinutes: 0,
     launchAtLogin: false,
+    mdns: true,
     trayHintShown: false,
     version: 1,
   };

@@ -7,7 +7,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createLan, inNamespace, netnsUnavailable, type LanLink } from '../helpers/netns.js';
 import { advertisingDisabled, hostLabel, instanceName } from '../../core/net/mdns.js';
@@ -52,11 +54,17 @@ async function startAdvertiser(lan: LanLink, env: NodeJS.ProcessEnv): Promise<{ 
   };
 }
 
-function browse(lan: LanLink, durationMs: number): Promise<Record<string, Heard>> {
+interface Browsed {
+  services: Record<string, Heard>;
+  /** Every mDNS packet from the other host: queries and probes too. */
+  packetsFromOthers: number;
+}
+
+function browse(lan: LanLink, durationMs: number): Promise<Browsed> {
   return inNamespace(lan.clientNs, process.execPath, [path.join(here, 'fixtures/browse.mjs'), lan.clientAddress, String(durationMs)], durationMs + 20_000).then(
     (result) => {
       assert.equal(result.code, 0, result.stderr);
-      return JSON.parse(result.stdout.trim()) as Record<string, Heard>;
+      return JSON.parse(result.stdout.trim()) as Browsed;
     },
   );
 }
@@ -75,7 +83,7 @@ describe('advertising a share by name (mDNS/DNS-SD)', { skip: unavailable }, () 
     try {
       assert.match(advertiser.announced?.['http'] ?? '', /^ftp-share-[a-z0-9-]+\.local$/);
       assert.match(advertiser.announced?.['ftp'] ?? '', /^ftp-share-[a-z0-9-]+-ftp\.local$/);
-      const heard = await browse(lan, 3000);
+      const heard = (await browse(lan, 3000)).services;
       const ftp = heard['FTP Share on test-host._ftp._tcp.local'];
       const http = heard['FTP Share on test-host._http._tcp.local'];
       assert.ok(ftp?.ptr && http?.ptr, `both services are listed: ${JSON.stringify(heard)}`);
@@ -89,7 +97,7 @@ describe('advertising a share by name (mDNS/DNS-SD)', { skip: unavailable }, () 
       const listening = browse(lan, 4000);
       await new Promise((resolve) => setTimeout(resolve, 1500));
       await advertiser.stop();
-      const after = await listening;
+      const after = (await listening).services;
       assert.ok(after['FTP Share on test-host._ftp._tcp.local']?.goodbye, `ftp goodbye: ${JSON.stringify(after)}`);
       assert.ok(after['FTP Share on test-host._http._tcp.local']?.goodbye, `http goodbye: ${JSON.stringify(after)}`);
     } finally {
@@ -102,10 +110,66 @@ describe('advertising a share by name (mDNS/DNS-SD)', { skip: unavailable }, () 
     const advertiser = await startAdvertiser(lan, { ...env, FTP_SHARE_NO_MDNS: '1' });
     try {
       assert.equal(advertiser.announced, null);
-      assert.deepEqual(await listening, {});
+      assert.deepEqual(await listening, { services: {}, packetsFromOthers: 0 });
     } finally {
       await advertiser.stop();
     }
+  });
+});
+
+describe('the CLI advertises by name unless told not to', { skip: unavailable }, () => {
+  let lan: LanLink;
+  let folder: string;
+  const env = { ...process.env };
+  delete env['FTP_SHARE_NO_MDNS'];
+  before(async () => {
+    lan = await createLan(`mc${process.pid % 100000}`);
+    folder = await mkdtemp(path.join(os.tmpdir(), 'ftp-share-mdns-'));
+  });
+  after(async () => {
+    await lan?.destroy();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  /** Runs `ftp-share --json --port 0 [extra] FOLDER` in the server namespace while a browser listens. */
+  async function heardWhileSharing(extra: string[], childEnv: NodeJS.ProcessEnv): Promise<{ port: number; heard: Browsed }> {
+    const child = spawn('ip', ['netns', 'exec', lan.serverNs, process.execPath, '--import', 'tsx', path.join(repo, 'core/cli.ts'), '--json', '--port', '0', ...extra, folder], {
+      cwd: repo,
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+          out += chunk;
+          if (out.includes('\n')) resolve(out.split('\n')[0]!);
+        });
+        child.once('exit', () => reject(new Error('the CLI exited before listening')));
+      });
+      const port = (JSON.parse(line) as { port: number }).port;
+      return { port, heard: await browse(lan, 3000) };
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+      clearTimeout(killer);
+    }
+  }
+
+  it('without the variable: the FTP service is found with its port', async () => {
+    const { port, heard } = await heardWhileSharing([], env);
+    assert.ok(heard.packetsFromOthers > 0);
+    const ftp = heard.services[`${instanceName()}._ftp._tcp.local`];
+    assert.ok(ftp?.ptr, JSON.stringify(heard));
+    assert.equal(ftp.port, port);
+    assert.deepEqual(ftp.txt, ['path=/']);
+  });
+
+  it('FTP_SHARE_NO_MDNS=1 and --no-mdns: nothing at all is sent to the mDNS group', async () => {
+    assert.deepEqual((await heardWhileSharing([], { ...env, FTP_SHARE_NO_MDNS: '1' })).heard, { services: {}, packetsFromOthers: 0 });
+    assert.deepEqual((await heardWhileSharing(['--no-mdns'], env)).heard, { services: {}, packetsFromOthers: 0 });
   });
 });
 

@@ -50,6 +50,7 @@ function sample(password = 'Sup3r-Secret-Pa55word'): ShareSettings {
     autoStopMinutes: 30,
     advertisedAddress: '192.168.1.20',
     launchAtLogin: true,
+    mdns: false,
     trayHintShown: true,
     version: 1,
   };

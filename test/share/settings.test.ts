@@ -54,6 +54,7 @@ test('defaultSettings: port 2121, read-only, password account "ftp", FTPS off', 
     requireTls: false,
     autoStopMinutes: 0,
     launchAtLogin: false,
+    mdns: true,
     trayHintShown: false,
     version: 1,
   });
@@ -87,6 +88,7 @@ test('a complete valid settings object passes unchanged', () => {
     autoStopMinutes: 60,
     advertisedAddress: '192.168.1.20',
     launchAtLogin: true,
+    mdns: false,
     trayHintShown: true,
     version: 1,
   };
