@@ -8,8 +8,7 @@
  */
 import path from 'node:path';
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
-import { REQUEST_NAMES, type RequestFunctions, type Result } from '../core/share/contract.js';
-import type { ShareBackend } from './backend.js';
+import { REQUEST_NAMES, type FtpShareBackend, type RequestFunctions, type Result } from '../core/share/contract.js';
 import { EVENT_CHANNEL, requestChannel } from './channels.js';
 
 /** The part of `ipcMain` the binding uses. */
@@ -28,7 +27,10 @@ export const REFUSED_SENDER: Result<never> = {
 /** How {@link bindRequestHandlers} is wired. */
 export interface RequestBinding {
   ipcMain: IpcMainLike;
-  /** The implementation: the ShareService, with the host's own requests (host-requests.ts) in front. */
+  /**
+   * The implementation: the app's ShareBackend (the ShareService, which answers pickFolders,
+   * openFolder and copyText through the desktop host of share-host.ts).
+   */
   requests: RequestFunctions;
   /** Decides, per call, whether the sender may use the API (see {@link createAppFrameCheck}). */
   isTrustedSender(event: IpcMainInvokeEvent): boolean;
@@ -37,7 +39,8 @@ export interface RequestBinding {
 }
 
 /**
- * Registers a handler for every name in `REQUEST_NAMES` on `ftp-share:<name>`.
+ * Registers a handler for every name in the contract's `REQUEST_NAMES` on `ftp-share:<name>`
+ * (the preload calls the same names, through contract-calls.ts).
  *
  * Each handler first checks the sender and answers {@link REFUSED_SENDER} to anything but the
  * app's own page; then it calls the request with the one parameter the preload sends (extra
@@ -76,7 +79,7 @@ export function bindRequestHandlers(binding: RequestBinding): () => void {
  *
  * @returns the unsubscribe.
  */
-export function forwardPushEvents(source: Pick<ShareBackend, 'onPush'>, getTarget: () => PushTarget | null): () => void {
+export function forwardPushEvents(source: Pick<FtpShareBackend, 'onPush'>, getTarget: () => PushTarget | null): () => void {
   return source.onPush((event, payload) => {
     const target = getTarget();
     if (!target || target.isDestroyed()) return;

@@ -7,17 +7,8 @@
  * status the window shows as a banner. Requests never throw: a lost link resolves them with a
  * failed {@link Result}, like every other error.
  */
-import type {
-  ClientFrame,
-  FtpShareApi,
-  PushEventName,
-  PushEvents,
-  RequestName,
-  RequestParams,
-  RequestResult,
-  Result,
-  ServerFrame,
-} from '../core/share/contract.js';
+import { requestsFromCall } from '../core/share/contract-calls.js';
+import type { ClientFrame, FtpShareApi, PushEventName, PushEvents, RequestName, Result, ServerFrame } from '../core/share/contract.js';
 
 declare global {
   interface Window {
@@ -136,45 +127,6 @@ class StatusCell implements ConnectionMonitor {
   retryNow(): void {
     this.onRetry();
   }
-}
-
-/**
- * Builds an API object whose every request function forwards to `call(name, params)`.
- *
- * A Proxy would be shorter, but an explicit object keeps `Object.keys(api)` honest and lets the
- * compiler see every name of the contract.
- */
-function apiFromCall(
-  call: (name: RequestName, params: unknown) => Promise<Result<unknown>>,
-  hub: EventHub,
-): FtpShareApi {
-  const r = <K extends RequestName>(name: K) =>
-    (params: RequestParams<K>) => call(name, params) as Promise<Result<RequestResult<K>>>;
-  return {
-    getState: r('getState'),
-    getSettings: r('getSettings'),
-    updateSettings: r('updateSettings'),
-    start: r('start'),
-    stop: r('stop'),
-    pickFolders: r('pickFolders'),
-    addFolder: r('addFolder'),
-    removeFolder: r('removeFolder'),
-    openFolder: r('openFolder'),
-    copyText: r('copyText'),
-    generatePassword: r('generatePassword'),
-    getCertificate: r('getCertificate'),
-    regenerateCertificate: r('regenerateCertificate'),
-    importCertificate: r('importCertificate'),
-    findFreePort: r('findFreePort'),
-    listAddresses: r('listAddresses'),
-    kickSession: r('kickSession'),
-    getSessions: r('getSessions'),
-    getTransfers: r('getTransfers'),
-    getLogs: r('getLogs'),
-    clearLogs: r('clearLogs'),
-    clearFinishedTransfers: r('clearFinishedTransfers'),
-    on: (event, listener) => hub.on(event, listener),
-  };
 }
 
 interface Pending {
@@ -328,7 +280,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): Tr
 
   connect();
   return {
-    api: apiFromCall(call, hub),
+    api: { ...requestsFromCall(call), on: (event, listener) => hub.on(event, listener) },
     host: 'web',
     connection: status,
     close() {

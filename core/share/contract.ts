@@ -1,7 +1,9 @@
 /**
  * The one contract between the app's state (ShareService) and every UI transport: Electron IPC
- * (electron/ipc.ts + preload) and the CLI's local web host (WebSocket). Types only: the renderer
- * imports this file with `import type`, and both transports are checked against it by the compiler.
+ * (electron/ipc.ts + preload-api.ts) and the CLI's local web host (core/web/, WebSocket). Types,
+ * and the two name lists a transport loops over; it imports only types, so the window (which has
+ * no Node) can use it. The transports build their request objects from these names with
+ * contract-calls.ts, so a request added here is served and called everywhere or fails to compile.
  *
  * Requests return results, never throw across the boundary (Electron's IPC keeps only an error's
  * message). Events are pushed, batched by the ShareService to at most ~10 pushes a second in total.
@@ -181,13 +183,20 @@ export type RequestName = keyof Requests;
 export type RequestParams<K extends RequestName> = Requests[K]['params'];
 export type RequestResult<K extends RequestName> = Requests[K]['result'];
 
-/** The list of request names, for completeness checks of the transports. */
-export const REQUEST_NAMES = [
-  'getState', 'getSettings', 'updateSettings', 'start', 'stop', 'pickFolders', 'addFolder', 'removeFolder',
-  'openFolder', 'copyText', 'generatePassword', 'getCertificate', 'regenerateCertificate', 'importCertificate',
-  'findFreePort', 'listAddresses', 'kickSession', 'getSessions', 'getTransfers', 'getLogs', 'clearLogs',
-  'clearFinishedTransfers',
-] as const satisfies readonly RequestName[];
+/**
+ * Every request name, once. Keyed by name first, so the compiler refuses a request of
+ * {@link Requests} left out here (and a name that isn't one).
+ */
+const REQUEST_KEYS: { readonly [K in RequestName]: true } = {
+  getState: true, getSettings: true, updateSettings: true, start: true, stop: true, pickFolders: true,
+  addFolder: true, removeFolder: true, openFolder: true, copyText: true, generatePassword: true,
+  getCertificate: true, regenerateCertificate: true, importCertificate: true, findFreePort: true,
+  listAddresses: true, kickSession: true, getSessions: true, getTransfers: true, getLogs: true,
+  clearLogs: true, clearFinishedTransfers: true,
+};
+
+/** The names of every request, in the contract's order: what each transport serves and calls. */
+export const REQUEST_NAMES: readonly RequestName[] = Object.freeze(Object.keys(REQUEST_KEYS) as RequestName[]);
 
 /** Every pushed event and its payload. */
 export interface PushEvents {
@@ -203,6 +212,17 @@ export interface PushEvents {
 
 export type PushEventName = keyof PushEvents;
 
+/** Every pushed event name, once; keyed first, like {@link REQUEST_KEYS}. */
+const PUSH_EVENT_KEYS: { readonly [E in PushEventName]: true } = {
+  state: true, settings: true, sessions: true, transfers: true, log: true, notice: true,
+};
+
+/** The names of every pushed event: what {@link FtpShareApi.on} accepts. */
+export const PUSH_EVENT_NAMES: readonly PushEventName[] = Object.freeze(Object.keys(PUSH_EVENT_KEYS) as PushEventName[]);
+
+/** Receives every pushed event. Payloads are plain JSON data, safe to send over IPC or WebSocket. */
+export type PushListener = <E extends PushEventName>(event: E, payload: PushEvents[E]) => void;
+
 /**
  * One function per request. The ShareService implements it, each transport binds it (ipcMain.handle
  * per name, WebSocket frames by name), and the renderer's API exposes it again.
@@ -210,6 +230,21 @@ export type PushEventName = keyof PushEvents;
 export type RequestFunctions = {
   [K in RequestName]: (params: RequestParams<K>) => Promise<Result<RequestResult<K>>>;
 };
+
+/**
+ * One request sent through a transport, by name, with its one parameter (`undefined` for a void
+ * request): an IPC invoke, a WebSocket frame. `requestsFromCall` (contract-calls.ts) turns it into
+ * {@link RequestFunctions}.
+ */
+export type RequestCall = (name: RequestName, params: unknown) => Promise<Result<unknown>>;
+
+/**
+ * What a transport serves: every request, and a subscription to every pushed event (returns its
+ * unsubscribe). The ShareService is one; the Electron shell's `ShareBackend` adds a shutdown.
+ */
+export interface FtpShareBackend extends RequestFunctions {
+  onPush(listener: PushListener): () => void;
+}
 
 /**
  * What the renderer calls (window.ftpShare from the preload, or the WebSocket client in a browser):

@@ -10,10 +10,9 @@
  * - a sliding window: never more than `maxEventsPerWindow` events in any `windowMs`.
  * The first change after a quiet period is sent on the next tick, so a click feels immediate.
  */
-import type { LogEntry, PushEventName, PushEvents } from './contract.js';
+import type { LogEntry, PushEventName, PushEvents, PushListener } from './contract.js';
 
-/** Receives every pushed event. Payloads are plain JSON data, safe to send over IPC or WebSocket. */
-export type PushListener = <E extends PushEventName>(event: E, payload: PushEvents[E]) => void;
+export type { PushListener } from './contract.js';
 
 /** The kinds whose payload is a snapshot computed at flush time. */
 export type SnapshotKind = 'state' | 'settings' | 'sessions' | 'transfers';

@@ -2,8 +2,8 @@
  * The CLI's local web host: the built renderer over HTTP and the share's contract over a
  * WebSocket, on 127.0.0.1 only, behind a random token.
  *
- * A thin transport, like the Electron IPC: each request frame is answered by the ShareService's
- * method of the same name, each push becomes an event frame. What only a desktop host can do
+ * A thin transport, like the Electron IPC: each request frame is answered by the backend's
+ * request of the same name, each push becomes an event frame. What only a desktop host can do
  * (native folder picker, opening the file manager, the clipboard) answers `unsupported`: a web
  * page must never make the CLI pop up dialogs or open paths.
  *
@@ -24,26 +24,14 @@ import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type {
-  ClientFrame,
-  RequestFunctions,
-  RequestName,
-  RequestParams,
-  Result,
-  ServerFrame,
-} from '../share/contract.js';
-import type { PushListener } from '../share/push-batcher.js';
+import { requestsFromCall } from '../share/contract-calls.js';
+import type { ClientFrame, FtpShareBackend, RequestFunctions, RequestName, Result, ServerFrame } from '../share/contract.js';
 import { contentTypeFor, resolveStaticPath, safeSegments } from './static-files.js';
 import { TOKEN_COOKIE, createToken, readCookie, tokensEqual } from './token.js';
 
-/** What the web host needs from the ShareService: the requests and the push subscription. */
-export interface WebHostBackend extends RequestFunctions {
-  onPush(listener: PushListener): () => void;
-}
-
 /** Options of {@link startWebHost}. */
 export interface WebHostOptions {
-  backend: WebHostBackend;
+  backend: FtpShareBackend;
   /** Port on 127.0.0.1; 0 (default) lets the OS pick a free one. */
   port?: number;
   /** Folder of the built renderer (with index.html). Default: {@link defaultRendererDir}. */
@@ -117,35 +105,20 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 type Handler = (params: unknown) => Promise<Result<unknown>>;
 
 /**
- * One handler per request name. Spelled out, so the compiler refuses a contract change the web
- * host does not handle (a missing or an extra key is an error).
+ * One handler per request name: the backend's own request (called on the backend, keeping `this`
+ * for a class such as the ShareService), except what only a desktop host can do. Built from the
+ * contract's names, so a request added to the contract is served here or fails to compile.
  */
-export function webHostHandlers(b: WebHostBackend): { [K in RequestName]: Handler } {
-  const p = <K extends RequestName>(params: unknown) => params as RequestParams<K>;
-  const hostOnly = (name: keyof typeof HOST_ONLY_MESSAGE): Handler => async () => ({ ok: false, code: 'unsupported', message: HOST_ONLY_MESSAGE[name] });
+export function webHostHandlers(backend: FtpShareBackend): RequestFunctions {
+  const unsupported = (name: keyof typeof HOST_ONLY_MESSAGE) => async (): Promise<Result<never>> =>
+    ({ ok: false, code: 'unsupported', message: HOST_ONLY_MESSAGE[name] });
   return {
-    getState: () => b.getState(),
-    getSettings: () => b.getSettings(),
-    updateSettings: (params) => b.updateSettings(p<'updateSettings'>(params)),
-    start: () => b.start(),
-    stop: () => b.stop(),
-    pickFolders: hostOnly('pickFolders'),
-    addFolder: (params) => b.addFolder(p<'addFolder'>(params)),
-    removeFolder: (params) => b.removeFolder(p<'removeFolder'>(params)),
-    openFolder: hostOnly('openFolder'),
-    copyText: hostOnly('copyText'),
-    generatePassword: () => b.generatePassword(),
-    getCertificate: () => b.getCertificate(),
-    regenerateCertificate: () => b.regenerateCertificate(),
-    importCertificate: (params) => b.importCertificate(p<'importCertificate'>(params)),
-    findFreePort: (params) => b.findFreePort(p<'findFreePort'>(params ?? {})),
-    listAddresses: () => b.listAddresses(),
-    kickSession: (params) => b.kickSession(p<'kickSession'>(params)),
-    getSessions: () => b.getSessions(),
-    getTransfers: () => b.getTransfers(),
-    getLogs: () => b.getLogs(),
-    clearLogs: () => b.clearLogs(),
-    clearFinishedTransfers: () => b.clearFinishedTransfers(),
+    ...requestsFromCall((name, params) => (backend[name] as Handler).call(backend, params)),
+    pickFolders: unsupported('pickFolders'),
+    openFolder: unsupported('openFolder'),
+    copyText: unsupported('copyText'),
+    // A frame may leave out the parameter of a request whose fields are all optional.
+    findFreePort: (params) => backend.findFreePort(params ?? {}),
   };
 }
 
@@ -325,7 +298,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       }
       const request = frame as Partial<ClientFrame> & { id: number };
       const name = request.name;
-      const handler = typeof name === 'string' && Object.hasOwn(handlers, name) ? handlers[name as RequestName] : undefined;
+      const handler = typeof name === 'string' && Object.hasOwn(handlers, name) ? (handlers[name as RequestName] as Handler) : undefined;
       if (!handler) {
         const shown = typeof name === 'string' ? name.slice(0, 64) : String(name);
         send(ws, { kind: 'response', id: request.id, result: { ok: false, code: 'unsupported', message: `Unknown request "${shown}"` } });

@@ -2,8 +2,15 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { REQUEST_NAMES, type PushEventName, type PushEvents, type RequestFunctions, type Result } from '../../core/share/contract.js';
-import type { PushListener, ShareBackend } from '../../electron/backend.js';
+import {
+  REQUEST_NAMES,
+  type PushEventName,
+  type PushEvents,
+  type PushListener,
+  type RequestFunctions,
+  type Result,
+} from '../../core/share/contract.js';
+import type { ShareBackend } from '../../electron/backend.js';
 import { EVENT_CHANNEL, requestChannel } from '../../electron/channels.js';
 import {
   bindRequestHandlers,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { REQUEST_NAMES, type PushEventName, type ShareState } from '../../core/share/contract.js';
+import { PUSH_EVENT_NAMES, REQUEST_NAMES, type PushEventName, type ShareState } from '../../core/share/contract.js';
 import { EVENT_CHANNEL } from '../../electron/channels.js';
-import { createFtpShareApi, PUSH_EVENT_NAMES } from '../../electron/preload-api.js';
+import { createFtpShareApi } from '../../electron/preload-api.js';
 import { FakeIpcRenderer } from './fakes.js';
 
 describe('createFtpShareApi', () => {

@@ -1,19 +1,34 @@
 /**
  * Contract completeness: every request of the contract is implemented by the ShareService and
- * dispatched by the web host (over a real WebSocket), and REQUEST_NAMES lists every request.
+ * dispatched by the web host (over a real WebSocket), REQUEST_NAMES and PUSH_EVENT_NAMES list
+ * every name, and requestsFromCall (which the window, the preload and the web host build their
+ * request objects with) makes one function per request. The Electron side's own tests:
+ * test/electron/ipc.test.ts (a handler per name) and preload-api.test.ts (a function per name).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import WebSocket from 'ws';
-import { REQUEST_NAMES, type RequestName, type RequestParams, type Requests, type ServerFrame } from '../../core/share/contract.js';
+import { requestsFromCall } from '../../core/share/contract-calls.js';
+import {
+  PUSH_EVENT_NAMES,
+  REQUEST_NAMES,
+  type PushEvents,
+  type RequestName,
+  type RequestParams,
+  type Requests,
+  type ServerFrame,
+} from '../../core/share/contract.js';
 import { ShareService } from '../../core/share/share-service.js';
 import { startWebHost, webHostHandlers } from '../../core/web/web-host.js';
 import { startService, tempDir } from './share-service-fixture.js';
 
-// Compile-time: REQUEST_NAMES covers every key of Requests (the contract's `satisfies` checks
-// the other direction), and the ShareService has a method per request with the contract's type.
+// Compile-time: the lists cover every key of Requests and PushEvents (contract.ts builds them from
+// objects keyed by name, which also refuse an unknown one), and the ShareService has a method per
+// request with the contract's type.
 type MissingFromList = Exclude<keyof Requests, (typeof REQUEST_NAMES)[number]>;
 const listIsComplete: [MissingFromList] extends [never] ? true : false = true;
+type MissingEvents = Exclude<keyof PushEvents, (typeof PUSH_EVENT_NAMES)[number]>;
+const eventsAreComplete: [MissingEvents] extends [never] ? true : false = true;
 type ServiceHasAll = ShareService extends { [K in RequestName]: (params: RequestParams<K>) => Promise<unknown> } ? true : false;
 const serviceHasAll: ServiceHasAll = true;
 
@@ -24,6 +39,28 @@ test('REQUEST_NAMES lists every request once', () => {
   assert.equal(listIsComplete, true);
   assert.equal(serviceHasAll, true);
   assert.equal(new Set(REQUEST_NAMES).size, REQUEST_NAMES.length);
+});
+
+test('PUSH_EVENT_NAMES lists every pushed event once', () => {
+  assert.equal(eventsAreComplete, true);
+  assert.deepEqual([...PUSH_EVENT_NAMES].sort(), ['log', 'notice', 'sessions', 'settings', 'state', 'transfers']);
+  assert.equal(new Set(PUSH_EVENT_NAMES).size, PUSH_EVENT_NAMES.length);
+});
+
+test('requestsFromCall: one function per request, each one call with its name and its one parameter', async () => {
+  const calls: [RequestName, unknown][] = [];
+  const requests = requestsFromCall(async (name, params) => {
+    calls.push([name, params]);
+    return { ok: true, value: name };
+  });
+  assert.deepEqual(Object.keys(requests), [...REQUEST_NAMES]);
+  const asCalls = requests as unknown as Record<string, (params: unknown) => Promise<unknown>>;
+  for (const name of REQUEST_NAMES) {
+    assert.deepEqual(await asCalls[name]!({ for: name }), { ok: true, value: name });
+  }
+  assert.deepEqual(calls, REQUEST_NAMES.map((name) => [name, { for: name }]));
+  await requests.getState(undefined);
+  assert.deepEqual(calls.at(-1), ['getState', undefined]);
 });
 
 test('every request: implemented by the ShareService, dispatched by the web host', { timeout: 60_000 }, async (t) => {
@@ -60,7 +97,9 @@ test('every request: implemented by the ShareService, dispatched by the web host
     const method = (f.service as unknown as Record<string, unknown>)[name];
     assert.equal(typeof method, 'function', `ShareService.${name}`);
   }
-  assert.deepEqual(Object.keys(webHostHandlers(f.service)).sort(), [...REQUEST_NAMES].sort());
+  const handlers = webHostHandlers(f.service);
+  assert.deepEqual(Object.keys(handlers).sort(), [...REQUEST_NAMES].sort());
+  for (const name of REQUEST_NAMES) assert.equal(typeof handlers[name], 'function', `web host handler of ${name}`);
 
   const host = await startWebHost({ backend: f.service, rendererDir: other });
   t.after(() => host.close());
