@@ -6,7 +6,8 @@ import path from 'node:path';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { test, type TestContext } from 'node:test';
 import WebSocket from 'ws';
-import type { ServerFrame, ShareState } from '../../core/share/contract.js';
+import { requestsFromCall } from '../../core/share/contract-calls.js';
+import type { FtpShareBackend, PushListener, ServerFrame, ShareState } from '../../core/share/contract.js';
 import { startWebHost, type WebHost } from '../../core/web/web-host.js';
 import { startService, tempDir, unwrap, waitFor } from '../share/share-service-fixture.js';
 
@@ -290,4 +291,46 @@ test('close() ends the sockets and frees the port', { timeout: 20_000 }, async (
   const probe = net.createServer();
   await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(host.port, '127.0.0.1', resolve));
   await new Promise((r) => probe.close(r));
+});
+
+test('one backpressure rule: a client that stops reading is dropped, a reading one keeps its pushes', { timeout: 30_000 }, async (t) => {
+  // A backend whose pushes the test makes; its requests all answer null.
+  const listeners = new Set<PushListener>();
+  const backend: FtpShareBackend = {
+    ...requestsFromCall(async () => ({ ok: true, value: null })),
+    onPush(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  const host = await startWebHost({ backend, rendererDir: await tempDir(t, 'ftp-share-web-') });
+  t.after(() => host.close());
+  const stuck = await openSocket(host.wsUrl);
+  const reader = await openSocket(host.wsUrl);
+  assert.ok(stuck instanceof WebSocket && reader instanceof WebSocket);
+  t.after(() => {
+    stuck.terminate();
+    reader.terminate();
+  });
+  let received = 0;
+  reader.on('message', () => received++);
+  let stuckReceived = 0;
+  stuck.on('message', () => stuckReceived++);
+  const stuckClosed = new Promise<number>((resolve) => stuck.once('close', (code) => resolve(code)));
+  // A tab that reads nothing: what the host sends it piles up, past what the kernel's buffers
+  // hold, in the host's own buffer.
+  const stuckSocket = (stuck as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+  stuckSocket.pause();
+
+  // 1 MiB pushes, each read by the reader before the next, so only the stuck client falls behind.
+  const PUSHES = 48;
+  const text = 'x'.repeat(1024 * 1024);
+  for (let pushed = 1; pushed <= PUSHES; pushed++) {
+    for (const listener of listeners) listener('notice', { level: 'info', text });
+    await waitFor(() => received === pushed, `the reader to read push ${pushed}`);
+  }
+  stuckSocket.resume();
+  assert.equal(await stuckClosed, 1006, 'the stuck client is terminated (no close frame)');
+  assert.ok(stuckReceived < PUSHES, `the stuck client got ${stuckReceived} of ${PUSHES} pushes before it was dropped`);
+  assert.equal(reader.readyState, WebSocket.OPEN, 'the reading client stays');
 });
