@@ -122,6 +122,39 @@ export const defaults = {
   dynamicPassivePorts: { min: 49152, max: 65535 },
   /** Random ports tried from `dynamicPassivePorts` (all taken) before leaving the choice to the kernel. */
   dynamicPassivePortAttempts: 16,
+  /** Port of the web page for phones and browsers (`0` in options picks a free one). */
+  webPort: 8080,
+  /**
+   * Time a client may take to send a request's headers (ms); a client that trickles them
+   * (slowloris) is cut off. Bodies have no overall limit (an upload may take an hour): a body that
+   * stops moving for `dataStallTimeoutMs` ends its connection instead.
+   */
+  webHeadersTimeoutMs: 20_000,
+  /** Idle time of a kept-alive connection between requests (ms). */
+  webKeepAliveTimeoutMs: 5_000,
+  /** Longest request target accepted (bytes): a `maxPathBytes` path fully percent-encoded, plus a query. */
+  webMaxTargetBytes: 3 * 4096 + 1024,
+  /** Largest small body (the sign-in form, an action's JSON), in bytes; more is 413. */
+  webMaxFormBytes: 64 * 1024,
+  /** How long a small body may take to arrive (ms). */
+  webFormBodyTimeoutMs: 20_000,
+  /**
+   * A web session without a request for this long leaves the Sessions panel (ms). HTTP has no
+   * connection that says a phone has gone; its next request opens a new session.
+   */
+  webSessionIdleMs: 5 * 60_000,
+  /** A sign-in cookie unused for this long stops working (ms): half a day. */
+  webSignInIdleMs: 12 * 3600_000,
+  /** Sign-ins remembered at once; the least recently used is forgotten beyond this (bounded memory). */
+  webMaxSignIns: 10_000,
+  /** Web sessions at once; a new client beyond this gets 503 (bounded memory against UA floods). */
+  webMaxSessions: 1_000,
+  /** File parts in one browser upload request. */
+  webMaxUploadFiles: 10_000,
+  /** Entries (files and folders) in one folder .zip; a larger tree is refused rather than held in memory. */
+  webMaxZipEntries: 200_000,
+  /** Folder depth a .zip descends to (links inside the share can nest folders without end). */
+  webMaxZipDepth: 64,
 } as const;
 
 export type Defaults = typeof defaults;

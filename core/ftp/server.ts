@@ -48,7 +48,8 @@ export interface SessionSnapshot {
   transfer?: TransferInfo;
 }
 
-function bindError(err: NodeJS.ErrnoException, port: number, host: string): FtpServerError {
+/** A failed listen, as the error start() throws (the web server's listener says the same). */
+export function bindError(err: NodeJS.ErrnoException, port: number, host: string): FtpServerError {
   switch (err.code) {
     case 'EADDRINUSE':
       return new FtpServerError('port-in-use', `port ${port} is already in use`);
@@ -63,7 +64,7 @@ function bindError(err: NodeJS.ErrnoException, port: number, host: string): FtpS
 }
 
 /** Every address of this machine's interfaces, IPv4 first, loopback last. */
-function interfaceAddresses(): string[] {
+export function interfaceAddresses(): string[] {
   const all = Object.values(readNetworkInterfaces()).flatMap((list) => list ?? []);
   const rank = (a: InterfaceAddressInfo) => (a.internal ? 2 : 0) + (a.family === 'IPv4' || a.family === 4 ? 0 : 1);
   return all.sort((a, b) => rank(a) - rank(b)).map((a) => a.address);
