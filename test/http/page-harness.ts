@@ -18,8 +18,12 @@ import type { FolderPageModel, PageEntry, PageSort } from '../../core/http/page/
 import { renderSignInPage } from '../../core/http/page/sign-in-page.js';
 import type { PageTarget, PageTargetOptions } from './page-fixture.js';
 
-/** The policy the real server sends: nothing inline, everything from this origin. */
-const CSP = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/** The headers the real server sends: nothing inline, everything from this origin, no referrer. */
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
 
 const hrefOf = (segments: string[], dir: boolean) => `/${segments.map(encodeURIComponent).join('/')}${dir && segments.length > 0 ? '/' : ''}`;
 
@@ -60,7 +64,7 @@ export async function startPageHarness(root: string, options: PageTargetOptions)
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://harness');
     const send = (status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'Content-Type': type, 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff', ...headers }).end(body);
+      res.writeHead(status, { 'Content-Type': type, ...SECURITY_HEADERS, ...headers }).end(body);
     };
     const json = (status: number, body: unknown) => send(status, 'application/json', JSON.stringify(body));
     const html = (status: number, body: string) => send(status, 'text/html; charset=utf-8', body);
@@ -70,6 +74,8 @@ export async function startPageHarness(root: string, options: PageTargetOptions)
       return asset ? send(200, asset.contentType, asset.body) : html(404, renderErrorPage({ status: 404, message: 'No such file.' }));
     }
     const signedIn = !options.account || (req.headers.cookie ?? '').split(/;\s*/).includes(`session=${session}`);
+    // Every POST, forms included, must come from this origin (a form's `Origin: null` is refused).
+    if (req.method === 'POST' && req.headers.origin !== `http://${req.headers.host}`) return json(403, { error: 'Forbidden.' });
     if (req.method === 'POST' && url.search === '?signin') {
       const form = new URLSearchParams((await readBody(req)).toString('utf8'));
       const returnTo = form.get('returnTo') ?? '/';
@@ -88,8 +94,7 @@ export async function startPageHarness(root: string, options: PageTargetOptions)
     if (req.method === 'POST') {
       const form = url.search === '?signout' ? new URLSearchParams((await readBody(req)).toString('utf8')) : undefined;
       const token = form ? form.get('csrf') : req.headers['x-csrf-token'];
-      const origin = req.headers.origin;
-      if (token !== csrfToken || (origin !== undefined && origin !== `http://${req.headers.host}`)) return json(403, { error: 'Forbidden.' });
+      if (token !== csrfToken) return json(403, { error: 'Forbidden.' });
       if (form) return send(303, 'text/plain', '', { Location: '/', 'Set-Cookie': 'session=; Max-Age=0; Path=/' });
       if (!options.canWrite) return json(403, { error: 'This share is read-only.' });
       if (!info) return json(404, { error: 'Not found.' });
@@ -98,7 +103,7 @@ export async function startPageHarness(root: string, options: PageTargetOptions)
 
     if (!info) return html(404, renderErrorPage({ status: 404, message: 'There is nothing at this address.' }));
     if (info.isFile()) {
-      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': info.size, 'Content-Disposition': 'attachment', 'Content-Security-Policy': CSP });
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': info.size, 'Content-Disposition': 'attachment', ...SECURITY_HEADERS });
       createReadStream(target).pipe(res);
       return;
     }

@@ -22,7 +22,14 @@ export interface DocumentParts {
   bodyClass: string;
 }
 
-/** A complete HTML document around a page's body. */
+/**
+ * A complete HTML document around a page's body.
+ *
+ * The referrer meta relaxes the server's `Referrer-Policy: no-referrer` to `same-origin` for the
+ * page: under no-referrer, browsers send `Origin: null` with a form's POST (sign-in, sign-out), so
+ * the server's same-origin check could not tell them from a forged one. Other sites still get no
+ * referrer.
+ */
 export function renderDocument(parts: DocumentParts): string {
   return html`<!doctype html>
 <html lang="en">
@@ -30,7 +37,7 @@ export function renderDocument(parts: DocumentParts): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 ${parts.csrfToken !== undefined && html`<meta name="csrf-token" content="${parts.csrfToken}">\n`}<title>${parts.title}</title>
 <link rel="icon" href="${assetHref('folder.svg')}" type="image/svg+xml">
 <link rel="stylesheet" href="${assetHref('page.css')}">
