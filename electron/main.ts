@@ -120,8 +120,11 @@ function runApp(): void {
   async function start(): Promise<void> {
     secureSession(session.defaultSession);
 
-    // After `ready`: safeStorage reports unavailable on Linux before it. The CLI uses the same
-    // directory (defaultConfigDir), so the app and `ftp-share` share one settings file.
+    // After `ready`: safeStorage reports unavailable on Linux before it. The app's settings file
+    // is the one in defaultConfigDir(); `ftp-share --ui` keeps its own in the `web-ui` folder
+    // below it (core/web/ui-command.ts: the CLI can't reach the keychain that encrypts this one's
+    // password), and plain `ftp-share` saves no settings. By default all three use the
+    // certificates folder below it (share-backend.ts).
     const store = new SettingsStore({ dir: defaultConfigDir(), encryptor: createSafeStorageEncryptor(safeStorage) });
     const host = createShareHost({
       showOpenDialog: (options) => {

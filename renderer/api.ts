@@ -83,7 +83,7 @@ function linkDown(message: string): Result<never> {
   return { ok: false, code: 'internal', message };
 }
 
-/** A tiny typed event hub shared by both transports' `on()`. */
+/** A tiny typed event hub: the `on()` of the WebSocket transport (the preload brings its own). */
 class EventHub {
   private readonly listeners = new Map<PushEventName, Set<(payload: never) => void>>();
 

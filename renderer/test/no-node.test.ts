@@ -2,8 +2,8 @@
  * The window is DOM code: no Node module imports, no Node globals, and only *types* from core/,
  * except the contract's run-time helper (core/share/contract-calls.ts), which the window's bundle
  * includes and which is held to the same rules here, with the contract it imports.
- * (The window's TypeScript project sees Node's types through Vite's and Vitest's type packages,
- * so the compiler alone would not refuse Node code; this test does.)
+ * (The window's TypeScript project sees Node's types through the type packages of qrcode, Vite
+ * and Vitest, so the compiler alone would not refuse Node code; this test does.)
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
