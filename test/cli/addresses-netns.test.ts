@@ -12,17 +12,14 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { mkdir, realpath, rm } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { mkdir } from 'node:fs/promises';
 import { createNamespace, inNamespace, netnsUnavailable, type Namespace } from '../helpers/netns.js';
-import { makeTempDir } from '../helpers/server-fixture.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { cliCommand, repoRoot, startProcess } from '../helpers/processes.js';
 import type { ConnectUrl } from '../../core/share/contract.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(repo, 'core/cli.ts');
-const APP_FIXTURE = path.join(repo, 'test/cli/fixtures/app-addresses.ts');
+const APP_FIXTURE = path.join(repoRoot, 'test/cli/fixtures/app-addresses.ts');
 
 /** The made-up machine: interface, its addresses (with prefix), and IPv6 ones added without DAD. */
 const INTERFACES: { name: string; v4: string[]; v6?: string[] }[] = [
@@ -59,26 +56,13 @@ async function cliListening(namespace: string, args: string[]): Promise<{ first:
   const env = { ...process.env };
   delete env.FTP_SHARE_PASSWORD;
   // `ip netns exec` execs the command in place: the child's pid is node's, so signals reach it.
-  const child = spawn('ip', ['netns', 'exec', namespace, process.execPath, '--import', 'tsx', CLI, ...args], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const [node, argv] = cliCommand(args);
+  const cli = startProcess('ip', ['netns', 'exec', namespace, node, ...argv], { cwd: repoRoot, env, killAfterMs: 30_000 });
   try {
-    const line = await new Promise<string>((resolve, reject) => {
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-        stdout += chunk;
-        const newline = stdout.indexOf('\n');
-        if (newline >= 0) resolve(stdout.slice(0, newline));
-      });
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      void exited.then((code) => reject(new Error(`ftp-share exited (${code}) before listening: ${stderr}`)));
-    });
-    child.kill('SIGTERM');
-    return { first: JSON.parse(line) as { type: string; port: number; urls: ConnectUrl[] }, code: await exited };
+    const line = await cli.waitForLine(() => true, 30_000);
+    return { first: JSON.parse(line) as { type: string; port: number; urls: ConnectUrl[] }, code: await cli.stop('SIGTERM', 30_000) };
   } finally {
-    clearTimeout(killer);
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await cli.stop('SIGKILL');
   }
 }
 
@@ -96,7 +80,7 @@ describe('ftp-share --json lists the addresses as the app does', { skip: unavail
   let app: ConnectUrl[];
 
   before(async () => {
-    base = await realpath(await makeTempDir('ftp-share-netns-'));
+    base = await makeTempDir('ftp-share-netns-');
     folder = path.join(base, 'shared');
     await mkdir(folder);
     ns = await createNamespace(`fsh-addr-${process.pid}`);
@@ -117,7 +101,7 @@ describe('ftp-share --json lists the addresses as the app does', { skip: unavail
 
   after(async () => {
     await ns?.destroy();
-    if (base) await rm(base, { recursive: true, force: true });
+    if (base) await removeTempDir(base);
   });
 
   test('the app ranks the namespace\'s addresses: the default route\'s first, Docker and the VPNs labelled', () => {

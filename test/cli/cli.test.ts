@@ -4,80 +4,39 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { run } from '../helpers/server-fixture.js';
-import { RawClient } from '../helpers/raw-client.js';
+import { cliCommand, repoRoot, run, startProcess, type RunningProcess } from '../helpers/processes.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import { ControlClient } from '../helpers/control-client.js';
 import { OPTIONS } from '../../core/cli/options.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(repo, 'core/cli.ts');
-
-interface CliProcess {
-  child: ChildProcess;
-  lines: string[];
-  stderr: () => string;
-  /** Resolves with the first stdout line. */
-  firstLine: Promise<string>;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
+/** The CLI with FTP_SHARE_PASSWORD taken from `env` only, never from the test's environment. */
+function startCli(args: string[], env: NodeJS.ProcessEnv = {}): RunningProcess {
   const inherited = { ...process.env };
   delete inherited.FTP_SHARE_PASSWORD;
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
-    cwd: repo,
-    env: { ...inherited, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  let buffered = '';
-  let stderr = '';
-  let resolveFirst!: (line: string) => void;
-  const firstLine = new Promise<string>((resolve) => (resolveFirst = resolve));
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    buffered += chunk;
-    let newline;
-    while ((newline = buffered.indexOf('\n')) !== -1) {
-      lines.push(buffered.slice(0, newline));
-      buffered = buffered.slice(newline + 1);
-      if (lines.length === 1) resolveFirst(lines[0]!);
-    }
-  });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  // A test that fails half-way must not leave the process running.
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  void exit.then(() => clearTimeout(timer));
-  void exit.then(() => resolveFirst(''));
-  return { child, lines, stderr: () => stderr, firstLine, exit };
+  const [command, argv] = cliCommand(args);
+  return startProcess(command, argv, { cwd: repoRoot, env: { ...inherited, ...env }, killAfterMs: 30_000 });
 }
 
-async function listening(cliProcess: CliProcess): Promise<{ type: string; port: number; addresses: string[] }> {
-  const line = await cliProcess.firstLine;
+/** The first line, parsed: the `listening` event with --json. */
+async function listening(cliProcess: RunningProcess): Promise<{ type: string; port: number; addresses: string[] }> {
+  const line = await cliProcess.waitForLine(() => true, 30_000);
   assert.ok(line, `no output; stderr: ${cliProcess.stderr()}`);
   return JSON.parse(line) as { type: string; port: number; addresses: string[] };
-}
-
-async function stop(cliProcess: CliProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  cliProcess.child.kill(signal);
-  const { code } = await cliProcess.exit;
-  return code;
 }
 
 /** Runs the CLI to completion (for the error cases). */
 async function runCli(args: string[], env: NodeJS.ProcessEnv = {}) {
   const cliProcess = startCli(args, env);
-  const { code } = await cliProcess.exit;
+  const { code } = await cliProcess.exited;
   return { code, stdout: cliProcess.lines.join('\n'), stderr: cliProcess.stderr() };
 }
 
 async function login(port: number, user: string, password: string): Promise<number> {
-  const raw = await RawClient.connect(port);
+  const raw = await ControlClient.connect(port);
   await raw.reply();
   await raw.command(`USER ${user}`);
   const reply = await raw.command(`PASS ${password}`);
@@ -85,20 +44,9 @@ async function login(port: number, user: string, password: string): Promise<numb
   return reply.code;
 }
 
-/** Waits until a printed line matches. */
-async function waitForLine(cliProcess: CliProcess, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = cliProcess.lines.find((l) => pattern.test(l));
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`no line matching ${pattern} in:\n${cliProcess.lines.join('\n')}\nstderr: ${cliProcess.stderr()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** The port in a banner's first URL. */
-async function bannerPort(cliProcess: CliProcess): Promise<number> {
-  const url = await waitForLine(cliProcess, /^ {2}ftp:\/\/\S+:\d+\//);
+async function bannerPort(cliProcess: RunningProcess): Promise<number> {
+  const url = await cliProcess.waitForLine(/^ {2}ftp:\/\/\S+:\d+\//, 10_000);
   return Number(/:(\d+)\//.exec(url)![1]);
 }
 
@@ -107,13 +55,13 @@ describe('ftp-share CLI', () => {
   let folder: string;
 
   before(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ftp-share-cli-'));
+    dir = await makeTempDir('ftp-share-cli-');
     folder = path.join(dir, 'shared');
     await fs.mkdir(folder);
     await fs.writeFile(path.join(folder, 'hello.txt'), 'hello from the cli\n');
     await fs.writeFile(path.join(dir, 'uploaded.txt'), 'uploaded\n');
   });
-  after(() => fs.rm(dir, { recursive: true, force: true }));
+  after(() => removeTempDir(dir));
 
   test('--port 0 --json: the first line is listening; events follow as JSON lines; SIGTERM exits 0', async () => {
     const server = startCli(['--port', '0', '--host', '127.0.0.1', '--json', folder]);
@@ -124,7 +72,7 @@ describe('ftp-share CLI', () => {
     const download = await run('curl', ['-sS', '--max-time', '10', `ftp://127.0.0.1:${first.port}/hello.txt`]);
     assert.equal(download.code, 0, download.stderr);
     assert.equal(download.stdout, 'hello from the cli\n');
-    assert.equal(await stop(server, 'SIGTERM'), 0);
+    assert.equal(await server.stop('SIGTERM'), 0);
     const events = server.lines.map((l) => JSON.parse(l) as { type: string; [key: string]: unknown });
     const types = events.map((e) => e.type);
     for (const type of ['session-opened', 'command', 'login', 'transfer-started', 'transfer-completed', 'session-closed', 'stopped']) {
@@ -139,11 +87,11 @@ describe('ftp-share CLI', () => {
   test('SIGINT stops cleanly too, and connected clients get 421', async () => {
     const server = startCli(['--port', '0', '--host', '127.0.0.1', '--json', folder]);
     const { port } = await listening(server);
-    const raw = await RawClient.connect(port);
+    const raw = await ControlClient.connect(port);
     assert.equal((await raw.reply()).code, 220);
     server.child.kill('SIGINT');
     assert.equal((await raw.reply()).code, 421);
-    assert.equal((await server.exit).code, 0);
+    assert.equal((await server.exited).code, 0);
     raw.close();
   });
 
@@ -151,14 +99,14 @@ describe('ftp-share CLI', () => {
     const anonymous = startCli(['--port', '0', '--host', '127.0.0.1', '--json', folder]);
     const open = await listening(anonymous);
     assert.equal(await login(open.port, 'anonymous', 'x@y'), 230);
-    assert.equal(await stop(anonymous), 0);
+    assert.equal(await anonymous.stop(), 0);
 
     const secured = startCli(['--port', '0', '--host', '127.0.0.1', '--json', '--user', 'alice', '--password', 'wonder land', folder]);
     const { port } = await listening(secured);
     assert.equal(await login(port, 'anonymous', 'x@y'), 530);
     assert.equal(await login(port, 'alice', 'wrong'), 530);
     assert.equal(await login(port, 'alice', 'wonder land'), 230);
-    assert.equal(await stop(secured), 0);
+    assert.equal(await secured.stop(), 0);
     assert.ok(!secured.lines.join('\n').includes('wonder land'), 'the password is never printed');
   });
 
@@ -167,18 +115,18 @@ describe('ftp-share CLI', () => {
     const { port } = await listening(server);
     assert.equal(await login(port, 'anyone', 'nope'), 530);
     assert.equal(await login(port, 'anyone', 'from-env'), 230);
-    assert.equal(await stop(server), 0);
+    assert.equal(await server.stop(), 0);
     assert.ok(!server.lines.join('\n').includes('from-env'));
     // An empty variable is the same as none: anonymous.
     const cleared = startCli(['--port', '0', '--host', '127.0.0.1', '--json', folder], { FTP_SHARE_PASSWORD: '' });
     assert.equal(await login((await listening(cleared)).port, 'anyone', 'anything'), 230);
-    assert.equal(await stop(cleared), 0);
+    assert.equal(await cleared.stop(), 0);
     // --password wins over the variable.
     const both = startCli(['--port', '0', '--host', '127.0.0.1', '--json', '--password', 'flag', folder], { FTP_SHARE_PASSWORD: 'from-env' });
     const bothPort = (await listening(both)).port;
     assert.equal(await login(bothPort, 'anyone', 'from-env'), 530);
     assert.equal(await login(bothPort, 'anyone', 'flag'), 230);
-    assert.equal(await stop(both), 0);
+    assert.equal(await both.stop(), 0);
   });
 
   test('--read-only refuses uploads; several folders make a virtual root', async () => {
@@ -196,7 +144,7 @@ describe('ftp-share CLI', () => {
     const upload = await run('curl', ['-sS', '--max-time', '10', '-T', src, `ftp://127.0.0.1:${port}/shared/upload.txt`]);
     assert.notEqual(upload.code, 0);
     await assert.rejects(fs.stat(path.join(folder, 'upload.txt')));
-    assert.equal(await stop(server), 0);
+    assert.equal(await server.stop(), 0);
   });
 
   test('--passive-ports is honoured', async () => {
@@ -206,22 +154,22 @@ describe('ftp-share CLI', () => {
     probe.close();
     const server = startCli(['--port', '0', '--host', '127.0.0.1', '--json', '--passive-ports', `${base}-${base + 1}`, folder]);
     const { port } = await listening(server);
-    const raw = await RawClient.connect(port);
+    const raw = await ControlClient.connect(port);
     await raw.reply();
     await raw.login();
     const { port: dataPort } = await raw.pasv();
     assert.ok(dataPort === base || dataPort === base + 1, `${dataPort}`);
     raw.close();
-    assert.equal(await stop(server), 0);
+    assert.equal(await server.stop(), 0);
   });
 
   test('human-readable output without --json shows where to connect', async () => {
     const server = startCli(['--port', '0', '--host', '127.0.0.1', folder]);
-    const first = await server.firstLine;
+    const first = await server.waitForLine(() => true, 30_000);
     assert.match(first, /^FTP Share is sharing /);
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     assert.ok(server.lines.some((l) => /^ {2}ftp:\/\/127\.0\.0\.1:\d+\/$/.test(l)), server.lines.join('\n'));
-    assert.equal(await stop(server), 0);
+    assert.equal(await server.stop(), 0);
   });
 
   test('bad flags, missing or wrong folders, a busy port: one line on stderr, exit code 2', async () => {
@@ -308,13 +256,13 @@ describe('ftp-share CLI', () => {
     }
     assert.match(result.stdout, /--port N +FTP port, 0 for any free one \(default: 2121\)/);
     assert.match(result.stdout, /--writable +allow uploads, renames and deletes \(default: read-only\)/);
-    const readme = await fs.readFile(path.join(repo, 'README.md'), 'utf8');
+    const readme = await fs.readFile(path.join(repoRoot, 'README.md'), 'utf8');
     // The README's command-line section shows the help as it is, word for word.
     assert.ok(readme.includes(`## The command line\n\n\`\`\`\n${result.stdout}\n\`\`\`\n`), 'README.md shows ftp-share --help verbatim');
   });
 
   test('--version prints the version of package.json', async () => {
-    const { version } = JSON.parse(await fs.readFile(path.join(repo, 'package.json'), 'utf8')) as { version: string };
+    const { version } = JSON.parse(await fs.readFile(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
     const result = await runCli(['--version']);
     assert.equal(result.code, 0);
     assert.equal(result.stdout, `ftp-share ${version}`);
@@ -327,14 +275,14 @@ describe('ftp-share CLI', () => {
     const refused = await run('curl', ['-sS', '--max-time', '10', '-T', source, `ftp://127.0.0.1:${port}/default.txt`]);
     assert.notEqual(refused.code, 0);
     await assert.rejects(fs.stat(path.join(folder, 'default.txt')));
-    assert.equal(await stop(readOnly), 0);
+    assert.equal(await readOnly.stop(), 0);
 
     const writable = startCli(['--port', '0', '--host', '127.0.0.1', '--json', '--writable', folder]);
     const open = await listening(writable);
     const upload = await run('curl', ['-sS', '--max-time', '10', '-T', source, `ftp://127.0.0.1:${open.port}/allowed.txt`]);
     assert.equal(upload.code, 0, upload.stderr);
     assert.equal(await fs.readFile(path.join(folder, 'allowed.txt'), 'utf8'), 'uploaded\n');
-    assert.equal(await stop(writable), 0);
+    assert.equal(await writable.stop(), 0);
   });
 
   test('the banner says who can do what in each of the four access configurations', async () => {
@@ -347,37 +295,37 @@ describe('ftp-share CLI', () => {
     ];
     for (const { args, env, line } of configurations) {
       const server = startCli(['--port', '0', '--host', '127.0.0.1', ...args, folder], env);
-      await waitForLine(server, /^Press Ctrl\+C to stop\.$/);
+      await server.waitForLine(/^Press Ctrl\+C to stop\.$/, 10_000);
       assert.ok(server.lines.includes(line), `${args.join(' ')}:\n${server.lines.join('\n')}`);
       assert.equal(server.lines[0], `FTP Share is sharing ${folder}${args.includes('--writable') ? '' : ' (read-only)'}`);
       assert.ok(!server.lines.join('\n').includes('pw-'), 'no password is printed');
-      assert.equal(await stop(server), 0);
+      assert.equal(await server.stop(), 0);
     }
   });
 
   test('--generate-password prints a strong password once, and it is the one that logs in', async () => {
     const server = startCli(['--port', '0', '--host', '127.0.0.1', '--user', 'bob', '--generate-password', folder]);
-    const shown = await waitForLine(server, /^Password: /);
+    const shown = await server.waitForLine(/^Password: /, 10_000);
     const password = /^Password: ([a-z0-9]{20}) \(generated/.exec(shown)?.[1];
     assert.ok(password, shown);
     const port = await bannerPort(server);
     assert.ok(server.lines.includes(`  ftp://bob@127.0.0.1:${port}/`), server.lines.join('\n'));
     assert.equal(await login(port, 'bob', 'guess'), 530);
     assert.equal(await login(port, 'bob', password), 230);
-    assert.equal(await stop(server), 0);
+    assert.equal(await server.stop(), 0);
 
     const json = startCli(['--port', '0', '--host', '127.0.0.1', '--json', '--generate-password', folder]);
-    const first = JSON.parse(await json.firstLine) as { port: number; password?: string; access: { password: boolean; writable: boolean } };
+    const first = JSON.parse(await json.waitForLine(() => true, 30_000)) as { port: number; password?: string; access: { password: boolean; writable: boolean } };
     assert.match(first.password ?? '', /^[a-z0-9]{20}$/);
     assert.deepEqual(first.access, { password: true, writable: false });
     assert.equal(await login(first.port, 'anyone', first.password!), 230);
-    assert.equal(await stop(json), 0);
+    assert.equal(await json.stop(), 0);
     assert.equal(json.lines.filter((l) => l.includes(first.password!)).length, 1, 'only the listening line carries it');
   });
 
   test('on every address the banner lists them ranked and labelled, as the window does', async () => {
     const server = startCli(['--port', '0', folder]);
-    await waitForLine(server, /^Press Ctrl\+C to stop\.$/);
+    await server.waitForLine(/^Press Ctrl\+C to stop\.$/, 10_000);
     const urls = server.lines.filter((l) => /^ {2}ftps?:\/\//.test(l));
     assert.ok(urls.length >= 1, server.lines.join('\n'));
     for (const line of urls) assert.match(line, /^ {2}ftp:\/\/\S+\/ +(Local network|This computer only|Link-local|Virtual adapter|VPN|Public address): \S/);
@@ -385,7 +333,7 @@ describe('ftp-share CLI', () => {
     // Loopback comes after every address another device could use.
     const loopback = urls.findIndex((l) => l.includes('This computer only'));
     assert.ok(urls.slice(loopback).every((l) => l.includes('This computer only')), urls.join('\n'));
-    assert.equal(await stop(server), 0);
+    assert.equal(await server.stop(), 0);
   });
 
   test('a client killed mid-upload: the CLI says the upload failed, and the original stays', async () => {
@@ -395,22 +343,19 @@ describe('ftp-share CLI', () => {
     await fs.writeFile(source, Buffer.alloc(8 * 1024 * 1024, 1));
     const server = startCli(['--port', '0', '--host', '127.0.0.1', '--writable', folder]);
     const port = await bannerPort(server);
-    const curl = spawn('curl', ['-sS', '--limit-rate', '1M', '-T', source, `ftp://127.0.0.1:${port}/kept.bin`], { stdio: 'ignore' });
-    const exited = new Promise((resolve) => curl.once('exit', resolve));
-    // Bytes are flowing once the temp file beside the target has grown.
-    const deadline = Date.now() + 15_000;
+    const curl = startProcess('curl', ['-sS', '--limit-rate', '1M', '-T', source, `ftp://127.0.0.1:${port}/kept.bin`]);
+    // Bytes are flowing once the temp file beside the target has grown (killed after 15 s at the latest).
     const tempSize = async () => {
       const names = (await fs.readdir(folder)).filter((n) => n.endsWith('.part'));
       return names.length === 1 ? (await fs.stat(path.join(folder, names[0]!))).size : 0;
     };
-    while ((await tempSize()) < 256 * 1024 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    curl.kill('SIGKILL');
-    await exited;
-    await waitForLine(server, /s\d+ warning: Upload of \/kept\.bin failed: client disconnected during upload/);
+    await waitFor(async () => (await tempSize()) >= 256 * 1024, 'upload bytes to flow', 15_000).catch(() => undefined);
+    await curl.stop('SIGKILL');
+    await server.waitForLine(/s\d+ warning: Upload of \/kept\.bin failed: client disconnected during upload/, 10_000);
     assert.ok(!server.lines.some((l) => /Received \/kept\.bin/.test(l)), server.lines.join('\n'));
     assert.deepEqual(await fs.readFile(path.join(folder, 'kept.bin')), original);
     assert.deepEqual((await fs.readdir(folder)).filter((n) => n.endsWith('.part')), []);
-    assert.equal(await stop(server), 0);
+    assert.equal(await server.stop(), 0);
     await fs.rm(path.join(folder, 'kept.bin'));
   });
 
@@ -418,7 +363,7 @@ describe('ftp-share CLI', () => {
     const source = path.join(dir, 'uploaded.txt');
     const writable = startCli(['--port', '0', '--host', '127.0.0.1', '--writable', folder]);
     const port = await bannerPort(writable);
-    const raw = await RawClient.connect(port);
+    const raw = await ControlClient.connect(port);
     await raw.reply();
     await raw.login();
     assert.equal((await raw.command('MKD made')).code, 257);
@@ -431,7 +376,7 @@ describe('ftp-share CLI', () => {
     const del = await run('curl', ['-sS', '--max-time', '10', '-Q', '-DELE logged.txt', `ftp://127.0.0.1:${port}/`]);
     assert.equal(del.code, 0, del.stderr);
     const stamp = '\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z';
-    await waitForLine(writable, new RegExp(`^${stamp} s\\d+ Deleted /logged\\.txt \\(from 127\\.0\\.0\\.1\\)$`));
+    await writable.waitForLine(new RegExp(`^${stamp} s\\d+ Deleted /logged\\.txt \\(from 127\\.0\\.0\\.1\\)$`), 10_000);
     for (const text of [
       'Connection from 127\\.0\\.0\\.1',
       'Logged in as anonymous',
@@ -443,24 +388,24 @@ describe('ftp-share CLI', () => {
       assert.ok(writable.lines.some((l) => new RegExp(`^${stamp} s\\d+ ${text}$`).test(l)), `${text} in:\n${writable.lines.join('\n')}`);
     }
     assert.ok(!writable.lines.some((l) => /MKD|RNFR|STOR/.test(l)), 'no raw commands without --debug');
-    assert.equal(await stop(writable), 0);
+    assert.equal(await writable.stop(), 0);
 
     const guarded = startCli(['--port', '0', '--host', '127.0.0.1', '--debug', '--user', 'alice', '--password', 'open-sesame-9', folder]);
     const guardedPort = await bannerPort(guarded);
     assert.equal(await login(guardedPort, 'mallory', 'wrong-guess-5'), 530);
     assert.equal(await login(guardedPort, 'open-sesame-9', 'x'), 530);
-    const session = await RawClient.connect(guardedPort);
+    const session = await ControlClient.connect(guardedPort);
     await session.reply();
     await session.login('alice', 'open-sesame-9');
     assert.equal((await session.command('DELE hello.txt')).code, 550);
     session.close();
-    await waitForLine(guarded, /s\d+ warning: Refused to delete \/hello\.txt \(from 127\.0\.0\.1\): the share is read-only$/);
-    await waitForLine(guarded, /s\d+ warning: Login failed for user "mallory" from 127\.0\.0\.1$/);
-    await waitForLine(guarded, /s\d+ warning: Login failed for user "\*\*\*" from 127\.0\.0\.1$/);
-    await waitForLine(guarded, /s\d+ PASS \*\*\*$/);
-    await waitForLine(guarded, /s\d+ DELE hello\.txt$/);
+    await guarded.waitForLine(/s\d+ warning: Refused to delete \/hello\.txt \(from 127\.0\.0\.1\): the share is read-only$/, 10_000);
+    await guarded.waitForLine(/s\d+ warning: Login failed for user "mallory" from 127\.0\.0\.1$/, 10_000);
+    await guarded.waitForLine(/s\d+ warning: Login failed for user "\*\*\*" from 127\.0\.0\.1$/, 10_000);
+    await guarded.waitForLine(/s\d+ PASS \*\*\*$/, 10_000);
+    await guarded.waitForLine(/s\d+ DELE hello\.txt$/, 10_000);
     const printed = guarded.lines.join('\n');
     assert.ok(!printed.includes('open-sesame-9') && !printed.includes('wrong-guess-5'), 'no password in the log');
-    assert.equal(await stop(guarded), 0);
+    assert.equal(await guarded.stop(), 0);
   });
 });

@@ -5,15 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { REQUEST_NAMES } from '../../core/share/contract.js';
 import { REFUSED_SENDER } from '../../electron/ipc.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
 
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -39,12 +39,12 @@ describe('main.cjs with a stand-in Electron', { timeout: 120_000 }, () => {
   let bundleDir: string;
 
   before(async () => {
-    temp = await mkdtemp(path.join(os.tmpdir(), 'ftp-share-main-'));
+    temp = await makeTempDir('ftp-share-main-');
     bundleDir = path.join(temp, 'dist', 'electron');
     await run(process.execPath, [path.join(root, 'scripts', 'build-electron.mjs'), '--outdir', bundleDir], { cwd: root, timeout: 90_000 });
   });
   after(async () => {
-    await rm(temp, { recursive: true, force: true });
+    await removeTempDir(temp);
   });
 
   async function runMain(scenario: string, extraEnv: Record<string, string> = {}) {

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { builtinModules, createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { pngHeader, pngRgba } from './png.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -134,7 +134,7 @@ describe('assets', () => {
 describe('the Electron bundles', { timeout: 120_000 }, () => {
   const temp: string[] = [];
   after(async () => {
-    for (const dir of temp) await rm(dir, { recursive: true, force: true });
+    for (const dir of temp) await removeTempDir(dir);
   });
 
   /** Every module specifier a bundle requires at run time. */
@@ -143,7 +143,7 @@ describe('the Electron bundles', { timeout: 120_000 }, () => {
   }
 
   it('builds main.cjs (Node) and a self-contained preload.cjs whose only require is electron', async () => {
-    const outdir = await mkdtemp(path.join(os.tmpdir(), 'ftp-share-electron-build-'));
+    const outdir = await makeTempDir('ftp-share-electron-build-');
     temp.push(outdir);
     await run(process.execPath, [path.join(root, 'scripts', 'build-electron.mjs'), '--outdir', outdir], { cwd: root, timeout: 90_000 });
 

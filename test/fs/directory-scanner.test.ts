@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { defaults } from '../../core/defaults.js';
 import { KIND_DIR, KIND_FILE, KIND_SYMLINK, STAT_FIELDS, scanDirectory, type ScanBatch } from '../../core/fs/directory-scanner.js';
 import { PhysicalFileSystem } from '../../core/fs/physical.js';
-import { makeTempDir, removeTempDir } from './fs-fixture.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { runOk } from '../helpers/processes.js';
+import { sleep } from '../helpers/wait.js';
 
-const run = promisify(execFile);
 const isWindows = process.platform === 'win32';
 /** More entries than two batches, so a scan takes several round trips to the worker. */
 const FILES = defaults.directoryScanBatchEntries * 2 + 7;
@@ -30,7 +29,7 @@ describe('scanDirectory', () => {
   let root: string;
 
   before(async () => {
-    root = await makeTempDir('scan');
+    root = await makeTempDir('ftp-share-scan-');
     for (let i = 0; i < FILES; i += 100) {
       await Promise.all(
         Array.from({ length: Math.min(100, FILES - i) }, (_, j) => fsp.writeFile(path.join(root, `f${i + j}`), 'x'.repeat(i + j))),
@@ -39,7 +38,7 @@ describe('scanDirectory', () => {
     await fsp.mkdir(path.join(root, 'sub'));
     if (!isWindows) {
       await fsp.symlink('f1', path.join(root, 'link'));
-      await run('mkfifo', [path.join(root, 'pipe')]);
+      await runOk('mkfifo', [path.join(root, 'pipe')]);
     }
   });
   after(() => removeTempDir(root));
@@ -82,7 +81,7 @@ describe('scanDirectory', () => {
     // The worker closes them when it gets the stop, a moment later.
     let fds = await openFds();
     for (let i = 0; i < 50 && fds > baseline; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
       fds = await openFds();
     }
     assert.ok(fds <= baseline, `${fds} open fds, ${baseline} before`);
@@ -94,7 +93,7 @@ describe('PhysicalFileSystem.list over several scan batches', () => {
   let root: string;
 
   before(async () => {
-    base = await makeTempDir('scanlist');
+    base = await makeTempDir('ftp-share-scanlist-');
     root = path.join(base, 'share');
     await fsp.mkdir(root);
     await fsp.mkdir(path.join(base, 'outside'));
@@ -125,7 +124,7 @@ describe('the scanner in an esbuild bundle (as in the Electron main process)', (
   let bundle: string;
 
   before(async () => {
-    dir = await makeTempDir('bundle');
+    dir = await makeTempDir('ftp-share-bundle-');
     await fsp.mkdir(path.join(dir, 'share'));
     await Promise.all(Array.from({ length: FILES }, (_, i) => fsp.writeFile(path.join(dir, 'share', `f${i}`), '')));
     bundle = path.join(dir, 'list-child.cjs');
@@ -137,7 +136,7 @@ describe('the scanner in an esbuild bundle (as in the Electron main process)', (
   /** Runs the bundle; the timeout is far below the scanner's idle time, so a worker left referenced fails it. */
   async function listInChild(nodeFlags: string[]): Promise<{ names: string[]; threadPoolRequests: number }> {
     const timeout = Math.min(30_000, defaults.directoryScanIdleMs / 2);
-    const { stdout } = await run(process.execPath, [...nodeFlags, bundle, path.join(dir, 'share')], { timeout });
+    const stdout = await runOk(process.execPath, [...nodeFlags, bundle, path.join(dir, 'share')], { timeoutMs: timeout });
     return JSON.parse(stdout) as { names: string[]; threadPoolRequests: number };
   }
 

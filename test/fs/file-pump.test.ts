@@ -6,7 +6,7 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -14,7 +14,8 @@ import { sendFile } from '../../core/fs/file-pump.js';
 import { PhysicalFileSystem } from '../../core/fs/physical.js';
 import type { ReadableFile } from '../../core/fs/file-system.js';
 import { defaults } from '../../core/defaults.js';
-import { makeTempDir, removeTempDir } from './fs-fixture.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { sha256 } from '../helpers/digests.js';
 
 const CHUNK = defaults.downloadChunkBytes;
 
@@ -40,15 +41,13 @@ function readAll(socket: net.Socket): Promise<Buffer> {
   });
 }
 
-const sha = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
-
 describe('file pump', () => {
   let root: string;
   let fs: PhysicalFileSystem;
   const contents = new Map<string, Buffer>();
 
   before(async () => {
-    root = await makeTempDir('pump');
+    root = await makeTempDir('ftp-share-pump-');
     fs = new PhysicalFileSystem({ root });
     for (const size of [0, 1, 4096, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK, 5 * CHUNK + 12_345]) {
       const data = randomBytes(size);
@@ -79,7 +78,7 @@ describe('file pump', () => {
         const { received, counted } = await pump(name, start);
         const expected = data.subarray(Math.min(start, data.length));
         assert.equal(received.length, expected.length, `${name} from ${start}`);
-        assert.equal(sha(received), sha(expected), `${name} from ${start}`);
+        assert.equal(sha256(received), sha256(expected), `${name} from ${start}`);
         assert.equal(counted, expected.length, `${name} from ${start}: counted`);
       }
     }
@@ -88,7 +87,7 @@ describe('file pump', () => {
   test('pumps running at once share the buffer pool without mixing bytes', async () => {
     const names = [...contents.keys()].filter((name) => contents.get(name)!.length > 0);
     const results = await Promise.all([...names, ...names, ...names].map((name) => pump(name, 0).then((r) => ({ name, ...r }))));
-    for (const { name, received } of results) assert.equal(sha(received), sha(contents.get(name)!), name);
+    for (const { name, received } of results) assert.equal(sha256(received), sha256(contents.get(name)!), name);
   });
 
   test('chunk writes of all pumps share a budget per turn of the event loop', async () => {
@@ -107,7 +106,7 @@ describe('file pump', () => {
     try {
       const received = pairs.map(({ client }) => readAll(client));
       await Promise.all(pairs.map(({ server }, i) => sendFile(files[i]!, 0, server, () => chunksThisTurn++)));
-      for (const data of await Promise.all(received)) assert.equal(sha(data), sha(contents.get(name)!));
+      for (const data of await Promise.all(received)) assert.equal(sha256(data), sha256(contents.get(name)!));
     } finally {
       ticking = false;
       await Promise.all(files.map((file) => file.close()));
@@ -127,7 +126,7 @@ describe('file pump', () => {
       await fsp.appendFile(path.join(root, 'growing'), more);
       const received = readAll(client);
       await sendFile(file, 0, server, () => undefined);
-      assert.equal(sha(await received), sha(Buffer.concat([first, more])));
+      assert.equal(sha256(await received), sha256(Buffer.concat([first, more])));
     } finally {
       await file.close();
       close();
@@ -168,7 +167,7 @@ describe('file pump', () => {
       await assert.rejects(sendFile(failing, 0, server, () => undefined), /EIO/);
       server.end();
       await new Promise((resolve) => client.once('end', resolve));
-      assert.equal(sha(Buffer.concat(chunks)), sha(data.subarray(0, CHUNK)));
+      assert.equal(sha256(Buffer.concat(chunks)), sha256(data.subarray(0, CHUNK)));
     } finally {
       await inner.close();
       close();

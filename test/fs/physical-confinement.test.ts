@@ -3,7 +3,9 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { PhysicalFileSystem } from '../../core/fs/physical.js';
-import { codeOf, collect, makeTempDir, names, readFrom, removeTempDir, snapshot, upload } from './fs-fixture.js';
+import { codeOf, collect, names, readFrom, upload } from './fs-fixture.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { snapshotTree } from '../helpers/tree-snapshot.js';
 
 /*
  * base/
@@ -29,7 +31,7 @@ describe('PhysicalFileSystem: symlinks and confinement', () => {
   let canSymlink = true;
 
   before(async () => {
-    base = await makeTempDir('confine');
+    base = await makeTempDir('ftp-share-confine-');
     root = path.join(base, 'share');
     secret = path.join(base, 'share_secret');
     await fsp.mkdir(path.join(root, 'sub'), { recursive: true });
@@ -54,12 +56,12 @@ describe('PhysicalFileSystem: symlinks and confinement', () => {
       canSymlink = false; // Windows without the symlink privilege
     }
     fs = new PhysicalFileSystem({ root });
-    secretBefore = await snapshot(secret);
+    secretBefore = await snapshotTree(secret);
   });
 
   afterEach(async () => {
     // Whatever a test tried, the sibling folder is exactly as it was.
-    assert.deepEqual(await snapshot(secret), secretBefore);
+    assert.deepEqual(await snapshotTree(secret), secretBefore);
   });
 
   after(() => removeTempDir(base));

@@ -6,7 +6,9 @@ import { defaults } from '../../core/defaults.js';
 import { FsError } from '../../core/fs/fs-error.js';
 import { PhysicalFileSystem } from '../../core/fs/physical.js';
 import { isUploadTempName } from '../../core/fs/upload-target.js';
-import { codeOf, collect, feed, makeTempDir, names, removeTempDir, snapshot, upload } from './fs-fixture.js';
+import { codeOf, collect, feed, names, upload } from './fs-fixture.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { snapshotTree } from '../helpers/tree-snapshot.js';
 
 const read = (file: string): Promise<string> => fsp.readFile(file, 'utf8');
 
@@ -20,7 +22,7 @@ describe('PhysicalFileSystem: uploads', () => {
   let fs: PhysicalFileSystem;
 
   before(async () => {
-    root = await makeTempDir('upload');
+    root = await makeTempDir('ftp-share-upload-');
     fs = new PhysicalFileSystem({ root });
   });
   after(() => removeTempDir(root));
@@ -206,11 +208,11 @@ describe('PhysicalFileSystem: uploads', () => {
     await feed(target, 'partial');
     await target.abort();
     assert.deepEqual((await fsp.readdir(root)).sort(), ['orig.txt']);
-    const before = await snapshot(root);
+    const before = await snapshotTree(root);
     assert.equal(await codeOf(fs.openUpload('/missing/x', { kind: 'unique' })), 'not-found');
     assert.equal(await codeOf(fs.openUpload('/', { kind: 'unique' })), 'is-a-directory');
     assert.equal(await codeOf(fs.openUpload('/orig.txt/x', { kind: 'unique' })), 'not-a-directory');
-    assert.deepEqual(await snapshot(root), before);
+    assert.deepEqual(await snapshotTree(root), before);
   });
 
   test('unique in a subdirectory reports the full path', async () => {
@@ -238,7 +240,7 @@ describe('PhysicalFileSystem: read-only', () => {
   let fs: PhysicalFileSystem;
 
   before(async () => {
-    root = await makeTempDir('ro');
+    root = await makeTempDir('ftp-share-ro-');
     await fsp.mkdir(path.join(root, 'dir'));
     await fsp.mkdir(path.join(root, 'empty'));
     await fsp.writeFile(path.join(root, 'dir', 'f.txt'), 'content');
@@ -248,7 +250,7 @@ describe('PhysicalFileSystem: read-only', () => {
   after(() => removeTempDir(root));
 
   test('every write is refused with read-only and the tree is unchanged', async () => {
-    const before = await snapshot(root);
+    const before = await snapshotTree(root);
     const writes: [string, () => Promise<unknown>][] = [
       ['replace', () => fs.openUpload('/file.txt', { kind: 'replace' })],
       ['replace new', () => fs.openUpload('/new.txt', { kind: 'replace' })],
@@ -269,7 +271,7 @@ describe('PhysicalFileSystem: read-only', () => {
       assert.equal(await codeOf(write), 'read-only', label);
     }
     await assert.rejects(fs.mkdir('/x'), (e: unknown) => e instanceof FsError && e.message === 'Read-only share');
-    assert.deepEqual(await snapshot(root), before);
+    assert.deepEqual(await snapshotTree(root), before);
   });
 
   test('reads still work and report writable: false', async () => {
@@ -286,7 +288,7 @@ describe('PhysicalFileSystem: large listings', () => {
   const COUNT = 20_000;
 
   before(async () => {
-    root = await makeTempDir('big');
+    root = await makeTempDir('ftp-share-big-');
     const names = Array.from({ length: COUNT }, (_, i) => `file-${String(i).padStart(5, '0')}.txt`);
     for (let i = 0; i < names.length; i += 500) {
       await Promise.all(names.slice(i, i + 500).map((n) => fsp.writeFile(path.join(root, n), n)));

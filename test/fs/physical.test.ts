@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { FsError, isFsError } from '../../core/fs/fs-error.js';
 import { PhysicalFileSystem } from '../../core/fs/physical.js';
 import { readFileStream } from '../../core/fs/file-stream.js';
-import { codeOf, collect, feed, makeTempDir, names, readFrom, removeTempDir, snapshot } from './fs-fixture.js';
+import { codeOf, collect, feed, names, readFrom } from './fs-fixture.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { runOk } from '../helpers/processes.js';
+import { snapshotTree } from '../helpers/tree-snapshot.js';
 
 const isWindows = process.platform === 'win32';
 
@@ -16,7 +17,7 @@ describe('PhysicalFileSystem: reading', () => {
   let fs: PhysicalFileSystem;
 
   before(async () => {
-    root = await makeTempDir('phys');
+    root = await makeTempDir('ftp-share-phys-');
     await fsp.mkdir(path.join(root, 'sub'));
     await fsp.writeFile(path.join(root, 'sub', 'inner.txt'), 'inner');
     await fsp.writeFile(path.join(root, 'hello.txt'), 'hello world');
@@ -135,7 +136,7 @@ describe('PhysicalFileSystem: reading', () => {
   test('FIFOs and sockets are not shared', { skip: isWindows }, async () => {
     const fifo = path.join(root, 'pipe');
     try {
-      await promisify(execFile)('mkfifo', [fifo]);
+      await runOk('mkfifo', [fifo]);
     } catch {
       return; // no mkfifo here
     }
@@ -164,7 +165,7 @@ describe('PhysicalFileSystem: changing the tree', () => {
   let fs: PhysicalFileSystem;
 
   before(async () => {
-    root = await makeTempDir('phys-write');
+    root = await makeTempDir('ftp-share-phys-write-');
     fs = new PhysicalFileSystem({ root });
   });
   after(() => removeTempDir(root));
@@ -272,7 +273,7 @@ describe('PhysicalFileSystem: read-only switched at run time', () => {
   let root: string;
 
   before(async () => {
-    root = await makeTempDir('phys-switch');
+    root = await makeTempDir('ftp-share-phys-switch-');
     await fsp.mkdir(path.join(root, 'sub'));
     await fsp.writeFile(path.join(root, 'keep.txt'), 'keep');
   });
@@ -284,7 +285,7 @@ describe('PhysicalFileSystem: read-only switched at run time', () => {
     const early = await fs.openUpload('/early.txt', { kind: 'replace' });
     fs.setReadOnly(true);
     assert.equal(fs.readOnly, true);
-    const before = await snapshot(root);
+    const before = await snapshotTree(root);
     const writes: [string, () => Promise<unknown>][] = [
       ['openUpload', () => fs.openUpload('/new.txt', { kind: 'replace' })],
       ['append', () => fs.openUpload('/keep.txt', { kind: 'append' })],
@@ -296,7 +297,7 @@ describe('PhysicalFileSystem: read-only switched at run time', () => {
       ['chmod', () => fs.chmod('/keep.txt', 0o600)],
     ];
     for (const [label, write] of writes) assert.equal(await codeOf(write), 'read-only', label);
-    assert.deepEqual(await snapshot(root), before, 'nothing on disk changed');
+    assert.deepEqual(await snapshotTree(root), before, 'nothing on disk changed');
     assert.equal((await readFrom(fs, '/keep.txt')).toString(), 'keep');
     assert.equal((await fs.stat('/keep.txt')).writable, false);
     assert.ok((await collect(fs.list('/'))).every((i) => !i.writable));

@@ -3,7 +3,9 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { VirtualFileSystem, mountNames } from '../../core/fs/virtual.js';
-import { codeOf, collect, feed, makeTempDir, names, readFrom, removeTempDir, snapshot, upload } from './fs-fixture.js';
+import { codeOf, collect, feed, names, readFrom, upload } from './fs-fixture.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { snapshotTree } from '../helpers/tree-snapshot.js';
 
 describe('mountNames', () => {
   test('basenames, disambiguated in the order given', () => {
@@ -43,7 +45,7 @@ describe('VirtualFileSystem', () => {
   let fs: VirtualFileSystem;
 
   before(async () => {
-    base = await makeTempDir('virtual');
+    base = await makeTempDir('ftp-share-virtual-');
     for (const dir of ['one/photos', 'two/photos', 'music', 'gone']) {
       await fsp.mkdir(path.join(base, dir), { recursive: true });
     }
@@ -118,7 +120,7 @@ describe('VirtualFileSystem', () => {
   });
 
   test('the top level is fixed: permission-denied for every write there, tree unchanged', async () => {
-    const before = await snapshot(base);
+    const before = await snapshotTree(base);
     const writes: [string, () => Promise<unknown>][] = [
       ['mkdir /x', () => fs.mkdir('/x')],
       ['mkdir /photos', () => fs.mkdir('/photos')],
@@ -139,12 +141,12 @@ describe('VirtualFileSystem', () => {
     for (const [label, write] of writes) {
       assert.equal(await codeOf(write), 'permission-denied', label);
     }
-    assert.deepEqual(await snapshot(base), before);
+    assert.deepEqual(await snapshotTree(base), before);
   });
 
   test('a read-only virtual share refuses every write with read-only', async () => {
     const ro = new VirtualFileSystem({ roots: [path.join(base, 'music')], readOnly: true });
-    const before = await snapshot(base);
+    const before = await snapshotTree(base);
     const writes: [string, () => Promise<unknown>][] = [
       ['mkdir /x', () => ro.mkdir('/x')],
       ['mkdir inside', () => ro.mkdir('/music/x')],
@@ -160,7 +162,7 @@ describe('VirtualFileSystem', () => {
       assert.equal(await codeOf(write), 'read-only', label);
     }
     assert.equal((await ro.stat('/music/album')).writable, false);
-    assert.deepEqual(await snapshot(base), before);
+    assert.deepEqual(await snapshotTree(base), before);
   });
 
   test('setReadOnly switches every folder at once; an upload opened before it still commits', async () => {
@@ -169,12 +171,12 @@ describe('VirtualFileSystem', () => {
     const early = await live.openUpload('/photos/early.jpg', { kind: 'replace' });
     live.setReadOnly(true);
     assert.equal(live.readOnly, true);
-    const before = await snapshot(base);
+    const before = await snapshotTree(base);
     assert.equal(await codeOf(live.mkdir('/music/x')), 'read-only');
     assert.equal(await codeOf(live.openUpload('/photos/x.jpg', { kind: 'replace' })), 'read-only');
     assert.equal(await codeOf(live.unlink('/music/album/song.mp3')), 'read-only');
     assert.equal(await codeOf(live.rename('/music/album', '/music/b')), 'read-only');
-    assert.deepEqual(await snapshot(base), before);
+    assert.deepEqual(await snapshotTree(base), before);
     // The mounts follow too: their entries' perm facts come from them.
     assert.equal((await live.stat('/music/album')).writable, false);
     assert.ok((await collect(live.list('/photos'))).every((i) => !i.writable));

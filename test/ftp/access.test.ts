@@ -7,11 +7,14 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { startServer, makeTempDir, type ServerFixture } from '../helpers/server-fixture.js';
-import { RawClient } from '../helpers/raw-client.js';
+import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { ControlClient } from '../helpers/control-client.js';
+import { connectAndLogin, connectData, connectOnly, downloadOk, listingLines, uploadOk } from '../helpers/ftp-flows.js';
+import { snapshotTree } from '../helpers/tree-snapshot.js';
+import { sleep } from '../helpers/wait.js';
 import { MultiAccountAuthorizer } from '../../core/auth/simple-authorizer.js';
 import { PhysicalFileSystem } from '../../core/fs/physical.js';
-import { connectAndLogin, connectOnly, connectData, downloadOk, listingLines, snapshot, sleep, uploadOk } from './ftp-helpers.js';
 
 async function tryLogin(port: number, user: string, password: string): Promise<{ user: number; pass: number }> {
   const raw = await connectOnly(port);
@@ -81,8 +84,8 @@ describe('MultiAccountAuthorizer', () => {
   let bobRoot: string;
 
   before(async () => {
-    aliceRoot = await fs.realpath(await makeTempDir('ftp-share-alice-'));
-    bobRoot = await fs.realpath(await makeTempDir('ftp-share-bob-'));
+    aliceRoot = await makeTempDir('ftp-share-alice-');
+    bobRoot = await makeTempDir('ftp-share-bob-');
     await fs.writeFile(path.join(aliceRoot, 'alice.txt'), 'alice data');
     await fs.writeFile(path.join(bobRoot, 'bob.txt'), 'bob data');
     f = await startServer({
@@ -94,8 +97,8 @@ describe('MultiAccountAuthorizer', () => {
   });
   after(async () => {
     await f.close();
-    await fs.rm(aliceRoot, { recursive: true, force: true });
-    await fs.rm(bobRoot, { recursive: true, force: true });
+    await removeTempDir(aliceRoot);
+    await removeTempDir(bobRoot);
   });
 
   test('each account logs in with its own password only; unknown users still get 331', async () => {
@@ -116,13 +119,13 @@ describe('MultiAccountAuthorizer', () => {
     const bob = await connectAndLogin(f.port, 'bob', 'b-pass');
     assert.deepEqual(listingLines(await downloadOk(bob, 'NLST')), ['bob.txt']);
     assert.equal((await downloadOk(bob, 'RETR bob.txt')).toString(), 'bob data');
-    const before = await snapshot(bobRoot);
+    const before = await snapshotTree(bobRoot);
     assert.equal((await bob.command('MKD x')).code, 550);
     assert.equal((await bob.command('DELE bob.txt')).code, 550);
     assert.equal((await bob.command('SIZE /alice.txt')).code, 550);
     const mlsd = listingLines(await downloadOk(bob, 'MLSD'));
     assert.match(mlsd[0]!, /;perm=r;/, 'perm fact shows the file is read-only');
-    assert.deepEqual(await snapshot(bobRoot), before);
+    assert.deepEqual(await snapshotTree(bobRoot), before);
     bob.close();
   });
 });
@@ -137,8 +140,8 @@ describe('read-only share', () => {
   after(() => f.close());
 
   test('every write command is refused with 550 and nothing on disk changes', async () => {
-    const before = await snapshot(f.root);
-    // Directory mtimes change if anything is created and removed again, so the snapshot proves
+    const before = await snapshotTree(f.root);
+    // Directory mtimes change if anything is created and removed again, so the snapshotTree proves
     // that no temp file existed even for a moment.
     await sleep(20);
     const raw = await connectAndLogin(f.port);
@@ -166,7 +169,7 @@ describe('read-only share', () => {
     assert.equal((await downloadOk(raw, 'RETR keep.txt')).toString(), 'keep me');
     assert.ok(listingLines(await downloadOk(raw, 'MLSD')).every((l) => /perm=(r|el);/.test(l)));
     raw.close();
-    assert.deepEqual(await snapshot(f.root), before);
+    assert.deepEqual(await snapshotTree(f.root), before);
   });
 
   test('the refusal reaches the client before its data connection is closed', async () => {
@@ -218,7 +221,7 @@ describe('virtual backend (several folders)', () => {
     await uploadOk(raw, 'STOR written.txt', 'inside');
     assert.equal(await fs.readFile(path.join(f.roots[1]!, 'written.txt'), 'utf8'), 'inside');
     assert.equal((await raw.command('CWD /')).code, 250);
-    const rootsBefore = await Promise.all(f.roots.map((r) => snapshot(r)));
+    const rootsBefore = await Promise.all(f.roots.map((r) => snapshotTree(r)));
     // Writing at the virtual root is refused.
     assert.equal((await raw.command('MKD /newtop')).code, 550);
     assert.equal((await raw.command(`RMD /${names[0]}`)).code, 550);
@@ -237,7 +240,7 @@ describe('virtual backend (several folders)', () => {
     // Moving between folders is refused too.
     assert.equal((await raw.command(`RNFR /${names[0]}/in-first.txt`)).code, 350);
     assert.equal((await raw.command(`RNTO /${names[1]}/moved.txt`)).code, 550);
-    assert.deepEqual(await Promise.all(f.roots.map((r) => snapshot(r))), rootsBefore);
+    assert.deepEqual(await Promise.all(f.roots.map((r) => snapshotTree(r))), rootsBefore);
     // A missing top-level name is 550 like any missing path.
     assert.equal((await raw.command('CWD /nosuchfolder')).code, 550);
     const { port } = await raw.pasv();
@@ -252,13 +255,13 @@ describe('virtual backend (several folders)', () => {
     try {
       const raw = await connectAndLogin(ro.port);
       const first = path.basename(ro.roots[0]!);
-      const before = await snapshot(ro.roots[0]!);
+      const before = await snapshotTree(ro.roots[0]!);
       assert.equal((await raw.command(`MKD /${first}/sub`)).code, 550);
       const { port } = await raw.pasv();
       const socket = await connectData(port);
       assert.equal((await raw.command(`STOR /${first}/f.txt`)).code, 550);
       socket.destroy();
-      assert.deepEqual(await snapshot(ro.roots[0]!), before);
+      assert.deepEqual(await snapshotTree(ro.roots[0]!), before);
       raw.close();
     } finally {
       await ro.close();
@@ -266,12 +269,12 @@ describe('virtual backend (several folders)', () => {
   });
 });
 
-describe('RawClient sanity', () => {
+describe('ControlClient sanity', () => {
   test('a second session is independent (cwd, type)', async () => {
     const f = await startServer({ files: { 'd/x.txt': 'x' } });
     try {
       const one = await connectAndLogin(f.port);
-      const two = await RawClient.connect(f.port);
+      const two = await ControlClient.connect(f.port);
       await two.reply();
       await two.login();
       await one.command('CWD d');

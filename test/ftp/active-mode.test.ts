@@ -8,8 +8,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { startServer, run, runPython, type ServerFixture } from '../helpers/server-fixture.js';
-import { connectAndLogin, fileSha256, pseudoRandomBytes, sha256 } from './ftp-helpers.js';
+import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
+import { run, runPython } from '../helpers/processes.js';
+import { connectAndLogin } from '../helpers/ftp-flows.js';
+import { fileSha256, sha256 } from '../helpers/digests.js';
+import { pseudoRandomBytes } from '../helpers/payloads.js';
+import { sleep } from '../helpers/wait.js';
 
 /** A listener the server connects to; `next()` resolves with everything the server sent on one connection. */
 async function activeListener(host = '127.0.0.1'): Promise<{ port: number; next(send?: Buffer): Promise<Buffer>; close(): void }> {
@@ -106,7 +110,7 @@ describe('active mode', () => {
     const listener = await activeListener();
     const deadPort = listener.port;
     listener.close();
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     assert.equal((await raw.command(`PORT ${portArgument('127.0.0.1', deadPort)}`)).code, 200);
     assert.equal((await raw.command('RETR note.txt')).code, 150);
     const failed = await raw.reply();

@@ -12,8 +12,14 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { makeTempDir, run, startServer, waitFor, type FixtureOptions, type ServerFixture } from '../helpers/server-fixture.js';
-import { fileSha256, hasIpv6Loopback, pseudoRandomBytes, sha256, snapshot } from './ftp-helpers.js';
+import { startServer, type FixtureOptions, type ServerFixture } from '../helpers/server-fixture.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { run } from '../helpers/processes.js';
+import { waitFor } from '../helpers/wait.js';
+import { fileSha256, sha256 } from '../helpers/digests.js';
+import { hasIpv6Loopback } from '../helpers/loopback.js';
+import { pseudoRandomBytes } from '../helpers/payloads.js';
+import { snapshotTree } from '../helpers/tree-snapshot.js';
 
 type Mode = 'passive' | 'active';
 
@@ -122,7 +128,7 @@ async function withServer(options: FixtureOptions, use: (f: ServerFixture, local
     await use(f, local);
   } finally {
     await f.close();
-    await fs.rm(local, { recursive: true, force: true });
+    await removeTempDir(local);
   }
 }
 
@@ -249,7 +255,7 @@ for (const client of CLIENTS) {
     test('a read-only share refuses put, mput, mkdir, rename and delete with 550, in both modes', async () => {
       await withServer({ readOnly: true, files: { 'keep.txt': 'kept\n' } }, async (f, local) => {
         await fs.writeFile(path.join(local, 'attempt.bin'), pseudoRandomBytes(50_000, 171));
-        const before = await snapshot(f.root);
+        const before = await snapshotTree(f.root);
         for (const mode of ['passive', 'active'] as const) {
           const output = await session(
             client,
@@ -268,7 +274,7 @@ for (const client of CLIENTS) {
           // Reading still works.
           assert.equal(await fs.readFile(path.join(local, 'keep.txt'), 'utf8'), 'kept\n');
         }
-        assert.deepEqual(await snapshot(f.root), before);
+        assert.deepEqual(await snapshotTree(f.root), before);
       });
     });
 
@@ -308,10 +314,10 @@ for (const client of CLIENTS) {
           try {
             child.stdin.write('user anonymous guest\nbinary\nget big.bin\n');
             const since = () => f.events.slice(from);
-            await waitFor(() => since().some((e) => e.type === 'transfer-progress' && e.bytes > 0), 10_000, 'the download to start');
+            await waitFor(() => since().some((e) => e.type === 'transfer-progress' && e.bytes > 0), 'the download to start', 10_000);
             child.kill('SIGINT');
             // At 256 KiB/s the whole file takes 16 s: an abort that isn't understood fails here.
-            await waitFor(() => since().some((e) => e.type === 'transfer-failed' && e.aborted), 5000, 'the server to abort the transfer');
+            await waitFor(() => since().some((e) => e.type === 'transfer-failed' && e.aborted), 'the server to abort the transfer', 5000);
             child.stdin.end('get after.txt\nquit\n');
             assert.equal(await exited, 0, output);
           } finally {

@@ -7,10 +7,12 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { startServer, run, type ServerFixture } from '../helpers/server-fixture.js';
-import { fileSha256, pseudoRandomBytes, sha256 } from './ftp-helpers.js';
+import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
+import { run } from '../helpers/processes.js';
+import { fileSha256, sha256 } from '../helpers/digests.js';
+import { pseudoRandomBytes } from '../helpers/payloads.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
 
 describe('curl', () => {
   let f: ServerFixture;
@@ -27,12 +29,12 @@ describe('curl', () => {
         'sub/inner.txt': 'inner\n',
       },
     });
-    local = await fs.mkdtemp(path.join(os.tmpdir(), 'ftp-share-curl-'));
+    local = await makeTempDir('ftp-share-curl-');
     url = `ftp://127.0.0.1:${f.port}`;
   });
   after(async () => {
     await f.close();
-    await fs.rm(local, { recursive: true, force: true });
+    await removeTempDir(local);
   });
 
   const curl = async (...args: string[]) => {
@@ -148,11 +150,11 @@ describe('lftp', () => {
 
   before(async () => {
     f = await startServer({ username: 'user', password: 'secret', files: tree });
-    local = await fs.mkdtemp(path.join(os.tmpdir(), 'ftp-share-lftp-'));
+    local = await makeTempDir('ftp-share-lftp-');
   });
   after(async () => {
     await f.close();
-    await fs.rm(local, { recursive: true, force: true });
+    await removeTempDir(local);
   });
 
   const lftp = async (script: string) => {
@@ -204,7 +206,7 @@ describe('rclone', () => {
   test('copy down and up, check, moveto, delete (Go FTP client, EPSV/MLSD)', async () => {
     const tree = { 'a.bin': pseudoRandomBytes(400_000, 141), 'sub dir/ü ñ.txt': Buffer.from('unicode\n') };
     const f = await startServer({ username: 'rc', password: 'lone', files: tree });
-    const local = await fs.mkdtemp(path.join(os.tmpdir(), 'ftp-share-rclone-'));
+    const local = await makeTempDir('ftp-share-rclone-');
     try {
       const rclone = async (...args: string[]) => {
         const result = await run('rclone', ['--config', path.join(local, 'none.conf'), '--retries', '1', '--low-level-retries', '1', '--contimeout', '10s', ...args], { timeoutMs: 30_000 });
@@ -226,7 +228,7 @@ describe('rclone', () => {
       await assert.rejects(fs.stat(path.join(f.root, 'back')));
     } finally {
       await f.close();
-      await fs.rm(local, { recursive: true, force: true });
+      await removeTempDir(local);
     }
   });
 });

@@ -6,12 +6,14 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { Client } from 'basic-ftp';
-import { startServer, runPython, type ServerFixture } from '../helpers/server-fixture.js';
-import { fileSha256, pseudoRandomBytes, sha256 } from './ftp-helpers.js';
+import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { runPython } from '../helpers/processes.js';
+import { fileSha256, sha256 } from '../helpers/digests.js';
+import { pseudoRandomBytes } from '../helpers/payloads.js';
 
 describe('Python ftplib', () => {
   let f: ServerFixture;
@@ -138,14 +140,14 @@ describe('basic-ftp', () => {
 
   before(async () => {
     f = await startServer({ files: { 'payload.bin': payload, 'folder/one.txt': 'one', 'folder/sub/two.txt': 'two' } });
-    local = await fs.mkdtemp(path.join(os.tmpdir(), 'ftp-share-basic-'));
+    local = await makeTempDir('ftp-share-basic-');
     client = new Client(20_000);
     await client.access({ host: '127.0.0.1', port: f.port, user: 'anonymous', password: 'guest' });
   });
   after(async () => {
     client.close();
     await f.close();
-    await fs.rm(local, { recursive: true, force: true });
+    await removeTempDir(local);
   });
 
   test('list parses names, sizes, types and dates (MLSD)', async () => {

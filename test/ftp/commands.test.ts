@@ -8,8 +8,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { connectAndLogin, connectOnly, connectData, download, downloadOk, epsvPort, listingLines, loopbackAliases, sleep } from './ftp-helpers.js';
+import { ControlClient } from '../helpers/control-client.js';
+import { collectData, connectAndLogin, connectData, connectOnly, download, downloadOk, epsvPort, listingLines } from '../helpers/ftp-flows.js';
+import { loopbackAliases } from '../helpers/loopback.js';
+import { sleep } from '../helpers/wait.js';
 
 const HELLO = 'hello world\n';
 
@@ -31,7 +33,7 @@ describe('commands', () => {
   after(() => f.close());
 
   test('greeting, SYST, NOOP and FEAT (exactly what is implemented)', async () => {
-    const raw = await RawClient.connect(f.port);
+    const raw = await ControlClient.connect(f.port);
     const greeting = await raw.reply();
     assert.deepEqual(greeting.lines, ['220 FTP Share ready']);
     assert.deepEqual((await raw.command('SYST')).lines, ['215 UNIX Type: L8']);
@@ -129,7 +131,7 @@ describe('commands', () => {
   test('a refused data command after the client connected: the next command gets its own reply', async () => {
     const raw = await connectAndLogin(f.port);
     const { port } = await raw.pasv();
-    const data = RawClient.collect(port);
+    const data = collectData(port);
     await new Promise((resolve) => data.socket.once('connect', resolve));
     assert.equal((await raw.command('MLSD hello.txt')).code, 501, 'MLSD on a file');
     // The server closed the data connection without sending anything.
@@ -370,7 +372,7 @@ describe('commands', () => {
     assert.deepEqual((await raw.command('EPRT |1|127.0.0.1|10240|')).lines, ['503 EPRT not allowed after EPSV ALL']);
     // EPSV still works and carries a listing.
     const port = epsvPort(await raw.command('EPSV'));
-    const data = RawClient.collect(port);
+    const data = collectData(port);
     assert.equal((await raw.command('NLST')).code, 150);
     const names = listingLines(await data.done);
     for (const name of ['dir', 'hello.txt', 'naïve файл 😀.txt']) assert.ok(names.includes(name), names.join(', '));
@@ -382,7 +384,7 @@ describe('commands', () => {
     const dual = await startServer({ host: '::' });
     try {
       for (const address of ['127.0.0.1', '127.0.0.2']) {
-        const raw = await RawClient.connect(dual.port, address);
+        const raw = await ControlClient.connect(dual.port, { host: address });
         await raw.reply();
         await raw.login();
         const reply = await raw.command('PASV');
@@ -465,7 +467,7 @@ describe('commands', () => {
   });
 });
 
-async function waitClosed(raw: RawClient): Promise<void> {
+async function waitClosed(raw: ControlClient): Promise<void> {
   const deadline = Date.now() + 3000;
   while (!raw.closed && Date.now() < deadline) await sleep(10);
   assert.ok(raw.closed, 'server closed the connection');

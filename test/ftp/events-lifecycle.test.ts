@@ -9,9 +9,13 @@ import net from 'node:net';
 import { FtpServer, FtpServerError } from '../../core/ftp/server.js';
 import { SimpleAuthorizer } from '../../core/auth/simple-authorizer.js';
 import { PhysicalFileSystem } from '../../core/fs/physical.js';
-import { startServer, makeTempDir, waitFor, type RecordedEvent } from '../helpers/server-fixture.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { connectAndLogin, connectData, connectOnly, downloadOk, pseudoRandomBytes, sha256, sleep, uploadOk } from './ftp-helpers.js';
+import { startServer, type RecordedEvent } from '../helpers/server-fixture.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import { ControlClient } from '../helpers/control-client.js';
+import { connectAndLogin, connectData, connectOnly, downloadOk, uploadOk } from '../helpers/ftp-flows.js';
+import { pseudoRandomBytes } from '../helpers/payloads.js';
+import { sha256 } from '../helpers/digests.js';
 import fs from 'node:fs/promises';
 
 const MiB = 1024 * 1024;
@@ -30,7 +34,7 @@ describe('events', () => {
       await raw.command('USER ann');
       await raw.command('PASS hunter2');
       await raw.command('QUIT');
-      await waitFor(() => f.events.some((e) => e.type === 'session-closed'), 3000, 'session-closed');
+      await waitFor(() => f.events.some((e) => e.type === 'session-closed'), 'session-closed', 3000);
       const mine = f.events.filter((e) => 'sessionId' in e && e.type !== 'reply');
       const summary = mine.map((e) => (e.type === 'command' ? `command:${e.command} ${e.argument}` : e.type));
       assert.deepEqual(summary, [
@@ -120,7 +124,7 @@ describe('events', () => {
       socket.on('error', () => undefined);
       assert.equal((await raw.command('STOR broken.bin')).code, 150);
       socket.write(Buffer.alloc(50_000));
-      await waitFor(() => f.events.some((e) => e.type === 'transfer-started'), 3000, 'started');
+      await waitFor(() => f.events.some((e) => e.type === 'transfer-started'), 'started', 3000);
       await sleep(50);
       socket.resetAndDestroy();
       assert.equal((await raw.reply()).code, 426);
@@ -154,7 +158,7 @@ describe('lifecycle', () => {
   async function newServer(options: Partial<ConstructorParameters<typeof FtpServer>[0]> = {}) {
     const root = await makeTempDir();
     const server = new FtpServer({ authorizer: new SimpleAuthorizer({ fs: new PhysicalFileSystem({ root }) }), loginFailureDelayMs: 10, ...options });
-    return { server, cleanup: () => fs.rm(root, { recursive: true, force: true }) };
+    return { server, cleanup: () => removeTempDir(root) };
   }
 
   test('start() resolves with the port and addresses; start/stop/start works, also on the same port', async () => {
@@ -168,12 +172,12 @@ describe('lifecycle', () => {
       const client = await connectAndLogin(first.port);
       await server.stop();
       assert.equal(server.running, false);
-      await waitFor(() => client.closed, 3000, 'client closed');
+      await waitFor(() => client.closed, 'client closed', 3000);
       const second = await server.start();
       const again = await connectAndLogin(second.port);
       assert.equal((await again.command('NOOP')).code, 200);
       await server.stop();
-      await waitFor(() => again.closed, 3000, 'client closed');
+      await waitFor(() => again.closed, 'client closed', 3000);
       // A fixed port can be bound again right after stop().
       const fixed = await newServer({ host: '127.0.0.1', port: second.port });
       try {
@@ -226,10 +230,10 @@ describe('lifecycle', () => {
     // The busy session gets the transfer's 426, then the 421.
     const replies = [await busy.reply(), await busy.reply()];
     assert.deepEqual(replies.map((r) => r.code), [426, 421]);
-    await waitFor(() => idle.closed && busy.closed && notLoggedIn.closed, 3000, 'every client closed');
+    await waitFor(() => idle.closed && busy.closed && notLoggedIn.closed, 'every client closed', 3000);
     data.destroy();
     // Nobody can connect any more.
-    await assert.rejects(RawClient.connect(f.port));
+    await assert.rejects(ControlClient.connect(f.port));
   });
 
   test('bind errors are typed: port in use, invalid port', async () => {
@@ -246,7 +250,7 @@ describe('lifecycle', () => {
       });
       assert.equal(server.running, false);
       blocker.close();
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
       // Once the port is free the same server object starts.
       assert.equal((await server.start()).port, port);
       await server.stop();
@@ -276,10 +280,10 @@ describe('lifecycle', () => {
       assert.deepEqual(mine.security, { control: false, data: false });
       assert.ok(f.server.kick(mine.sessionId));
       assert.deepEqual((await a.reply()).lines, ['421 Disconnected by the server']);
-      await waitFor(() => a.closed, 3000, 'kicked client closed');
+      await waitFor(() => a.closed, 'kicked client closed', 3000);
       assert.equal((await b.command('NOOP')).code, 200, 'the other session is untouched');
       assert.equal(f.server.kick('nope'), false);
-      await waitFor(() => f.server.getSessions().length === 1, 3000, 'one session left');
+      await waitFor(() => f.server.getSessions().length === 1, 'one session left', 3000);
       b.close();
     } finally {
       await f.close();

@@ -10,8 +10,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { startServer, waitFor, runPython, type ServerFixture, type RecordedEvent } from '../helpers/server-fixture.js';
-import { connectAndLogin, connectData, epsvPort, fileSha256, pseudoRandomBytes, sha256, tempFilesIn } from './ftp-helpers.js';
+import { startServer, type ServerFixture, type RecordedEvent } from '../helpers/server-fixture.js';
+import { waitFor } from '../helpers/wait.js';
+import { runPython } from '../helpers/processes.js';
+import { connectAndLogin, connectData, epsvPort, tempFilesIn } from '../helpers/ftp-flows.js';
+import { fileSha256, sha256 } from '../helpers/digests.js';
+import { pseudoRandomBytes } from '../helpers/payloads.js';
 import { CLIENT_GONE } from '../../core/ftp/transfer-runner.js';
 
 const ORIGINAL = pseudoRandomBytes(300_000, 7);
@@ -28,8 +32,8 @@ async function uploadEnd(fx: ServerFixture, ftpPath: string, from: number): Prom
         .find((e): e is TransferEnd => (e.type === 'transfer-completed' || e.type === 'transfer-failed') && e.path === ftpPath && e.direction === 'upload');
       return found !== undefined;
     },
-    10_000,
     `the end of the upload of ${ftpPath}`,
+    10_000,
   );
   return found!;
 }
@@ -39,7 +43,7 @@ async function assertFailedCleanly(fx: ServerFixture, name: string, from: number
   assert.equal(end.type, 'transfer-failed', `the upload must be reported failed, got ${end.type}`);
   assert.equal((end as Extract<TransferEnd, { type: 'transfer-failed' }>).reason, CLIENT_GONE);
   // The temp file is removed after the failure is reported: give it a moment.
-  await waitFor(async () => (await tempFilesIn(fx.root)).length === 0, 5000, 'no temp file left');
+  await waitFor(async () => (await tempFilesIn(fx.root)).length === 0, 'no temp file left', 5000);
   const target = path.join(fx.root, name);
   if (original === undefined) {
     await assert.rejects(fs.stat(target), { code: 'ENOENT' }, 'a new name must not appear');
@@ -67,8 +71,8 @@ describe('an upload whose client is killed', () => {
         // Killed once bytes flow, as a user closing the laptop lid would.
         await waitFor(
           () => fx.events.slice(from).some((e) => e.type === 'transfer-progress' && e.path === `/${name}` && e.bytes >= 512 * 1024),
-          15_000,
           'upload progress',
+          15_000,
         );
         curl.kill('SIGKILL');
         await exited;

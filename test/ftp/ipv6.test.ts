@@ -1,16 +1,20 @@
 /**
- * IPv6 on ::1 (skipped when the machine has no IPv6 loopback): EPSV and EPRT with RawClient, curl
+ * IPv6 on ::1 (skipped when the machine has no IPv6 loopback): EPSV and EPRT with ControlClient, curl
  * and ftplib over `[::1]`, and a dual-stack server on `::` that serves IPv4 and IPv6 clients.
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { startServer, run, runPython, type ServerFixture } from '../helpers/server-fixture.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { epsvPort, fileSha256, hasIpv6Loopback, listingLines, pseudoRandomBytes, sha256 } from './ftp-helpers.js';
+import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { run, runPython } from '../helpers/processes.js';
+import { ControlClient } from '../helpers/control-client.js';
+import { collectData, epsvPort, listingLines } from '../helpers/ftp-flows.js';
+import { fileSha256, sha256 } from '../helpers/digests.js';
+import { hasIpv6Loopback } from '../helpers/loopback.js';
+import { pseudoRandomBytes } from '../helpers/payloads.js';
 
 const ipv6 = await hasIpv6Loopback();
 
@@ -24,19 +28,19 @@ describe('IPv6', { skip: !ipv6 && 'no IPv6 loopback on this machine' }, () => {
   after(() => f.close());
 
   test('EPSV carries listings and files; PASV and EPSV 1 are refused on IPv6', async () => {
-    const raw = await RawClient.connect(f.port, '::1');
+    const raw = await ControlClient.connect(f.port, { host: '::1' });
     assert.equal((await raw.reply()).code, 220);
     await raw.login();
     await raw.command('TYPE I');
     assert.deepEqual((await raw.command('EPSV 1')).lines, ['522 Network protocol not supported, use (2)']);
     assert.equal((await raw.command('PASV')).code, 425);
     let port = epsvPort(await raw.command('EPSV 2'));
-    let data = RawClient.collect(port, '::1');
+    let data = collectData(port, '::1');
     assert.equal((await raw.command('NLST')).code, 150);
     assert.deepEqual(listingLines(await data.done).sort(), ['dir', 'payload.bin']);
     assert.equal((await raw.reply()).code, 226);
     port = epsvPort(await raw.command('EPSV'));
-    data = RawClient.collect(port, '::1');
+    data = collectData(port, '::1');
     assert.equal((await raw.command('RETR payload.bin')).code, 150);
     assert.equal(sha256(await data.done), sha256(payload));
     assert.equal((await raw.reply()).code, 226);
@@ -44,7 +48,7 @@ describe('IPv6', { skip: !ipv6 && 'no IPv6 loopback on this machine' }, () => {
   });
 
   test('EPRT |2|::1|port| (active mode over IPv6); an IPv4 target is refused', async () => {
-    const raw = await RawClient.connect(f.port, '::1');
+    const raw = await ControlClient.connect(f.port, { host: '::1' });
     await raw.reply();
     await raw.login();
     await raw.command('TYPE I');
@@ -71,7 +75,7 @@ describe('IPv6', { skip: !ipv6 && 'no IPv6 loopback on this machine' }, () => {
   });
 
   test('curl ftp://[::1]:port/ lists, downloads and uploads', async () => {
-    const local = await fs.mkdtemp(path.join(os.tmpdir(), 'ftp-share-ipv6-'));
+    const local = await makeTempDir('ftp-share-ipv6-');
     try {
       const url = `ftp://[::1]:${f.port}`;
       const list = await run('curl', ['-sS', '--max-time', '20', `${url}/`]);
@@ -89,7 +93,7 @@ describe('IPv6', { skip: !ipv6 && 'no IPv6 loopback on this machine' }, () => {
       assert.equal(active.code, 0, active.stderr);
       assert.equal(await fs.readFile(out, 'utf8'), 'a');
     } finally {
-      await fs.rm(local, { recursive: true, force: true });
+      await removeTempDir(local);
     }
   });
 

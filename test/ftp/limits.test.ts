@@ -4,12 +4,16 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, waitFor } from '../helpers/server-fixture.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { connectAndLogin, connectData, connectOnly, download, loopbackAliases, pseudoRandomBytes, sha256, sleep } from './ftp-helpers.js';
+import { startServer } from '../helpers/server-fixture.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import { ControlClient } from '../helpers/control-client.js';
+import { connectAndLogin, connectData, connectOnly, download } from '../helpers/ftp-flows.js';
+import { loopbackAliases } from '../helpers/loopback.js';
+import { pseudoRandomBytes } from '../helpers/payloads.js';
+import { sha256 } from '../helpers/digests.js';
 
-async function waitClosed(raw: RawClient, timeoutMs = 3000): Promise<void> {
-  await waitFor(() => raw.closed, timeoutMs, 'the server to close the connection');
+async function waitClosed(raw: ControlClient, timeoutMs = 3000): Promise<void> {
+  await waitFor(() => raw.closed, 'the server to close the connection', timeoutMs);
 }
 
 describe('limits', () => {
@@ -18,11 +22,11 @@ describe('limits', () => {
     try {
       const a = await connectOnly(f.port);
       const b = await connectOnly(f.port);
-      const c = await RawClient.connect(f.port);
+      const c = await ControlClient.connect(f.port);
       assert.deepEqual((await c.reply()).lines, ['421 Too many connections, try again later']);
       await waitClosed(c);
       a.close();
-      await waitFor(() => f.server.getSessions().length === 1, 3000, 'the session to end');
+      await waitFor(() => f.server.getSessions().length === 1, 'the session to end', 3000);
       const d = await connectOnly(f.port);
       assert.equal((await d.command('NOOP')).code, 200);
       b.close();
@@ -36,10 +40,10 @@ describe('limits', () => {
     const f = await startServer({ maxConnectionsPerIp: 1 });
     try {
       const a = await connectOnly(f.port);
-      const b = await RawClient.connect(f.port);
+      const b = await ControlClient.connect(f.port);
       assert.deepEqual((await b.reply()).lines, ['421 Too many connections from your address, try again later']);
       await waitClosed(b);
-      const other = await RawClient.connect(f.port, '127.0.0.1', '127.0.0.2');
+      const other = await ControlClient.connect(f.port, { localAddress: '127.0.0.2' });
       assert.equal((await other.reply()).code, 220);
       a.close();
       other.close();

@@ -7,11 +7,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import { closeSync, openSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, makeTempDir, type ServerFixture } from '../helpers/server-fixture.js';
+import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { connectAndLogin, connectData, downloadOk, listingLines } from '../helpers/ftp-flows.js';
+import { sleep } from '../helpers/wait.js';
 import { SimpleAuthorizer } from '../../core/auth/simple-authorizer.js';
 import { PhysicalFileSystem } from '../../core/fs/physical.js';
 import type { FileInfo } from '../../core/fs/file-system.js';
-import { connectAndLogin, connectData, downloadOk, listingLines, sleep } from './ftp-helpers.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -190,7 +192,7 @@ describe('listing memory', () => {
       raw.close();
     } finally {
       await f.close();
-      await fs.rm(root, { recursive: true, force: true });
+      await removeTempDir(root);
     }
   });
 });

@@ -10,7 +10,7 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import { defaults } from '../../core/defaults.js';
 import { startServer } from '../helpers/server-fixture.js';
-import { connectAndLogin, downloadOk, epsvPort } from './ftp-helpers.js';
+import { connectAndLogin, downloadOk, epsvPort } from '../helpers/ftp-flows.js';
 
 /** Listens on `port` of every interface (a wildcard listener, as another service would). */
 function occupy(port: number): Promise<net.Server> {

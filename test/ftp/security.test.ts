@@ -7,13 +7,15 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
+import { ControlClient } from '../helpers/control-client.js';
+import { collectData, connectAndLogin, connectData, downloadOk, listingLines, type Reply } from '../helpers/ftp-flows.js';
+import { loopbackAliases } from '../helpers/loopback.js';
+import { snapshotTree } from '../helpers/tree-snapshot.js';
 import { SimpleAuthorizer } from '../../core/auth/simple-authorizer.js';
 import { PhysicalFileSystem } from '../../core/fs/physical.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { connectAndLogin, connectData, downloadOk, listingLines, loopbackAliases, snapshot, type Reply } from './ftp-helpers.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
 
 const MARKER = 'TOP-SECRET-MARKER';
 
@@ -24,7 +26,7 @@ describe('path traversal', () => {
   let outsideBefore: Record<string, string>;
 
   before(async () => {
-    parent = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'ftp-share-traversal-')));
+    parent = await makeTempDir('ftp-share-traversal-');
     share = path.join(parent, 'share');
     const secret = path.join(parent, 'share_secret');
     await fs.mkdir(share);
@@ -43,12 +45,12 @@ describe('path traversal', () => {
   });
   after(async () => {
     await f.close();
-    await fs.rm(parent, { recursive: true, force: true });
+    await removeTempDir(parent);
   });
 
   /** Everything in the parent folder except the share itself. */
   async function outsideSnapshot(): Promise<Record<string, string>> {
-    const all = await snapshot(parent);
+    const all = await snapshotTree(parent);
     return Object.fromEntries(Object.entries(all).filter(([name]) => name !== 'share' && !name.startsWith('share/')));
   }
 
@@ -93,9 +95,9 @@ describe('path traversal', () => {
     assert.ok(!/root:.*:0:0:/.test(text), `${what} read /etc/passwd`);
   }
 
-  async function dataCommand(raw: RawClient, command: string): Promise<{ reply: Reply; data: string; final?: Reply }> {
+  async function dataCommand(raw: ControlClient, command: string): Promise<{ reply: Reply; data: string; final?: Reply }> {
     const { port } = await raw.pasv();
-    const collected = RawClient.collect(port);
+    const collected = collectData(port);
     // The server may reset a connection it no longer wants: that is a refusal, not a failure.
     collected.done.catch(() => undefined);
     const reply = await raw.command(command);
@@ -246,19 +248,19 @@ describe('FTP bounce and port stealing', () => {
     await raw.command('TYPE I');
     // The stranger connects first.
     let { port } = await raw.pasv();
-    const stranger = RawClient.collect(port, '127.0.0.1', '127.0.0.2');
+    const stranger = collectData(port, '127.0.0.1', '127.0.0.2');
     const strangerData = await stranger.done.catch(() => Buffer.alloc(0));
     assert.equal(strangerData.length, 0);
-    const real = RawClient.collect(port);
+    const real = collectData(port);
     assert.equal((await raw.command('RETR data.txt')).code, 150);
     assert.equal((await real.done).toString(), 'the real data\n');
     assert.equal((await raw.reply()).code, 226);
     // The stranger connects while the server waits for the client.
     ({ port } = await raw.pasv());
     assert.equal((await raw.command('RETR data.txt')).code, 150);
-    const stranger2 = RawClient.collect(port, '127.0.0.1', '127.0.0.2');
+    const stranger2 = collectData(port, '127.0.0.1', '127.0.0.2');
     assert.equal((await stranger2.done.catch(() => Buffer.alloc(0))).length, 0);
-    const real2 = RawClient.collect(port);
+    const real2 = collectData(port);
     assert.equal((await real2.done).toString(), 'the real data\n');
     assert.equal((await raw.reply()).code, 226);
     raw.close();

@@ -7,13 +7,14 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
+import { ControlClient } from '../helpers/control-client.js';
+import { collectData, connectAndLogin, connectData, downloadOk, listingLines, type Reply, uploadOk } from '../helpers/ftp-flows.js';
+import { snapshotTree } from '../helpers/tree-snapshot.js';
 import { SimpleAuthorizer } from '../../core/auth/simple-authorizer.js';
 import { PhysicalFileSystem } from '../../core/fs/physical.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { connectAndLogin, connectData, downloadOk, listingLines, snapshot, uploadOk, type Reply } from './ftp-helpers.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
 
 const NOT_FOUND = ['550 No such file or directory'];
 
@@ -32,10 +33,10 @@ describe('a path that leaves the share at any component', () => {
   let share: string;
   let outside: string;
   let f: ServerFixture;
-  let raw: RawClient;
+  let raw: ControlClient;
 
   before(async () => {
-    base = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'ftp-share-walk-')));
+    base = await makeTempDir('ftp-share-walk-');
     share = path.join(base, 'share');
     outside = path.join(base, 'outside');
     await fs.mkdir(path.join(share, 'sub', 'nested'), { recursive: true });
@@ -55,13 +56,13 @@ describe('a path that leaves the share at any component', () => {
   after(async () => {
     raw.close();
     await f.close();
-    await fs.rm(base, { recursive: true, force: true });
+    await removeTempDir(base);
   });
 
   /** PASV, connect, send `command`: its last reply, and what came over the data connection. */
   async function dataCommand(command: string): Promise<{ reply: Reply; data: string }> {
     const { port } = await raw.pasv();
-    const collected = RawClient.collect(port);
+    const collected = collectData(port);
     // A refusal after 150 may reset the data connection: that is no data.
     const done = collected.done.catch(() => Buffer.alloc(0));
     const reply = await raw.command(command);
@@ -94,8 +95,8 @@ describe('a path that leaves the share at any component', () => {
   });
 
   test('STOR, APPE, MKD, DELE and RNTO through it are refused and create nothing', async () => {
-    const shareBefore = await snapshot(share);
-    const outsideBefore = await snapshot(outside);
+    const shareBefore = await snapshotTree(share);
+    const outsideBefore = await snapshotTree(outside);
     for (const command of ['STOR', 'APPE']) {
       for (const file of ['/out-dir/back-dir/new.txt', '/out-dir/back-dir/inner.txt', '/out-dir/back-dir/up/new.txt']) {
         const { port } = await raw.pasv();
@@ -116,8 +117,8 @@ describe('a path that leaves the share at any component', () => {
     assert.equal((await raw.command('RNFR /a.txt')).code, 350);
     assert.deepEqual((await raw.command('RNTO /out-dir/back-dir/moved.txt')).lines, NOT_FOUND);
     assert.deepEqual((await raw.command('RNFR /out-dir/back-dir/inner.txt')).lines, NOT_FOUND);
-    assert.deepEqual(await snapshot(share), shareBefore);
-    assert.deepEqual(await snapshot(outside), outsideBefore);
+    assert.deepEqual(await snapshotTree(share), shareBefore);
+    assert.deepEqual(await snapshotTree(outside), outsideBefore);
   });
 
   test('positive control: links that stay inside are followed at every component', async () => {

@@ -6,11 +6,11 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { startServer, waitFor, type ServerFixture } from '../helpers/server-fixture.js';
-import { RawClient } from '../helpers/raw-client.js';
-import {
-  connectAndLogin, connectData, download, downloadOk, fileSha256, listingLines, pseudoRandomBytes, sha256, sleep, tempFilesIn, upload, uploadOk,
-} from './ftp-helpers.js';
+import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import { collectData, connectAndLogin, connectData, download, downloadOk, listingLines, tempFilesIn, upload, uploadOk } from '../helpers/ftp-flows.js';
+import { fileSha256, sha256 } from '../helpers/digests.js';
+import { pseudoRandomBytes } from '../helpers/payloads.js';
 
 const MiB = 1024 * 1024;
 
@@ -191,7 +191,7 @@ describe('transfers', () => {
     const socket = await connectData(port);
     assert.equal((await raw.command('STOR replace-me.bin')).code, 150);
     socket.write(replacement.subarray(0, MiB));
-    await waitFor(() => (f.server.getSessions().find((s) => s.transfer)?.transfer?.bytes ?? 0) >= MiB, 5000, 'first half received');
+    await waitFor(() => (f.server.getSessions().find((s) => s.transfer)?.transfer?.bytes ?? 0) >= MiB, 'first half received', 5000);
     // Half-way: the original is still there, complete, and the temp file is hidden from listings.
     assert.equal(await fileSha256(target), sha256(original));
     assert.equal((await tempFilesIn(f.root)).length, 1);
@@ -216,12 +216,12 @@ describe('transfers', () => {
     socket.on('error', () => undefined);
     assert.equal((await raw.command('STOR precious.bin')).code, 150);
     socket.write(pseudoRandomBytes(MiB, 22));
-    await waitFor(() => (f.server.getSessions().find((s) => s.transfer)?.transfer?.bytes ?? 0) > 0, 5000, 'bytes received');
+    await waitFor(() => (f.server.getSessions().find((s) => s.transfer)?.transfer?.bytes ?? 0) > 0, 'bytes received', 5000);
     socket.resetAndDestroy();
     const final = await raw.reply();
     assert.equal(final.code, 426, final.text);
     assert.equal(await fileSha256(target), sha256(original));
-    await waitFor(async () => (await tempFilesIn(f.root)).length === 0, 3000, 'temp file removed');
+    await waitFor(async () => (await tempFilesIn(f.root)).length === 0, 'temp file removed', 3000);
     const failed = f.events.slice(before).find((e) => e.type === 'transfer-failed');
     assert.ok(failed && failed.type === 'transfer-failed' && failed.path === '/precious.bin' && failed.bytes > 0 && !failed.aborted);
     // Same for a new file: nothing is left behind.
@@ -233,7 +233,7 @@ describe('transfers', () => {
     await sleep(100);
     socket2.resetAndDestroy();
     assert.equal((await raw.reply()).code, 426);
-    await waitFor(async () => (await tempFilesIn(f.root)).length === 0, 3000, 'temp file removed');
+    await waitFor(async () => (await tempFilesIn(f.root)).length === 0, 'temp file removed', 3000);
     await assert.rejects(fs.stat(path.join(f.root, 'never-finished.bin')));
     // The session is still usable.
     assert.equal((await downloadOk(raw, 'RETR precious.bin')).length, original.length);
@@ -251,13 +251,13 @@ describe('transfers', () => {
     socket.on('error', () => undefined);
     assert.equal((await raw.command('STOR control-lost.bin')).code, 150);
     socket.write(pseudoRandomBytes(500_000, 25));
-    await waitFor(() => (f.server.getSessions().find((s) => s.transfer)?.transfer?.bytes ?? 0) > 0, 5000, 'bytes received');
+    await waitFor(() => (f.server.getSessions().find((s) => s.transfer)?.transfer?.bytes ?? 0) > 0, 'bytes received', 5000);
     raw.close();
     // The client finishes sending after its control connection is gone: too late to count.
     await sleep(100);
     socket.end(pseudoRandomBytes(1000, 26));
-    await waitFor(() => f.server.getSessions().length === 0, 3000, 'session closed');
-    await waitFor(async () => (await tempFilesIn(f.root)).length === 0, 3000, 'temp file removed');
+    await waitFor(() => f.server.getSessions().length === 0, 'session closed', 3000);
+    await waitFor(async () => (await tempFilesIn(f.root)).length === 0, 'temp file removed', 3000);
     assert.equal(await fileSha256(target), sha256(original));
   });
 
@@ -305,7 +305,7 @@ describe('transfers', () => {
     raw.send('ABOR');
     assert.equal((await raw.reply()).code, 426);
     assert.equal((await raw.reply()).code, 226);
-    await waitFor(async () => (await tempFilesIn(f.root)).length === 0, 3000, 'temp file removed');
+    await waitFor(async () => (await tempFilesIn(f.root)).length === 0, 'temp file removed', 3000);
     await assert.rejects(fs.stat(path.join(f.root, 'waited.bin')));
     assert.equal((await downloadOk(raw, 'RETR small.txt')).toString(), 'small file\n');
     raw.close();
@@ -321,13 +321,13 @@ describe('transfers', () => {
     socket.on('error', () => undefined);
     assert.equal((await raw.command('STOR small.txt')).code, 150);
     socket.write(pseudoRandomBytes(200_000, 31));
-    await waitFor(() => (f.server.getSessions().find((s) => s.transfer)?.transfer?.bytes ?? 0) > 0, 5000, 'bytes received');
+    await waitFor(() => (f.server.getSessions().find((s) => s.transfer)?.transfer?.bytes ?? 0) > 0, 'bytes received', 5000);
     raw.send('ABOR');
     assert.equal((await raw.reply()).code, 426);
     assert.equal((await raw.reply()).code, 226);
     socket.destroy();
     assert.equal(sha256(await fs.readFile(target)), sha256(original));
-    await waitFor(async () => (await tempFilesIn(f.root)).length === 0, 3000, 'temp file removed');
+    await waitFor(async () => (await tempFilesIn(f.root)).length === 0, 'temp file removed', 3000);
     assert.equal((await downloadOk(raw, 'RETR small.txt')).toString(), 'small file\n');
     raw.close();
   });
@@ -352,7 +352,7 @@ describe('transfers', () => {
       assert.equal((await raw.reply()).code, 226);
       socket.destroy();
       await assert.rejects(fs.stat(path.join(slow.root, 'slow.bin')));
-      await waitFor(async () => (await tempFilesIn(slow.root)).length === 0, 3000, 'temp file removed');
+      await waitFor(async () => (await tempFilesIn(slow.root)).length === 0, 'temp file removed', 3000);
       raw.close();
     } finally {
       await slow.close();
@@ -403,7 +403,7 @@ describe('transfers', () => {
       await raw.command('TYPE I');
       const { port } = await raw.pasv();
       const arrivals: Array<{ at: number; bytes: number }> = [];
-      const collected = RawClient.collect(port);
+      const collected = collectData(port);
       collected.socket.on('data', (chunk: Buffer) => arrivals.push({ at: performance.now(), bytes: chunk.length }));
       const started = performance.now();
       assert.equal((await raw.command('RETR one.bin')).code, 150);

@@ -4,20 +4,18 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { run, makeTempDir } from '../helpers/server-fixture.js';
-import { RawClient } from '../helpers/raw-client.js';
+import { cliCommand, repoRoot, run, startProcess, type RunningProcess } from '../helpers/processes.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { ControlClient } from '../helpers/control-client.js';
+import { randomPayload } from '../helpers/payloads.js';
+import { sha256 } from '../helpers/digests.js';
 import { certificateFileName, generateCertificate } from '../../core/tls/index.js';
-import { payload, sha256 } from './ftps-helpers.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(repo, 'core/cli.ts');
 let tmp: string;
 let share: string;
-const content = payload(150 * 1024 + 9);
+const content = randomPayload(150 * 1024 + 9);
 
 before(async () => {
   tmp = await makeTempDir('ftp-share-cli-ftps-');
@@ -27,60 +25,16 @@ before(async () => {
 });
 
 after(async () => {
-  await fs.rm(tmp, { recursive: true, force: true });
+  await removeTempDir(tmp);
 });
 
-/** A running CLI and the lines it printed so far. */
-interface Running {
-  child: ChildProcess;
-  lines: string[];
-  /** The first line, or (with --json) the listening event. */
-  ready: Promise<string>;
-  stop(): Promise<void>;
-}
-
-function startCli(args: string[]): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const ready = new Promise<string>((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`CLI did not start; stderr: ${stderr}`)), 20_000);
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      buffer += chunk;
-      let end;
-      while ((end = buffer.indexOf('\n')) !== -1) {
-        lines.push(buffer.slice(0, end));
-        buffer = buffer.slice(end + 1);
-        const line = lines.at(-1)!;
-        if (args.includes('--json') ? line.includes('"type":"listening"') : line.includes('Press Ctrl+C')) {
-          clearTimeout(timer);
-          resolve(line);
-        }
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`CLI exited with ${code}: ${stderr}`));
-    });
-  });
+/** A running CLI; `ready` resolves with the listening event (--json) or the banner's last line. */
+function startCli(args: string[]): RunningProcess & { ready: Promise<string> } {
+  const [command, argv] = cliCommand(args);
+  const running = startProcess(command, argv, { cwd: repoRoot });
+  const ready = running.waitForLine((line) => (args.includes('--json') ? line.includes('"type":"listening"') : line.includes('Press Ctrl+C')), 20_000);
   ready.catch(() => undefined);
-  return {
-    child,
-    lines,
-    ready,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  };
+  return Object.assign(running, { ready });
 }
 
 test('--ftps explicit --json --cert-dir: the listening event carries the fingerprint of the saved certificate', { timeout: 40_000 }, async () => {
@@ -130,7 +84,7 @@ test('--ftps implicit serves curl -k ftps:// on --port; the banner shows the fin
     assert.equal(down.code, 0, down.stderr);
     assert.equal(sha256(await fs.readFile(out)), sha256(content));
     // Nothing in clear text on the implicit port.
-    const raw = await RawClient.connect(port);
+    const raw = await ControlClient.connect(port);
     raw.socket.write('USER u\r\n');
     await assert.rejects(raw.reply(3000));
     raw.close();
@@ -143,7 +97,7 @@ test('--ftps explicit --require-tls refuses USER before AUTH TLS', { timeout: 40
   const running = startCli(['--ftps', 'explicit', '--require-tls', '--port', '0', '--json', '--cert-dir', path.join(tmp, 'certs'), share]);
   try {
     const listening = JSON.parse(await running.ready) as { port: number };
-    const raw = await RawClient.connect(listening.port);
+    const raw = await ControlClient.connect(listening.port);
     try {
       await raw.reply();
       assert.equal((await raw.command('USER anonymous')).code, 530);
@@ -163,8 +117,8 @@ test('--cert/--key: a mismatched pair exits with code 2 and a one-line error; a 
   await fs.writeFile(path.join(dir, 'a.crt'), a.cert);
   await fs.writeFile(path.join(dir, 'a.key'), a.key);
   await fs.writeFile(path.join(dir, 'b.key'), b.key);
-  const bad = await run(process.execPath, ['--import', 'tsx', cli, '--ftps', 'explicit', '--port', '0', '--cert', path.join(dir, 'a.crt'), '--key', path.join(dir, 'b.key'), share], {
-    cwd: repo,
+  const bad = await run(...cliCommand(['--ftps', 'explicit', '--port', '0', '--cert', path.join(dir, 'a.crt'), '--key', path.join(dir, 'b.key'), share]), {
+    cwd: repoRoot,
     timeoutMs: 20_000,
   });
   assert.equal(bad.code, 2, bad.stderr);
@@ -173,7 +127,7 @@ test('--cert/--key: a mismatched pair exits with code 2 and a one-line error; a 
   assert.match(lines[0]!, /^ftp-share: .*(match|key)/i);
   assert.equal(bad.stdout, '');
 
-  const noFtps = await run(process.execPath, ['--import', 'tsx', cli, '--port', '0', '--cert', path.join(dir, 'a.crt'), '--key', path.join(dir, 'a.key'), share], { cwd: repo, timeoutMs: 20_000 });
+  const noFtps = await run(...cliCommand(['--port', '0', '--cert', path.join(dir, 'a.crt'), '--key', path.join(dir, 'a.key'), share]), { cwd: repoRoot, timeoutMs: 20_000 });
   assert.equal(noFtps.code, 2);
   assert.match(noFtps.stderr, /need --ftps/);
 

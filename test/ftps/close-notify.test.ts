@@ -18,8 +18,10 @@ import net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
 import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
-import { TlsRawClient } from '../helpers/tls-client.js';
-import { payload, sha256, testCertificate, tlsOptions } from './ftps-helpers.js';
+import { ControlClient } from '../helpers/control-client.js';
+import { randomPayload } from '../helpers/payloads.js';
+import { sha256 } from '../helpers/digests.js';
+import { testCertificate, tlsOptions } from '../helpers/test-certificate.js';
 
 /**
  * The data-connection client run in a child process: connects with TLS to PORT (at most
@@ -145,10 +147,10 @@ describe('the probe tells a close_notify from a bare FIN', () => {
 });
 
 describe('the server sends close_notify before closing an FTPS data connection', () => {
-  const download = payload(300 * 1024 + 3);
-  const upload = payload(200 * 1024 + 11);
+  const download = randomPayload(300 * 1024 + 3);
+  const upload = randomPayload(200 * 1024 + 11);
   let fx: ServerFixture;
-  let client: TlsRawClient;
+  let client: ControlClient;
   let canTrace = true;
 
   before(async () => {
@@ -158,7 +160,7 @@ describe('the server sends close_notify before closing an FTPS data connection',
       tls: await tlsOptions('explicit'),
       files: { 'down.bin': download, 'dir/a.txt': 'a\n', 'dir/b.txt': 'b\n' },
     });
-    client = await TlsRawClient.connect(fx.port);
+    client = await ControlClient.connect(fx.port);
     assert.equal((await client.reply()).code, 220);
     assert.equal((await client.authTls()).code, 234);
     await client.login('u', 'p');
@@ -190,7 +192,7 @@ describe('the server sends close_notify before closing an FTPS data connection',
       const result = await transfer('RETR down.bin', { maxVersion: version });
       if (!canTrace) return t.skip('this Node has no TLS trace');
       assert.equal(result.protocol, version);
-      // TYPE A turns each LF of the random payload into CRLF: it grows, never shrinks.
+      // TYPE A turns each LF of the random randomPayload into CRLF: it grows, never shrinks.
       if (type === 'I') assert.equal(result.sha256, sha256(download));
       else assert.ok(result.bytes >= download.length);
       assert.equal(result.error, null);

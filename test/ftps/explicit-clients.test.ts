@@ -8,21 +8,26 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Client as BasicFtp } from 'basic-ftp';
-import { startServer, run, runPython, type ServerFixture } from '../helpers/server-fixture.js';
-import { clientDir, completedUploads, fileDigest, ftplibScript, payload, sha256, tlsOptions } from './ftps-helpers.js';
+import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
+import { run, runPython } from '../helpers/processes.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { digestOf, fileDigest, sha256 } from '../helpers/digests.js';
+import { randomPayload } from '../helpers/payloads.js';
+import { tlsOptions } from '../helpers/test-certificate.js';
+import { completedUploads, ftplibScript } from './ftps-helpers.js';
 
-const download = payload(300 * 1024 + 17);
+const download = randomPayload(300 * 1024 + 17);
 let fx: ServerFixture;
-let local: { dir: string; cleanup: () => Promise<void> };
+let local: string;
 
 before(async () => {
   fx = await startServer({ username: 'u', password: 'p', tls: await tlsOptions('explicit'), files: { 'down.bin': download } });
-  local = await clientDir();
+  local = await makeTempDir('ftp-share-ftps-client-');
 });
 
 after(async () => {
   await fx.close();
-  await local.cleanup();
+  await removeTempDir(local);
 });
 
 /** The "SSL connection using TLSv1.3 / TLS_AES_256_GCM_SHA384" lines of `curl -v`, control first. */
@@ -31,18 +36,18 @@ function curlTls(stderr: string): string[] {
 }
 
 test('curl --ssl-reqd uploads and downloads over explicit FTPS (passive)', { timeout: 30_000 }, async () => {
-  const upload = payload(256 * 1024 + 3);
-  const src = path.join(local.dir, 'curl-up.bin');
+  const upload = randomPayload(256 * 1024 + 3);
+  const src = path.join(local, 'curl-up.bin');
   await fs.writeFile(src, upload);
   const base = `ftp://127.0.0.1:${fx.port}`;
   const up = await run('curl', ['-sS', '-v', '--ssl-reqd', '-k', '--max-time', '20', '-u', 'u:p', '-T', src, `${base}/curl-up.bin`]);
   assert.equal(up.code, 0, up.stderr);
-  assert.deepEqual(await fileDigest(path.join(fx.root, 'curl-up.bin')), { size: upload.length, sha256: sha256(upload) });
+  assert.deepEqual(await fileDigest(path.join(fx.root, 'curl-up.bin')), digestOf(upload));
 
-  const out = path.join(local.dir, 'curl-down.bin');
+  const out = path.join(local, 'curl-down.bin');
   const down = await run('curl', ['-sS', '-v', '--ssl-reqd', '-k', '--max-time', '20', '-u', 'u:p', '-o', out, `${base}/down.bin`]);
   assert.equal(down.code, 0, down.stderr);
-  assert.deepEqual(await fileDigest(out), { size: download.length, sha256: sha256(download) });
+  assert.deepEqual(await fileDigest(out), digestOf(download));
 
   // curl protects the data connection (PROT P) and resumes the control session on it.
   assert.match(up.stderr, /PROT P/);
@@ -53,10 +58,10 @@ test('curl --ssl-reqd uploads and downloads over explicit FTPS (passive)', { tim
 });
 
 test('lftp (GnuTLS) with ssl-force and ssl-protect-data: put, get, ls, and no unterminated-TLS warning', { timeout: 30_000 }, async () => {
-  const upload = payload(200 * 1024 + 9);
-  const src = path.join(local.dir, 'lftp-up.bin');
+  const upload = randomPayload(200 * 1024 + 9);
+  const src = path.join(local, 'lftp-up.bin');
   await fs.writeFile(src, upload);
-  const out = path.join(local.dir, 'lftp-down.bin');
+  const out = path.join(local, 'lftp-down.bin');
   const script = [
     'debug 15', // GnuTLS handshake details: versions, suites, tickets, resumption
     'set cmd:fail-exit true',
@@ -73,8 +78,8 @@ test('lftp (GnuTLS) with ssl-force and ssl-protect-data: put, get, ls, and no un
   ].join('; ');
   const result = await run('lftp', ['-u', 'u,p', '-p', String(fx.port), '-e', script, '127.0.0.1'], { timeoutMs: 25_000 });
   assert.equal(result.code, 0, result.stderr.slice(-2000));
-  assert.deepEqual(await fileDigest(path.join(fx.root, 'lftp-up.bin')), { size: upload.length, sha256: sha256(upload) });
-  assert.deepEqual(await fileDigest(out), { size: download.length, sha256: sha256(download) });
+  assert.deepEqual(await fileDigest(path.join(fx.root, 'lftp-up.bin')), digestOf(upload));
+  assert.deepEqual(await fileDigest(out), digestOf(download));
   assert.match(result.stdout, /down\.bin/);
   // GnuTLS complains when a TLS data connection ends without close_notify.
   assert.doesNotMatch(result.stdout + result.stderr, /non-properly terminated|unexpected.*(eof|termination)/i);
@@ -107,8 +112,8 @@ test('lftp (GnuTLS) with ssl-force and ssl-protect-data: put, get, ls, and no un
 });
 
 test('Python ftplib FTP_TLS prot_p: upload, download and LIST in passive mode', { timeout: 30_000 }, async () => {
-  const upload = payload(180 * 1024 + 1);
-  const src = path.join(local.dir, 'py-up.bin');
+  const upload = randomPayload(180 * 1024 + 1);
+  const src = path.join(local, 'py-up.bin');
   await fs.writeFile(src, upload);
   const result = await runPython(ftplibScript, fx.port, { SRC: src });
   assert.equal(result.code, 0, result.stderr);
@@ -125,7 +130,7 @@ test('Python ftplib FTP_TLS prot_p: upload, download and LIST in passive mode', 
   assert.match(report.retr, /^226 /);
   assert.equal(report.downloadedSize, download.length);
   assert.equal(report.downloaded, sha256(download));
-  assert.deepEqual(await fileDigest(path.join(fx.root, 'up.bin')), { size: upload.length, sha256: sha256(upload) });
+  assert.deepEqual(await fileDigest(path.join(fx.root, 'up.bin')), digestOf(upload));
   assert.ok(report.listing.some((line) => line.endsWith(' down.bin')), report.listing.join('\n'));
   assert.equal(report.data.length, 3);
   for (const data of report.data) assert.match(data.version, /^TLSv1\.[23]$/);
@@ -133,8 +138,8 @@ test('Python ftplib FTP_TLS prot_p: upload, download and LIST in passive mode', 
 });
 
 test('Python ftplib FTP_TLS in active mode: the server connects back and is the TLS server', { timeout: 30_000 }, async () => {
-  const upload = payload(150 * 1024 + 5);
-  const src = path.join(local.dir, 'py-active-up.bin');
+  const upload = randomPayload(150 * 1024 + 5);
+  const src = path.join(local, 'py-active-up.bin');
   await fs.writeFile(src, upload);
   const before = fx.events.length;
   const result = await runPython(ftplibScript, fx.port, { SRC: src, ACTIVE: '1' });
@@ -142,7 +147,7 @@ test('Python ftplib FTP_TLS in active mode: the server connects back and is the 
   const report = JSON.parse(result.stdout) as { data: Array<{ version: string; cipher: string }>; downloaded: string; stor: string };
   assert.match(report.stor, /^226 /);
   assert.equal(report.downloaded, sha256(download));
-  assert.deepEqual(await fileDigest(path.join(fx.root, 'up.bin')), { size: upload.length, sha256: sha256(upload) });
+  assert.deepEqual(await fileDigest(path.join(fx.root, 'up.bin')), digestOf(upload));
   const commands = fx.events.slice(before).filter((e) => e.type === 'command').map((e) => (e as { command: string }).command);
   assert.ok(commands.includes('PORT') || commands.includes('EPRT'), commands.join(' '));
   assert.ok(!commands.includes('PASV') && !commands.includes('EPSV'));
@@ -150,17 +155,17 @@ test('Python ftplib FTP_TLS in active mode: the server connects back and is the 
 });
 
 test('basic-ftp with secure: true uploads, downloads and lists', { timeout: 30_000 }, async () => {
-  const upload = payload(220 * 1024 + 11);
+  const upload = randomPayload(220 * 1024 + 11);
   const client = new BasicFtp(20_000);
   try {
     await client.access({ host: '127.0.0.1', port: fx.port, user: 'u', password: 'p', secure: true, secureOptions: { rejectUnauthorized: false } });
     const control = client.ftp.socket as import('node:tls').TLSSocket;
     await client.uploadFrom(Readable.from([upload]), 'basic-up.bin');
-    const out = path.join(local.dir, 'basic-down.bin');
+    const out = path.join(local, 'basic-down.bin');
     await client.downloadTo(out, 'down.bin');
     const list = await client.list();
-    assert.deepEqual(await fileDigest(path.join(fx.root, 'basic-up.bin')), { size: upload.length, sha256: sha256(upload) });
-    assert.deepEqual(await fileDigest(out), { size: download.length, sha256: sha256(download) });
+    assert.deepEqual(await fileDigest(path.join(fx.root, 'basic-up.bin')), digestOf(upload));
+    assert.deepEqual(await fileDigest(out), digestOf(download));
     assert.ok(list.some((entry) => entry.name === 'down.bin' && entry.size === download.length));
     console.log(`basic-ftp explicit: control ${control.getProtocol()} ${control.getCipher().standardName}`);
   } finally {

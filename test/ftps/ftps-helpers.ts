@@ -1,53 +1,13 @@
 /**
- * Shared helpers of the FTPS tests: one certificate per test file, random payloads with their
- * checksums, and wrappers for the real clients (rclone, openssl s_client, Python's ftplib).
+ * Helpers of the FTPS tests: what the server sent and negotiated (completed uploads, server-side
+ * handshakes), and wrappers for real clients (rclone, Python's ftplib). The certificate, openssl
+ * and digests come from test/helpers.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import tls from 'node:tls';
-import { generateCertificate, type GeneratedCertificate } from '../../core/tls/index.js';
-import type { TlsOptions } from '../../core/ftp/options.js';
-import { makeTempDir, run, type RunResult, type RecordedEvent } from '../helpers/server-fixture.js';
-
-let certificate: Promise<GeneratedCertificate> | undefined;
-
-/** A self-signed certificate for 127.0.0.1, made once per test file (process). */
-export function testCertificate(): Promise<GeneratedCertificate> {
-  certificate ??= generateCertificate({ ipAddresses: ['127.0.0.1', '::1'], hostNames: ['localhost'] });
-  return certificate;
-}
-
-/** `tls` server options for a mode, with the test certificate. */
-export async function tlsOptions(mode: 'explicit' | 'implicit', extra: Partial<TlsOptions> = {}): Promise<TlsOptions> {
-  const { cert, key } = await testCertificate();
-  return { mode, cert, key, ...extra };
-}
-
-export function sha256(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-/** Random bytes, so a truncated or reordered transfer can't compare equal. */
-export function payload(bytes: number): Buffer {
-  return randomBytes(bytes);
-}
-
-/** A temp folder for client-side files, removed by `cleanup`. */
-export async function clientDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await makeTempDir('ftp-share-ftps-client-');
-  return { dir, cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
-}
-
-/** Asserts-friendly view of a file on disk: its size and checksum, or undefined when missing. */
-export async function fileDigest(file: string): Promise<{ size: number; sha256: string } | undefined> {
-  try {
-    const data = await fs.readFile(file);
-    return { size: data.length, sha256: sha256(data) };
-  } catch {
-    return undefined;
-  }
-}
+import type { RecordedEvent } from '../helpers/server-fixture.js';
+import { run, type RunResult } from '../helpers/processes.js';
 
 /** Every 226 the server sent for an upload, with the bytes it had received: none may be short. */
 export function completedUploads(events: RecordedEvent[]): Array<{ path: string; bytes: number; secure: boolean }> {
@@ -117,36 +77,6 @@ export async function rclone(args: string[], configDir: string): Promise<RunResu
   return run('rclone', ['--config', config, '--retries', '1', '--low-level-retries', '1', '--timeout', '20s', '--contimeout', '10s', ...args], {
     timeoutMs: 40_000,
   });
-}
-
-/** What `openssl s_client` negotiated (or that it failed). */
-export interface SClientOutcome {
-  code: number;
-  protocol?: string;
-  cipher?: string;
-  output: string;
-}
-
-/**
- * Runs `openssl s_client` against the server (`-starttls ftp` for explicit mode) with extra
- * arguments. `DEFAULT@SECLEVEL=0` makes the client really offer TLS 1.0/1.1 when asked to,
- * so a refusal is the server's.
- */
-export async function sClient(port: number, mode: 'explicit' | 'implicit', args: string[]): Promise<SClientOutcome> {
-  const result = await run(
-    'openssl',
-    ['s_client', '-connect', `127.0.0.1:${port}`, ...(mode === 'explicit' ? ['-starttls', 'ftp'] : []), '-cipher', 'DEFAULT@SECLEVEL=0', ...args],
-    { input: '', timeoutMs: 15_000 },
-  );
-  const output = result.stdout + result.stderr;
-  // "New, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256" (OpenSSL 3 summary line).
-  const match = /(?:New|Reused), (TLSv[\d.]+|SSLv3), Cipher is (\S+)/.exec(output);
-  const failed = match === null || match[2] === '(NONE)';
-  return {
-    code: result.code,
-    output,
-    ...(!failed ? { protocol: match[1]!, cipher: match[2]! } : {}),
-  };
 }
 
 /**

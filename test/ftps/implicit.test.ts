@@ -9,36 +9,44 @@ import net from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Client as BasicFtp } from 'basic-ftp';
-import { startServer, run, waitFor, type ServerFixture } from '../helpers/server-fixture.js';
-import { TlsRawClient, connectTlsData } from '../helpers/tls-client.js';
-import { clientDir, completedUploads, fileDigest, payload, sClient, sha256, tlsOptions } from './ftps-helpers.js';
+import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
+import { run } from '../helpers/processes.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import { ControlClient } from '../helpers/control-client.js';
+import { connectTlsData } from '../helpers/ftp-flows.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { digestOf, fileDigest, sha256 } from '../helpers/digests.js';
+import { randomPayload } from '../helpers/payloads.js';
+import { ftpsHandshake } from '../helpers/openssl.js';
+import { tlsOptions } from '../helpers/test-certificate.js';
+import { completedUploads } from './ftps-helpers.js';
 
-const download = payload(320 * 1024 + 5);
+const download = randomPayload(320 * 1024 + 5);
 let fx: ServerFixture;
-let local: { dir: string; cleanup: () => Promise<void> };
+let local: string;
 
 before(async () => {
   fx = await startServer({ username: 'u', password: 'p', tls: await tlsOptions('implicit'), files: { 'down.bin': download }, idleTimeoutMs: 1500 });
-  local = await clientDir();
+  local = await makeTempDir('ftp-share-ftps-client-');
 });
 
 after(async () => {
   await fx.close();
-  await local.cleanup();
+  await removeTempDir(local);
 });
 
 test('curl -k ftps:// uploads and downloads over implicit FTPS', { timeout: 30_000 }, async () => {
-  const upload = payload(270 * 1024 + 1);
-  const src = path.join(local.dir, 'curl-up.bin');
+  const upload = randomPayload(270 * 1024 + 1);
+  const src = path.join(local, 'curl-up.bin');
   await fs.writeFile(src, upload);
   const base = `ftps://127.0.0.1:${fx.port}`;
   const up = await run('curl', ['-sS', '-v', '-k', '--max-time', '20', '-u', 'u:p', '-T', src, `${base}/curl-up.bin`]);
   assert.equal(up.code, 0, up.stderr);
-  const out = path.join(local.dir, 'curl-down.bin');
+  const out = path.join(local, 'curl-down.bin');
   const down = await run('curl', ['-sS', '-v', '-k', '--max-time', '20', '-u', 'u:p', '-o', out, `${base}/down.bin`]);
   assert.equal(down.code, 0, down.stderr);
-  assert.deepEqual(await fileDigest(path.join(fx.root, 'curl-up.bin')), { size: upload.length, sha256: sha256(upload) });
-  assert.deepEqual(await fileDigest(out), { size: download.length, sha256: sha256(download) });
+  assert.deepEqual(await fileDigest(path.join(fx.root, 'curl-up.bin')), digestOf(upload));
+  assert.deepEqual(await fileDigest(out), digestOf(download));
   assert.doesNotMatch(up.stderr, /AUTH TLS/); // implicit: no AUTH on the wire
   const tlsLines = [...down.stderr.matchAll(/SSL connection using (\S+) \/ (\S+)/g)].map((m) => `${m[1]} ${m[2]}`);
   console.log(`curl implicit TLS (control, data): ${tlsLines.join(' | ')}`);
@@ -46,16 +54,16 @@ test('curl -k ftps:// uploads and downloads over implicit FTPS', { timeout: 30_0
 });
 
 test("basic-ftp with secure: 'implicit' uploads, downloads and lists", { timeout: 30_000 }, async () => {
-  const upload = payload(190 * 1024 + 3);
+  const upload = randomPayload(190 * 1024 + 3);
   const client = new BasicFtp(20_000);
   try {
     await client.access({ host: '127.0.0.1', port: fx.port, user: 'u', password: 'p', secure: 'implicit', secureOptions: { rejectUnauthorized: false } });
     await client.uploadFrom(Readable.from([upload]), 'basic-up.bin');
-    const out = path.join(local.dir, 'basic-down.bin');
+    const out = path.join(local, 'basic-down.bin');
     await client.downloadTo(out, 'down.bin');
     const list = await client.list();
-    assert.deepEqual(await fileDigest(path.join(fx.root, 'basic-up.bin')), { size: upload.length, sha256: sha256(upload) });
-    assert.deepEqual(await fileDigest(out), { size: download.length, sha256: sha256(download) });
+    assert.deepEqual(await fileDigest(path.join(fx.root, 'basic-up.bin')), digestOf(upload));
+    assert.deepEqual(await fileDigest(out), digestOf(download));
     assert.ok(list.some((entry) => entry.name === 'basic-up.bin' && entry.size === upload.length));
     const control = client.ftp.socket as import('node:tls').TLSSocket;
     console.log(`basic-ftp implicit: control ${control.getProtocol()} ${control.getCipher().standardName}`);
@@ -65,7 +73,7 @@ test("basic-ftp with secure: 'implicit' uploads, downloads and lists", { timeout
 });
 
 test('implicit mode: PROT C is refused (536), data is protected without PBSZ/PROT, FEAT has no AUTH', { timeout: 15_000 }, async () => {
-  const client = await TlsRawClient.connect(fx.port, { implicit: true });
+  const client = await ControlClient.connect(fx.port, { implicit: true });
   try {
     assert.equal((await client.reply()).code, 220);
     const feat = await client.command('FEAT');
@@ -88,10 +96,10 @@ test('implicit mode: PROT C is refused (536), data is protected without PBSZ/PRO
 });
 
 test('TLS 1.2 and 1.3 are offered on the implicit port; TLS 1.0 and 1.1 are refused', { timeout: 30_000 }, async () => {
-  const tls13 = await sClient(fx.port, 'implicit', ['-tls1_3']);
-  const tls12 = await sClient(fx.port, 'implicit', ['-tls1_2']);
-  const tls11 = await sClient(fx.port, 'implicit', ['-tls1_1']);
-  const tls10 = await sClient(fx.port, 'implicit', ['-tls1']);
+  const tls13 = await ftpsHandshake(fx.port, 'implicit', ['-tls1_3']);
+  const tls12 = await ftpsHandshake(fx.port, 'implicit', ['-tls1_2']);
+  const tls11 = await ftpsHandshake(fx.port, 'implicit', ['-tls1_1']);
+  const tls10 = await ftpsHandshake(fx.port, 'implicit', ['-tls1']);
   assert.equal(tls13.protocol, 'TLSv1.3', tls13.output);
   assert.equal(tls12.protocol, 'TLSv1.2', tls12.output);
   assert.equal(tls11.protocol, undefined, tls11.output);
@@ -100,7 +108,7 @@ test('TLS 1.2 and 1.3 are offered on the implicit port; TLS 1.0 and 1.1 are refu
 });
 
 test('plain-text clients, garbage and silent connections on the implicit port do not disturb a running session', { timeout: 30_000 }, async () => {
-  const client = await TlsRawClient.connect(fx.port, { implicit: true });
+  const client = await ControlClient.connect(fx.port, { implicit: true });
   try {
     assert.equal((await client.reply()).code, 220);
     await client.login('u', 'p');
@@ -146,10 +154,10 @@ test('plain-text clients, garbage and silent connections on the implicit port do
     while (!silentDone) {
       assert.ok(Date.now() - started < 8000, 'the silent connection was never closed');
       assert.equal((await client.command('NOOP')).code, 200);
-      await new Promise((r) => setTimeout(r, 300));
+      await sleep(300);
     }
     console.log(`silent implicit connection closed ${Date.now() - started} ms after the download`);
-    await waitFor(() => fx.events.some((e) => e.type === 'session-closed' && e.reason === 'TLS error'), 2000, 'a TLS error session-closed event');
+    await waitFor(() => fx.events.some((e) => e.type === 'session-closed' && e.reason === 'TLS error'), 'a TLS error session-closed event', 2000);
   } finally {
     client.close();
   }

@@ -6,19 +6,23 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { startServer, run, runPython, type ServerFixture } from '../helpers/server-fixture.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { TlsRawClient, connectTlsData } from '../helpers/tls-client.js';
-import { clientDir, fileDigest, payload, sha256, tlsOptions } from './ftps-helpers.js';
+import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
+import { run, runPython } from '../helpers/processes.js';
+import { ControlClient } from '../helpers/control-client.js';
+import { connectTlsData } from '../helpers/ftp-flows.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { digestOf, fileDigest } from '../helpers/digests.js';
+import { randomPayload } from '../helpers/payloads.js';
+import { tlsOptions } from '../helpers/test-certificate.js';
 
-let local: { dir: string; cleanup: () => Promise<void> };
+let local: string;
 
 before(async () => {
-  local = await clientDir();
+  local = await makeTempDir('ftp-share-ftps-client-');
 });
 
 after(async () => {
-  await local.cleanup();
+  await removeTempDir(local);
 });
 
 /** Starts a server for one test and closes it afterwards. */
@@ -33,7 +37,7 @@ async function withServer(options: Parameters<typeof startServer>[0], body: (fx:
 
 test('requireTls: USER and PASS before AUTH TLS are refused with 530, in clear text; after AUTH TLS login works', { timeout: 15_000 }, async () => {
   await withServer({ username: 'u', password: 'p', tls: await tlsOptions('explicit', { requireTls: true }) }, async (fx) => {
-    const raw = await RawClient.connect(fx.port);
+    const raw = await ControlClient.connect(fx.port);
     try {
       assert.equal((await raw.reply()).code, 220);
       const user = await raw.command('USER u');
@@ -44,7 +48,7 @@ test('requireTls: USER and PASS before AUTH TLS are refused with 530, in clear t
     } finally {
       raw.close();
     }
-    const secure = await TlsRawClient.connect(fx.port);
+    const secure = await ControlClient.connect(fx.port);
     try {
       await secure.reply();
       await secure.authTls();
@@ -63,7 +67,7 @@ test('requireTls: USER and PASS before AUTH TLS are refused with 530, in clear t
 
 test('requireEncryptedData: PROT C is refused with 536, LIST/RETR/STOR before PROT P with 521', { timeout: 15_000 }, async () => {
   await withServer({ username: 'u', password: 'p', tls: await tlsOptions('explicit', { requireEncryptedData: true }), files: { 'a.txt': 'a' } }, async (fx) => {
-    const client = await TlsRawClient.connect(fx.port);
+    const client = await ControlClient.connect(fx.port);
     try {
       await client.reply();
       await client.authTls();
@@ -106,7 +110,7 @@ except Exception as e:
 `;
 
 test('requireSessionReuse: a data connection that does not resume the control session is refused (ftplib), one that does is served (curl)', { timeout: 30_000 }, async () => {
-  const data = payload(100 * 1024 + 1);
+  const data = randomPayload(100 * 1024 + 1);
   await withServer({ username: 'u', password: 'p', tls: await tlsOptions('explicit', { requireSessionReuse: true }), files: { 'd.bin': data } }, async (fx) => {
     const py = await runPython(ftplibListScript, fx.port);
     assert.equal(py.code, 0, py.stderr);
@@ -116,21 +120,21 @@ test('requireSessionReuse: a data connection that does not resume the control se
     assert.match(outcome.error ?? '', /522|SSL|EOF|reset|closed/i);
     assert.ok(fx.events.some((e) => e.type === 'reply' && e.code === 522), 'the server answered 522');
 
-    const upload = payload(90 * 1024 + 7);
-    const src = path.join(local.dir, 'reuse-up.bin');
+    const upload = randomPayload(90 * 1024 + 7);
+    const src = path.join(local, 'reuse-up.bin');
     await fs.writeFile(src, upload);
     const up = await run('curl', ['-sS', '-v', '--ssl-reqd', '-k', '--max-time', '15', '-u', 'u:p', '-T', src, `ftp://127.0.0.1:${fx.port}/reuse-up.bin`]);
     assert.equal(up.code, 0, up.stderr);
-    assert.deepEqual(await fileDigest(path.join(fx.root, 'reuse-up.bin')), { size: upload.length, sha256: sha256(upload) });
-    const out = path.join(local.dir, 'reuse-down.bin');
+    assert.deepEqual(await fileDigest(path.join(fx.root, 'reuse-up.bin')), digestOf(upload));
+    const out = path.join(local, 'reuse-down.bin');
     const down = await run('curl', ['-sS', '--ssl-reqd', '-k', '--max-time', '15', '-u', 'u:p', '-o', out, `ftp://127.0.0.1:${fx.port}/d.bin`]);
     assert.equal(down.code, 0, down.stderr);
-    assert.deepEqual(await fileDigest(out), { size: data.length, sha256: sha256(data) });
+    assert.deepEqual(await fileDigest(out), digestOf(data));
   });
 });
 
 test('mutual TLS: with clientCa, curl with a certificate from that CA is served; without one, or with another CA\'s, it is refused', { timeout: 30_000 }, async () => {
-  const dir = local.dir;
+  const dir = local;
   const ossl = async (args: string[]) => {
     const result = await run('openssl', args, { cwd: dir, timeoutMs: 15_000 });
     assert.equal(result.code, 0, `openssl ${args.join(' ')}: ${result.stderr}`);
@@ -142,20 +146,20 @@ test('mutual TLS: with clientCa, curl with a certificate from that CA is served;
   // A certificate from another CA must not do.
   await ossl(['req', '-x509', ...ec, '-keyout', 'other.key', '-out', 'other.pem', '-subj', '/CN=stranger', '-days', '2']);
   const clientCa = await fs.readFile(path.join(dir, 'ca.pem'), 'utf8');
-  const data = payload(120 * 1024 + 3);
+  const data = randomPayload(120 * 1024 + 3);
   await withServer({ username: 'u', password: 'p', tls: await tlsOptions('explicit', { clientCa }), files: { 'm.bin': data } }, async (fx) => {
     const url = `ftp://127.0.0.1:${fx.port}`;
-    const upload = payload(80 * 1024 + 1);
+    const upload = randomPayload(80 * 1024 + 1);
     const src = path.join(dir, 'mtls-up.bin');
     await fs.writeFile(src, upload);
     const withCert = ['-sS', '-v', '--ssl-reqd', '-k', '--max-time', '15', '-u', 'u:p', '--cert', path.join(dir, 'client.pem'), '--key', path.join(dir, 'client.key')];
     const up = await run('curl', [...withCert, '-T', src, `${url}/mtls-up.bin`]);
     assert.equal(up.code, 0, up.stderr);
-    assert.deepEqual(await fileDigest(path.join(fx.root, 'mtls-up.bin')), { size: upload.length, sha256: sha256(upload) });
+    assert.deepEqual(await fileDigest(path.join(fx.root, 'mtls-up.bin')), digestOf(upload));
     const out = path.join(dir, 'mtls-down.bin');
     const down = await run('curl', [...withCert, '-o', out, `${url}/m.bin`]);
     assert.equal(down.code, 0, down.stderr);
-    assert.deepEqual(await fileDigest(out), { size: data.length, sha256: sha256(data) });
+    assert.deepEqual(await fileDigest(out), digestOf(data));
 
     const without = await run('curl', ['-sS', '--ssl-reqd', '-k', '--max-time', '10', '-u', 'u:p', `${url}/m.bin`]);
     assert.notEqual(without.code, 0);
@@ -172,7 +176,7 @@ test('mutual TLS: with clientCa, curl with a certificate from that CA is served;
     const [goodCert, goodKey, otherCert, otherKey] = await Promise.all(
       ['client.pem', 'client.key', 'other.pem', 'other.key'].map((f) => fs.readFile(path.join(dir, f), 'utf8')),
     );
-    const client = await TlsRawClient.connect(fx.port);
+    const client = await ControlClient.connect(fx.port);
     try {
       await client.reply();
       await client.authTls('TLS', { cert: goodCert, key: goodKey });

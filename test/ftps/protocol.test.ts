@@ -5,15 +5,20 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, waitFor, type ServerFixture } from '../helpers/server-fixture.js';
-import { TlsRawClient, connectTlsData } from '../helpers/tls-client.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { completedUploads, payload, sClient, sha256, tlsOptions } from './ftps-helpers.js';
+import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
+import { waitFor } from '../helpers/wait.js';
+import { ControlClient } from '../helpers/control-client.js';
+import { collectData, connectTlsData } from '../helpers/ftp-flows.js';
+import { randomPayload } from '../helpers/payloads.js';
+import { ftpsHandshake } from '../helpers/openssl.js';
+import { sha256 } from '../helpers/digests.js';
+import { tlsOptions } from '../helpers/test-certificate.js';
+import { completedUploads } from './ftps-helpers.js';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 
-const download = payload(200 * 1024 + 7);
+const download = randomPayload(200 * 1024 + 7);
 let fx: ServerFixture;
 
 before(async () => {
@@ -25,8 +30,8 @@ after(async () => {
 });
 
 /** Connects, AUTH TLS, PBSZ 0, PROT P, login. */
-async function secureClient(): Promise<TlsRawClient> {
-  const client = await TlsRawClient.connect(fx.port);
+async function secureClient(): Promise<ControlClient> {
+  const client = await ControlClient.connect(fx.port);
   assert.equal((await client.reply()).code, 220);
   assert.equal((await client.authTls()).code, 234);
   await client.login('u', 'p');
@@ -37,7 +42,7 @@ async function secureClient(): Promise<TlsRawClient> {
 }
 
 test('FEAT lists AUTH TLS, PBSZ and PROT; PBSZ/PROT need TLS first; CCC is refused with 534', { timeout: 15_000 }, async () => {
-  const client = await TlsRawClient.connect(fx.port);
+  const client = await ControlClient.connect(fx.port);
   try {
     await client.reply();
     const feat = await client.command('FEAT');
@@ -61,7 +66,7 @@ test('FEAT lists AUTH TLS, PBSZ and PROT; PBSZ/PROT need TLS first; CCC is refus
 });
 
 test('AUTH TLS after login resets the session: the client must log in again', { timeout: 15_000 }, async () => {
-  const client = await TlsRawClient.connect(fx.port);
+  const client = await ControlClient.connect(fx.port);
   try {
     await client.reply();
     await client.login('u', 'p');
@@ -76,7 +81,7 @@ test('AUTH TLS after login resets the session: the client must log in again', { 
 });
 
 test('AUTH SSL is accepted and implies protected data', { timeout: 15_000 }, async () => {
-  const client = await TlsRawClient.connect(fx.port);
+  const client = await ControlClient.connect(fx.port);
   try {
     await client.reply();
     assert.equal((await client.authTls('SSL')).code, 234);
@@ -94,7 +99,7 @@ test('AUTH SSL is accepted and implies protected data', { timeout: 15_000 }, asy
 });
 
 test('lines pipelined in clear text after AUTH TLS are discarded, not run inside TLS', { timeout: 15_000 }, async () => {
-  const raw = await RawClient.connect(fx.port);
+  const raw = await ControlClient.connect(fx.port);
   try {
     await raw.reply();
     // An attacker on the path appends a command to the client's AUTH TLS (STARTTLS injection).
@@ -107,7 +112,7 @@ test('lines pipelined in clear text after AUTH TLS are discarded, not run inside
     secure.on('data', (c: string) => (text += c));
     await new Promise<void>((resolve, reject) => secure.once('secureConnect', resolve).once('error', reject));
     secure.write('PASS p\r\n');
-    await waitFor(() => text.includes('\r\n'), 5000, 'reply to PASS');
+    await waitFor(() => text.includes('\r\n'), 'reply to PASS', 5000);
     assert.match(text, /^503 /); // no USER was seen: the injected line was dropped
     secure.destroy();
   } finally {
@@ -116,17 +121,17 @@ test('lines pipelined in clear text after AUTH TLS are discarded, not run inside
 });
 
 test('TLS 1.2 and 1.3 are offered; TLS 1.0 and 1.1 are refused (openssl s_client -starttls ftp)', { timeout: 30_000 }, async () => {
-  const tls13 = await sClient(fx.port, 'explicit', ['-tls1_3']);
-  const tls12 = await sClient(fx.port, 'explicit', ['-tls1_2']);
-  const tls11 = await sClient(fx.port, 'explicit', ['-tls1_1']);
-  const tls10 = await sClient(fx.port, 'explicit', ['-tls1']);
+  const tls13 = await ftpsHandshake(fx.port, 'explicit', ['-tls1_3']);
+  const tls12 = await ftpsHandshake(fx.port, 'explicit', ['-tls1_2']);
+  const tls11 = await ftpsHandshake(fx.port, 'explicit', ['-tls1_1']);
+  const tls10 = await ftpsHandshake(fx.port, 'explicit', ['-tls1']);
   assert.equal(tls13.protocol, 'TLSv1.3', tls13.output);
   assert.equal(tls12.protocol, 'TLSv1.2', tls12.output);
   assert.equal(tls11.protocol, undefined, tls11.output);
   assert.equal(tls10.protocol, undefined, tls10.output);
   assert.match(tls12.cipher ?? '', /^ECDHE-(ECDSA|RSA)-(AES\d+-GCM-SHA\d+|CHACHA20-POLY1305)$/);
   // A TLS 1.2 client offering only CBC suites finds nothing in common.
-  const cbc = await sClient(fx.port, 'explicit', ['-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:AES128-SHA']);
+  const cbc = await ftpsHandshake(fx.port, 'explicit', ['-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:AES128-SHA']);
   assert.equal(cbc.protocol, undefined, cbc.output);
   console.log(`openssl s_client explicit: ${tls13.protocol} ${tls13.cipher}; ${tls12.protocol} ${tls12.cipher}; TLSv1.1 refused; TLSv1 refused; CBC-only refused`);
 });
@@ -135,7 +140,7 @@ test('data connections carry no TLS session tickets (fresh or resumed), so a cli
   const client = await secureClient();
   try {
     // The control connection gets its tickets (TLS 1.3 sends them after the handshake).
-    await waitFor(() => client.sessions.length > 0, 5000, 'a ticket on the control connection');
+    await waitFor(() => client.sessions.length > 0, 'a ticket on the control connection', 5000);
     const controlTickets = client.sessions.length;
     const session = client.sessions.at(-1)!;
 
@@ -160,7 +165,7 @@ test('data connections carry no TLS session tickets (fresh or resumed), so a cli
     assert.equal(fresh.tickets.length, 0, 'no ticket on a fresh data connection');
 
     // Upload on a fresh handshake: the client reads nothing, ends, and every byte must land.
-    const upload = payload(512 * 1024 + 3);
+    const upload = randomPayload(512 * 1024 + 3);
     port = await client.epsv();
     client.send('STOR ticket-up.bin');
     const up = await connectTlsData(port);
@@ -181,7 +186,7 @@ test('data connections carry no TLS session tickets (fresh or resumed), so a cli
 });
 
 test('TLS 1.2 clients: data connections resume the control session or shake hands afresh, and transfer intact', { timeout: 20_000 }, async () => {
-  const client = await TlsRawClient.connect(fx.port);
+  const client = await ControlClient.connect(fx.port);
   try {
     await client.reply();
     assert.equal((await client.authTls('TLS', { maxVersion: 'TLSv1.2' })).code, 234);
@@ -190,7 +195,7 @@ test('TLS 1.2 clients: data connections resume the control session or shake hand
     await client.command('PBSZ 0');
     await client.command('PROT P');
     await client.command('TYPE I');
-    await waitFor(() => client.sessions.length > 0, 5000, 'a TLS 1.2 session');
+    await waitFor(() => client.sessions.length > 0, 'a TLS 1.2 session', 5000);
     const results: string[] = [];
     for (const resume of [true, false]) {
       const port = await client.epsv();
@@ -234,7 +239,7 @@ test('a data connection whose early TLS handshake failed is refused at once (522
 
 test('events say whether control and data connections are encrypted', { timeout: 15_000 }, async () => {
   const mark = fx.events.length;
-  const client = await TlsRawClient.connect(fx.port);
+  const client = await ControlClient.connect(fx.port);
   try {
     await client.reply();
     assert.equal((await client.authTls()).code, 234);
@@ -242,7 +247,7 @@ test('events say whether control and data connections are encrypted', { timeout:
     await client.command('PBSZ 0');
     await client.command('PROT P');
     await client.command('TYPE I');
-    const upload = payload(64 * 1024);
+    const upload = randomPayload(64 * 1024);
     const port = await client.epsv();
     client.send('STOR events-up.bin');
     const up = await connectTlsData(port, client.sessions.at(-1));
@@ -260,7 +265,7 @@ test('events say whether control and data connections are encrypted', { timeout:
     assert.equal((await client.command('PROT C')).code, 200);
     const port2 = await client.epsv();
     client.send('RETR events-up.bin');
-    const plain = RawClient.collect(port2);
+    const plain = collectData(port2);
     assert.equal((await client.reply()).code, 150);
     assert.equal(sha256(await plain.done), sha256(upload));
     assert.equal((await client.reply()).code, 226);

@@ -10,29 +10,22 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
-import {
-  clientDir,
-  completedUploads,
-  fileDigest,
-  payload,
-  rclone,
-  rcloneRemote,
-  recordServerHandshakes,
-  sha256,
-  summariseHandshakes,
-  tlsOptions,
-} from './ftps-helpers.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { digestOf, fileDigest } from '../helpers/digests.js';
+import { randomPayload } from '../helpers/payloads.js';
+import { tlsOptions } from '../helpers/test-certificate.js';
+import { completedUploads, rclone, rcloneRemote, recordServerHandshakes, summariseHandshakes } from './ftps-helpers.js';
 
 const UPLOADS = 5;
-const download = payload(384 * 1024 + 13);
-let local: { dir: string; cleanup: () => Promise<void> };
+const download = randomPayload(384 * 1024 + 13);
+let local: string;
 
 before(async () => {
-  local = await clientDir();
+  local = await makeTempDir('ftp-share-ftps-client-');
 });
 
 after(async () => {
-  await local.cleanup();
+  await removeTempDir(local);
 });
 
 for (const mode of ['explicit', 'implicit'] as const) {
@@ -45,11 +38,11 @@ for (const mode of ['explicit', 'implicit'] as const) {
         const remote = await rcloneRemote(fx.port, mode, { tls_cache_size: cache });
         const recorder = recordServerHandshakes();
         for (let i = 0; i < UPLOADS; i++) {
-          const data = payload(256 * 1024 + 4096 * i + 1);
+          const data = randomPayload(256 * 1024 + 4096 * i + 1);
           const name = `${mode}-cache${cache}-${i}.bin`;
-          const src = path.join(local.dir, name);
+          const src = path.join(local, name);
           await fs.writeFile(src, data);
-          const result = await rclone(['copyto', src, `${remote}${name}`], local.dir);
+          const result = await rclone(['copyto', src, `${remote}${name}`], local);
           assert.equal(result.code, 0, `rclone upload ${name}: ${result.stderr}`);
           uploads.push({ name, data });
         }
@@ -59,7 +52,7 @@ for (const mode of ['explicit', 'implicit'] as const) {
         assert.equal(recorder.handshakes.some((h) => h.resumed), cache > 0);
       }
       for (const { name, data } of uploads) {
-        assert.deepEqual(await fileDigest(path.join(fx.root, name)), { size: data.length, sha256: sha256(data) }, name);
+        assert.deepEqual(await fileDigest(path.join(fx.root, name)), digestOf(data), name);
       }
       // The server never answered 226 for fewer bytes than the client sent.
       const completed = completedUploads(fx.events);
@@ -69,11 +62,11 @@ for (const mode of ['explicit', 'implicit'] as const) {
         for (const c of done) assert.deepEqual(c, { path: `/${name}`, bytes: data.length, secure: true });
       }
 
-      const out = path.join(local.dir, `${mode}-down.bin`);
+      const out = path.join(local, `${mode}-down.bin`);
       const remote = await rcloneRemote(fx.port, mode);
-      const result = await rclone(['copyto', `${remote}down.bin`, out], local.dir);
+      const result = await rclone(['copyto', `${remote}down.bin`, out], local);
       assert.equal(result.code, 0, result.stderr);
-      assert.deepEqual(await fileDigest(out), { size: download.length, sha256: sha256(download) });
+      assert.deepEqual(await fileDigest(out), digestOf(download));
       const failed = fx.events.filter((e) => e.type === 'transfer-failed');
       assert.deepEqual(failed, []);
     } finally {

@@ -5,16 +5,18 @@
  * Also measures the rates that chose the defaults (printed), and checks that a fast legitimate
  * client is never cut off by them.
  */
-import { test, describe, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { connectAndLogin, connectOnly } from '../ftp/ftp-helpers.js';
+import { ControlClient } from '../helpers/control-client.js';
+import { connectAndLogin, connectOnly, waitClosed } from '../helpers/ftp-flows.js';
+import { expectBackToBaseline, failOnCrashes, takeBaseline } from '../helpers/resource-baseline.js';
 import { defaults } from '../../core/defaults.js';
-import { expectBackToBaseline, takeBaseline, waitClosed, waitNoSessions, watchCrashes } from './hardening-helpers.js';
+import { waitNoSessions } from './hardening-helpers.js';
+import { sleep } from '../helpers/wait.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -31,7 +33,7 @@ function queueLengths(f: ServerFixture): number[] {
 }
 
 /** Reads replies until `count` arrived or the connection closed; returns the codes. */
-async function readReplies(raw: RawClient, count: number, timeoutMs = 20_000): Promise<number[]> {
+async function readReplies(raw: ControlClient, count: number, timeoutMs = 20_000): Promise<number[]> {
   const codes: number[] = [];
   const deadline = Date.now() + timeoutMs;
   while (codes.length < count && Date.now() < deadline) {
@@ -103,11 +105,7 @@ const files: Record<string, string> = {};
 for (let i = 0; i < 50; i++) files[`tiny-${i}.txt`] = `tiny file ${i}\n`;
 
 describe('command rate and pipelining', () => {
-  const crashes = watchCrashes();
-  after(() => {
-    crashes.dispose();
-    assert.deepEqual(crashes.errors, []);
-  });
+  failOnCrashes();
 
   test('defaults: 10,000 commands/s sustained with a burst of 10,000', () => {
     assert.equal(defaults.commandRatePerSecond, 10_000);
@@ -174,7 +172,7 @@ describe('command rate and pipelining', () => {
       for (let i = 0; i < 30; i++) {
         slow.send('NOOP');
         for (let j = 0; j < 8 && !fast.closed; j++) fast.send('NOOP');
-        await new Promise((r) => setTimeout(r, 20));
+        await sleep(20);
       }
       const slowCodes = await readReplies(slow, 30, 3000);
       assert.deepEqual(new Set(slowCodes), new Set([200]));
@@ -220,7 +218,7 @@ describe('command rate and pipelining', () => {
       let batch = '';
       for (let i = 0; i < 9000; i++) batch += i % 2 === 0 ? 'HELP\r\n' : 'FEAT\r\n';
       raw.socket.write(batch);
-      await new Promise((r) => setTimeout(r, 1000));
+      await sleep(1000);
       const sessions = (f.server as unknown as { sessions: Map<string, { socket: net.Socket }> }).sessions;
       const unsent = Math.max(0, ...[...sessions.values()].map((s) => s.socket.writableLength));
       assert.ok(unsent < 3 * 1024 * 1024, `${unsent} unsent reply bytes`);

@@ -5,18 +5,19 @@
  * resume keeps what fit so the client can resume once space is freed; a file system out of
  * inodes refuses the upload before any byte moves.
  */
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
+import { connectAndLogin, download, upload, uploadOk } from '../helpers/ftp-flows.js';
+import { pseudoRandomBytes } from '../helpers/payloads.js';
+import { sha256 } from '../helpers/digests.js';
+import { run } from '../helpers/processes.js';
 import { SimpleAuthorizer } from '../../core/auth/simple-authorizer.js';
 import { PhysicalFileSystem } from '../../core/fs/physical.js';
-import { connectAndLogin, download, pseudoRandomBytes, sha256, tempFilesIn, upload, uploadOk } from '../ftp/ftp-helpers.js';
-import {
-  assertNoServerErrors, expectBackToBaseline, freeBytes, mountTmpfs, sh, takeBaseline, unmountTmpfs, waitNoSessions, watchCrashes, type Baseline,
-} from './hardening-helpers.js';
+import { assertIntact, faultSuite, freeBytes, mountTmpfs, unmountTmpfs } from './hardening-helpers.js';
 
 const KiB = 1024;
 const mountPoint = path.join(os.tmpdir(), `ftp-share-tmpfs-${process.pid}`);
@@ -29,30 +30,17 @@ const skip = mounted.ok ? false : mounted.reason;
 
 describe('disk full (2 MiB tmpfs)', { skip }, () => {
   let f: ServerFixture;
-  let baseline: Baseline;
-  const crashes = watchCrashes();
   const original = pseudoRandomBytes(300 * KiB, 61);
 
-  before(async () => {
-    await fs.writeFile(path.join(mountPoint, 'original.bin'), original);
-    const fileSystem = new PhysicalFileSystem({ root: mountPoint });
-    f = await startServer({ authorizer: new SimpleAuthorizer({ fs: fileSystem }) });
-    baseline = await takeBaseline();
+  const { settle } = faultSuite({
+    async start() {
+      await fs.writeFile(path.join(mountPoint, 'original.bin'), original);
+      const fileSystem = new PhysicalFileSystem({ root: mountPoint });
+      return (f = await startServer({ authorizer: new SimpleAuthorizer({ fs: fileSystem }) }));
+    },
+    checks: () => assertIntact(mountPoint, 'original.bin', original),
+    cleanup: () => unmountTmpfs(mountPoint),
   });
-  after(async () => {
-    crashes.dispose();
-    await f?.close();
-    await unmountTmpfs(mountPoint);
-    assert.deepEqual(crashes.errors, []);
-  });
-
-  async function settle(what: string): Promise<void> {
-    await waitNoSessions(f);
-    await expectBackToBaseline(baseline, what);
-    assert.deepEqual(await tempFilesIn(mountPoint), [], 'no temp file left');
-    assert.equal(sha256(await fs.readFile(path.join(mountPoint, 'original.bin'))), sha256(original), 'original intact');
-    assertNoServerErrors(f);
-  }
 
   test('STOR over an existing file that does not fit: 552, temp gone, original intact, space back, session usable', async () => {
     const free = await freeBytes(mountPoint);
@@ -118,7 +106,7 @@ describe('disk full (2 MiB tmpfs)', { skip }, () => {
     const inodes = path.join(os.tmpdir(), `ftp-share-tmpfs-inodes-${process.pid}`);
     const small = await mountTmpfs(inodes, 512);
     assert.ok(small.ok);
-    await sh('mount', ['-o', 'remount,nr_inodes=4', inodes]);
+    await run('mount', ['-o', 'remount,nr_inodes=4', inodes]);
     const g = await startServer({ authorizer: new SimpleAuthorizer({ fs: new PhysicalFileSystem({ root: inodes }) }) });
     try {
       for (let i = 0; ; i++) {

@@ -5,18 +5,19 @@
  * fresh client is served normally, and the process's descriptors and ref'ed timers come back to
  * their baseline (the server runs in this process): nothing a client does leaks a resource.
  */
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { startServer, waitFor, type ServerFixture } from '../helpers/server-fixture.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { connectAndLogin, connectData, connectOnly, download, pseudoRandomBytes, sha256, sleep, tempFilesIn } from '../ftp/ftp-helpers.js';
-import {
-  assertNoServerErrors, assertServedNormally, connectSocket, expectBackToBaseline, prng, receivedAtLeast, reset, takeBaseline, waitClosed,
-  waitNoSessions, watchCrashes, type Baseline,
-} from './hardening-helpers.js';
+import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import { ControlClient } from '../helpers/control-client.js';
+import { collectData, connectAndLogin, connectData, connectOnly, download, tempFilesIn, waitClosed } from '../helpers/ftp-flows.js';
+import { prng, pseudoRandomBytes } from '../helpers/payloads.js';
+import { sha256 } from '../helpers/digests.js';
+import { expectBackToBaseline, failOnCrashes, takeBaseline } from '../helpers/resource-baseline.js';
+import { assertIntact, assertNoServerErrors, assertServedNormally, faultSuite, receivedAtLeast, reset, waitNoSessions } from './hardening-helpers.js';
 
 const MiB = 1024 * 1024;
 const big = pseudoRandomBytes(24 * MiB, 5);
@@ -24,38 +25,20 @@ const precious = pseudoRandomBytes(300_000, 6);
 
 describe('faults', () => {
   let f: ServerFixture;
-  let baseline: Baseline;
-  const crashes = watchCrashes();
-
-  before(async () => {
-    const files: Record<string, Buffer | string> = { 'big.bin': big, 'precious.bin': precious, 'check.txt': 'check\n' };
-    for (let i = 0; i < 3000; i++) files[`many/entry-${String(i).padStart(5, '0')}-${'n'.repeat(40)}.txt`] = '';
-    f = await startServer({ files, dataConnectionTimeoutMs: 3000 });
-    // Warm up every lazily opened resource (thread pool, realpath cache) before the baseline.
-    await assertServedNormally(f);
-    baseline = await takeBaseline();
-  });
-
-  after(async () => {
-    crashes.dispose();
-    await f.close();
-    assert.deepEqual(crashes.errors, [], 'no uncaught exception or unhandled rejection');
-  });
-
   /** The end of every test: no session left, a fresh client served, nothing leaked, no error. */
-  async function settle(what: string): Promise<void> {
-    await waitNoSessions(f);
-    await assertServedNormally(f);
-    await waitNoSessions(f);
-    await expectBackToBaseline(baseline, what);
-    assert.deepEqual(await tempFilesIn(f.root), [], 'no upload temp file left');
-    assert.equal(sha256(await fs.readFile(path.join(f.root, 'precious.bin'))), sha256(precious), 'precious.bin untouched');
-    assertNoServerErrors(f);
-  }
+  const { settle } = faultSuite({
+    async start() {
+      const files: Record<string, Buffer | string> = { 'big.bin': big, 'precious.bin': precious, 'check.txt': 'check\n' };
+      for (let i = 0; i < 3000; i++) files[`many/entry-${String(i).padStart(5, '0')}-${'n'.repeat(40)}.txt`] = '';
+      return (f = await startServer({ files, dataConnectionTimeoutMs: 3000 }));
+    },
+    served: (server) => assertServedNormally(server),
+    checks: (server) => assertIntact(server.root, 'precious.bin', precious),
+  });
 
   test('RST right after connect, before and after the greeting (20 times)', async () => {
     for (let i = 0; i < 20; i++) {
-      const socket = await connectSocket(f.port);
+      const socket = await connectData(f.port);
       socket.on('error', () => undefined);
       if (i % 2 === 1) await new Promise((r) => socket.once('data', r));
       reset(socket);
@@ -74,7 +57,7 @@ describe('faults', () => {
     const data = await connectData((await second.pasv()).port);
     data.on('error', () => undefined);
     reset(second.socket);
-    await waitFor(() => data.destroyed || data.readableEnded, 3000, 'the server to drop the data connection');
+    await waitFor(() => data.destroyed || data.readableEnded, 'the server to drop the data connection', 3000);
     data.destroy();
     await settle('RST after PASV');
   });
@@ -88,7 +71,7 @@ describe('faults', () => {
     assert.equal((await raw.command('RETR big.bin')).code, 150);
     await arrived; // the reader now stalls: the server is blocked on backpressure, mid-file
     reset(raw.socket);
-    await waitFor(() => data.destroyed || data.readableEnded || data.closed, 3000, 'the data connection to be dropped').catch(() => undefined);
+    await waitFor(() => data.destroyed || data.readableEnded || data.closed, 'the data connection to be dropped', 3000).catch(() => undefined);
     data.destroy();
     await settle('RST mid-RETR (control)');
     const failed = f.events.filter((e) => e.type === 'transfer-failed' && e.path === '/big.bin');
@@ -119,8 +102,8 @@ describe('faults', () => {
       data.on('error', () => undefined);
       assert.equal((await raw.command('STOR precious.bin')).code, 150);
       data.write(pseudoRandomBytes(512 * 1024, 9));
-      await waitFor(async () => (await tempFilesIn(f.root)).length === 1, 3000, 'the upload to start');
-      await waitFor(() => (f.server.getSessions().find((s) => s.transfer)?.transfer?.bytes ?? 0) > 0, 3000, 'bytes to arrive');
+      await waitFor(async () => (await tempFilesIn(f.root)).length === 1, 'the upload to start', 3000);
+      await waitFor(() => (f.server.getSessions().find((s) => s.transfer)?.transfer?.bytes ?? 0) > 0, 'bytes to arrive', 3000);
       if (side === 'control') {
         // A crashed client: both connections reset. (A FIN on the data connection would be a
         // complete upload as far as FTP can tell: stream mode ends a file with the connection.)
@@ -133,7 +116,7 @@ describe('faults', () => {
         raw.close();
       }
       await waitNoSessions(f);
-      await waitFor(async () => (await tempFilesIn(f.root)).length === 0, 3000, 'the temp file to be removed');
+      await waitFor(async () => (await tempFilesIn(f.root)).length === 0, 'the temp file to be removed', 3000);
     }
     await settle('RST mid-STOR');
   });
@@ -165,7 +148,7 @@ describe('faults', () => {
     const raw = await connectAndLogin(f.port);
     await raw.command('TYPE I');
     const { port } = await raw.pasv();
-    const { done } = RawClient.collect(port);
+    const { done } = collectData(port);
     assert.equal((await raw.command('RETR big.bin')).code, 150);
     raw.send('QUIT');
     assert.equal(sha256(await done), sha256(big));
@@ -220,18 +203,18 @@ describe('faults', () => {
     raw.send('ABOR');
     assert.equal((await raw.reply()).code, 426, 'mid-RETR');
     assert.equal((await raw.reply()).code, 226);
-    await waitFor(() => data.readableEnded || data.destroyed || data.closed, 3000, 'the data connection to close').catch(() => undefined);
+    await waitFor(() => data.readableEnded || data.destroyed || data.closed, 'the data connection to close', 3000).catch(() => undefined);
     data.destroy();
 
     const upload = await connectData((await raw.pasv()).port);
     upload.on('error', () => undefined);
     assert.equal((await raw.command('STOR precious.bin')).code, 150);
     upload.write(pseudoRandomBytes(256 * 1024, 4));
-    await waitFor(async () => (await tempFilesIn(f.root)).length === 1, 3000, 'the upload to start');
+    await waitFor(async () => (await tempFilesIn(f.root)).length === 1, 'the upload to start', 3000);
     assert.equal((await raw.command('ABOR')).code, 426, 'mid-STOR');
     assert.equal((await raw.reply()).code, 226);
     upload.destroy();
-    await waitFor(async () => (await tempFilesIn(f.root)).length === 0, 3000, 'the temp file to be removed');
+    await waitFor(async () => (await tempFilesIn(f.root)).length === 0, 'the temp file to be removed', 3000);
 
     const { final } = await download(raw, 'RETR check.txt');
     assert.equal(final.code, 226);
@@ -303,25 +286,21 @@ describe('faults', () => {
 });
 
 describe('faults: many connections, slow clients, stalls', () => {
-  const crashes = watchCrashes();
-  after(() => {
-    crashes.dispose();
-    assert.deepEqual(crashes.errors, [], 'no uncaught exception or unhandled rejection');
-  });
+  failOnCrashes();
 
   test('500 idle connections all get 220; the 501st gets 421; all released when they go', async () => {
     const f = await startServer({ maxConnections: 500, maxConnectionsPerIp: 600, files: { 'check.txt': 'x' } });
-    const clients: RawClient[] = [];
+    const clients: ControlClient[] = [];
     try {
       await assertServedNormally(f);
       const baseline = await takeBaseline();
       for (let i = 0; i < 500; i += 50) {
-        const batch = await Promise.all(Array.from({ length: 50 }, () => RawClient.connect(f.port)));
+        const batch = await Promise.all(Array.from({ length: 50 }, () => ControlClient.connect(f.port)));
         clients.push(...batch);
         for (const c of batch) assert.equal((await c.reply()).code, 220);
       }
       assert.equal(f.server.getSessions().length, 500);
-      const extra = await RawClient.connect(f.port);
+      const extra = await ControlClient.connect(f.port);
       assert.deepEqual((await extra.reply()).lines, ['421 Too many connections, try again later']);
       await waitClosed(extra);
       for (const c of clients) c.close();
@@ -358,7 +337,7 @@ describe('faults: many connections, slow clients, stalls', () => {
         for (const c of many) if (!c.closed) c.socket.write('N');
       }, 200);
       try {
-        await waitFor(() => many.every((c) => c.closed), 4000, 'every slowloris to be closed');
+        await waitFor(() => many.every((c) => c.closed), 'every slowloris to be closed', 4000);
       } finally {
         clearInterval(dribble);
       }
@@ -421,7 +400,7 @@ describe('faults: many connections, slow clients, stalls', () => {
   test('stop() mid-RETR, mid-STOR and with a PASV pending closes every socket and file', async () => {
     const before = await takeBaseline();
     const f = await startServer({ files: { 'big.bin': big } });
-    const clients: RawClient[] = [];
+    const clients: ControlClient[] = [];
     const sockets: net.Socket[] = [];
     try {
       const retr = await connectAndLogin(f.port);

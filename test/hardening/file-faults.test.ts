@@ -4,7 +4,7 @@
  * ones: a file deleted, grown or truncated while it is sent, and concurrent uploads to one name.
  * Each ends with a clear reply, the original file intact and the session usable.
  */
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -12,12 +12,15 @@ import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { startServer, waitFor, type ServerFixture } from '../helpers/server-fixture.js';
+import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import { connectAndLogin, connectData, download, upload } from '../helpers/ftp-flows.js';
+import { pseudoRandomBytes } from '../helpers/payloads.js';
+import { sha256 } from '../helpers/digests.js';
 import { PhysicalFileSystem } from '../../core/fs/physical.js';
 import { toFsError } from '../../core/fs/fs-error.js';
 import type { FileInfo, FileSystem, ReadableFile, UploadMode, UploadTarget } from '../../core/fs/file-system.js';
-import { connectAndLogin, connectData, download, pseudoRandomBytes, sha256, tempFilesIn, upload } from '../ftp/ftp-helpers.js';
-import { assertNoServerErrors, expectBackToBaseline, receivedAtLeast, takeBaseline, waitNoSessions, watchCrashes, type Baseline } from './hardening-helpers.js';
+import { assertIntact, faultSuite, receivedAtLeast, waitNoSessions } from './hardening-helpers.js';
 
 const MiB = 1024 * 1024;
 
@@ -114,39 +117,25 @@ class FaultyFileSystem implements FileSystem {
 describe('file faults during transfers', () => {
   let f: ServerFixture;
   let faulty: FaultyFileSystem;
-  let baseline: Baseline;
-  const crashes = watchCrashes();
   const original = pseudoRandomBytes(700_000, 31);
   const big = pseudoRandomBytes(20 * MiB, 32);
 
-  before(async () => {
-    // The fixture makes its own root; the faulty file system serves it.
-    let root = '';
-    f = await startServer({
-      files: { 'original.bin': original, 'big.bin': big },
-      authorizer: {
-        async login() {
-          return { user: 'anonymous', fs: faulty };
+  const { settle } = faultSuite({
+    async start() {
+      // The fixture makes its own root; the faulty file system serves it.
+      f = await startServer({
+        files: { 'original.bin': original, 'big.bin': big },
+        authorizer: {
+          async login() {
+            return { user: 'anonymous', fs: faulty };
+          },
         },
-      },
-    });
-    root = f.root;
-    faulty = new FaultyFileSystem(new PhysicalFileSystem({ root }));
-    baseline = await takeBaseline();
+      });
+      faulty = new FaultyFileSystem(new PhysicalFileSystem({ root: f.root }));
+      return f;
+    },
+    checks: (server) => assertIntact(server.root, 'original.bin', original),
   });
-  after(async () => {
-    crashes.dispose();
-    await f.close();
-    assert.deepEqual(crashes.errors, []);
-  });
-
-  async function settle(what: string): Promise<void> {
-    await waitNoSessions(f);
-    await expectBackToBaseline(baseline, what);
-    assert.deepEqual(await tempFilesIn(f.root), [], 'no temp file left');
-    assert.equal(sha256(await fs.readFile(path.join(f.root, 'original.bin'))), sha256(original), 'original.bin intact');
-    assertNoServerErrors(f);
-  }
 
   test('permission denied on open: 550; a read error mid-RETR: 451; the session goes on', async () => {
     const raw = await connectAndLogin(f.port);
@@ -290,7 +279,7 @@ describe('file faults during transfers', () => {
     const data = await connectData((await appender.pasv()).port);
     assert.equal((await appender.command('APPE log.bin')).code, 150);
     data.write(Buffer.alloc(100_000, 1));
-    await waitFor(async () => (await fs.stat(path.join(f.root, 'log.bin')).catch(() => undefined))?.size === 100_000, 3000, 'the append to land');
+    await waitFor(async () => (await fs.stat(path.join(f.root, 'log.bin')).catch(() => undefined))?.size === 100_000, 'the append to land', 3000);
 
     const other = await connectAndLogin(f.port);
     await other.command('TYPE I');
@@ -359,7 +348,7 @@ describe('file faults during transfers', () => {
       // Well under the 5 s fallback of closeGracefully, which used to hold every transfer.
       for (let k = 0; k < 10 && collected < 40; k++) {
         gc();
-        await new Promise((r) => setTimeout(r, 50));
+        await sleep(50);
       }
       assert.equal(collected, 40, 'every upload stream was garbage-collected');
     } finally {

@@ -9,7 +9,7 @@
  * three-digit reply without raw control characters, a read-only share is never written and a
  * folder beside the share is never touched.
  */
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -21,11 +21,14 @@ import { isInside, resolveFtpPath, toHostPath } from '../../core/fs/safe-path.js
 import { FsError } from '../../core/fs/fs-error.js';
 import { SimpleAuthorizer } from '../../core/auth/simple-authorizer.js';
 import { PhysicalFileSystem } from '../../core/fs/physical.js';
-import { makeTempDir, startServer, type ServerFixture } from '../helpers/server-fixture.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { snapshot } from '../ftp/ftp-helpers.js';
-import { assertNoServerErrors, watchCrashes } from './hardening-helpers.js';
+import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { ControlClient } from '../helpers/control-client.js';
+import { snapshotTree } from '../helpers/tree-snapshot.js';
+import { failOnCrashes } from '../helpers/resource-baseline.js';
+import { assertNoServerErrors } from './hardening-helpers.js';
 import net from 'node:net';
+import { sleep } from '../helpers/wait.js';
 
 const numRuns = Number(process.env.FUZZ_RUNS ?? 500);
 const serverRuns = Math.max(50, Math.round(numRuns * 0.4));
@@ -187,7 +190,7 @@ const commandLine = fc.oneof(
 );
 
 /** Sends each line (bytes as latin1 or UTF-8), then NOOP, and checks every reply up to the NOOP's. */
-async function exchange(raw: RawClient, lines: string[]): Promise<'alive' | 'closed'> {
+async function exchange(raw: ControlClient, lines: string[]): Promise<'alive' | 'closed'> {
   const bytes = lines.map((l) => (/^[\x00-\xff]*$/.test(l) ? Buffer.from(l, 'latin1') : Buffer.from(l, 'utf8')));
   raw.socket.write(Buffer.concat([...bytes.flatMap((b) => [b, Buffer.from('\r\n')]), Buffer.from('NOOP\r\n')]));
   for (let i = 0; i < 50; i++) {
@@ -206,7 +209,7 @@ async function exchange(raw: RawClient, lines: string[]): Promise<'alive' | 'clo
     }
     if (reply.code === 200 && /NOOP/i.test(reply.text)) return 'alive';
     if (reply.code === 421 || reply.code === 221) {
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
       return 'closed';
     }
   }
@@ -217,28 +220,25 @@ describe('fuzz: a real server driven over a socket', () => {
   let work: string;
   let outside: string;
   let outsideBefore: Record<string, string>;
-  const crashes = watchCrashes();
+  failOnCrashes(async () => {
+    assert.deepEqual(await snapshotTree(outside), outsideBefore, 'the folder beside the share is untouched');
+    await removeTempDir(work);
+  });
 
   before(async () => {
     work = await makeTempDir('ftp-share-fuzz-');
     outside = path.join(work, 'outside');
     await fs.mkdir(outside);
     await fs.writeFile(path.join(outside, 'secret.txt'), 'TOP-SECRET');
-    outsideBefore = await snapshot(outside);
-  });
-  after(async () => {
-    crashes.dispose();
-    assert.deepEqual(await snapshot(outside), outsideBefore, 'the folder beside the share is untouched');
-    await fs.rm(work, { recursive: true, force: true });
-    assert.deepEqual(crashes.errors, []);
+    outsideBefore = await snapshotTree(outside);
   });
 
   async function fuzzServer(f: ServerFixture, runs: number, seed: number): Promise<{ closed: number }> {
-    let raw: RawClient | undefined;
+    let raw: ControlClient | undefined;
     let closed = 0;
     let logins = 0;
-    const login = async (): Promise<RawClient> => {
-      const client = await RawClient.connect(f.port);
+    const login = async (): Promise<ControlClient> => {
+      const client = await ControlClient.connect(f.port);
       assert.equal((await client.reply()).code, 220);
       // Two sessions in three log in (where the file system is reached), the third does not.
       if (logins++ % 3 !== 2) await client.login('anonymous', 'guest');
@@ -267,14 +267,14 @@ describe('fuzz: a real server driven over a socket', () => {
     await fs.mkdir(path.join(root, 'a'));
     await fs.writeFile(path.join(root, 'a', 'file.txt'), 'content');
     await fs.symlink(outside, path.join(root, 'link'));
-    const before = await snapshot(root);
+    const before = await snapshotTree(root);
     const f = await startServer({
       authorizer: new SimpleAuthorizer({ fs: new PhysicalFileSystem({ root, readOnly: true }) }),
       dataConnectionTimeoutMs: 300,
     });
     try {
       await fuzzServer(f, serverRuns, 4242);
-      assert.deepEqual(await snapshot(root), before, 'the read-only share is unchanged');
+      assert.deepEqual(await snapshotTree(root), before, 'the read-only share is unchanged');
       assertNoServerErrors(f);
     } finally {
       await f.close();
@@ -292,7 +292,7 @@ describe('fuzz: a real server driven over a socket', () => {
     });
     try {
       await fuzzServer(f, serverRuns, 777);
-      const client = await RawClient.connect(f.port);
+      const client = await ControlClient.connect(f.port);
       assert.equal((await client.reply()).code, 220);
       await client.login();
       assert.equal((await client.command('NOOP')).code, 200);

@@ -1,83 +1,74 @@
 /**
- * Helpers of the hardening tests: the process's open descriptors (the server runs in the test
- * process), a crash recorder, a check that a fresh client is still served normally, and a small
- * tmpfs the tests mount themselves for disk-full faults.
+ * Helpers of the hardening tests: one setup for a describe block of fault tests (a server, a
+ * resource baseline, a crash recorder and the checks that end every test), a check that a fresh
+ * client is still served normally, socket faults, and a small tmpfs the tests mount themselves
+ * for disk-full faults. The resource checks themselves live in test/helpers/resource-baseline.ts.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import net from 'node:net';
-import { RawClient } from '../helpers/raw-client.js';
+import path from 'node:path';
+import { before } from 'node:test';
 import type { ServerFixture } from '../helpers/server-fixture.js';
-import { connectAndLogin, downloadOk, sha256, uploadOk } from '../ftp/ftp-helpers.js';
+import { connectAndLogin, downloadOk, tempFilesIn, uploadOk, waitClosed } from '../helpers/ftp-flows.js';
+import { sha256 } from '../helpers/digests.js';
+import { run } from '../helpers/processes.js';
+import { expectBackToBaseline, failOnCrashes, takeBaseline, type Baseline } from '../helpers/resource-baseline.js';
+import { waitFor } from '../helpers/wait.js';
 
-/** Number of open descriptors of this process, or undefined where /proc is missing (not Linux). */
-export async function openFds(): Promise<number | undefined> {
-  try {
-    return (await fs.readdir('/proc/self/fd')).length;
-  } catch {
-    return undefined;
-  }
-}
-
-/** What each open descriptor points at (for a failure message). */
-async function describeFds(): Promise<string[]> {
-  const out: string[] = [];
-  for (const fd of await fs.readdir('/proc/self/fd').catch(() => [] as string[])) {
-    out.push(`${fd} → ${await fs.readlink(`/proc/self/fd/${fd}`).catch(() => '?')}`);
-  }
-  return out;
-}
-
-/** Active, ref'ed timers of the process (unref'ed ones don't show). */
-export function refedTimers(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-}
-
-/** The process's descriptors and timers at a quiet moment. */
-export interface Baseline {
-  fds: number | undefined;
-  timers: number;
-}
-
-export async function takeBaseline(): Promise<Baseline> {
-  // Let sockets closed just before finish closing.
-  await new Promise((r) => setTimeout(r, 50));
-  return { fds: await openFds(), timers: refedTimers() };
+/** How a describe block of fault tests gets its server and what every test must leave behind. */
+export interface FaultSuiteSetup {
+  /** Starts the block's server (in `before`). */
+  start(): Promise<ServerFixture>;
+  /**
+   * Serves a fresh client fully: once before the baseline (warming lazily opened resources such
+   * as the thread pool and the realpath cache) and again at the end of every test.
+   */
+  served?(f: ServerFixture): Promise<void>;
+  /** Further checks at the end of every test, once resources are back (files intact, no temp files). */
+  checks?(f: ServerFixture): Promise<void>;
+  /** Runs in `after`, once the server is closed (unmounting a tmpfs…). */
+  cleanup?(): Promise<void>;
 }
 
 /**
- * Waits (bounded) until descriptors and ref'ed timers are back to the baseline; fails with the
- * list of descriptors when they never come back. A few descriptors of slack would hide a leak of
- * one socket per fault, so there is none: the count must come back exactly (or below).
+ * Sets up a describe block of fault tests: starts the server and takes the resource baseline
+ * before the tests, fails the block on any crash, and closes the server after it. Each test ends
+ * with `settle(what)`: no session left, a fresh client served (with `served`), descriptors and
+ * timers back to the baseline, `checks`, and no server 'error' event.
  */
-export async function expectBackToBaseline(baseline: Baseline, what: string, timeoutMs = 6000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let fds = await openFds();
-  let timers = refedTimers();
-  while (Date.now() < deadline) {
-    fds = await openFds();
-    timers = refedTimers();
-    if ((baseline.fds === undefined || fds === undefined || fds <= baseline.fds) && timers <= baseline.timers) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  const detail = fds !== undefined && baseline.fds !== undefined && fds > baseline.fds ? `\n${(await describeFds()).join('\n')}` : '';
-  assert.fail(`${what}: descriptors ${baseline.fds} → ${fds}, ref'ed timers ${baseline.timers} → ${timers}${detail}`);
-}
-
-/** Records uncaught exceptions and unhandled rejections while installed. */
-export function watchCrashes(): { errors: unknown[]; dispose(): void } {
-  const errors: unknown[] = [];
-  const onError = (err: unknown) => errors.push(err);
-  process.on('uncaughtException', onError);
-  process.on('unhandledRejection', onError);
+export function faultSuite(setup: FaultSuiteSetup): { settle(what: string): Promise<void> } {
+  let f: ServerFixture | undefined;
+  let baseline: Baseline;
+  failOnCrashes(async () => {
+    await f?.close();
+    await setup.cleanup?.();
+  });
+  before(async () => {
+    f = await setup.start();
+    await setup.served?.(f);
+    baseline = await takeBaseline();
+  });
   return {
-    errors,
-    dispose() {
-      process.off('uncaughtException', onError);
-      process.off('unhandledRejection', onError);
+    async settle(what) {
+      const server = f!;
+      await waitNoSessions(server);
+      if (setup.served) {
+        await setup.served(server);
+        await waitNoSessions(server);
+      }
+      await expectBackToBaseline(baseline, what);
+      await setup.checks?.(server);
+      assertNoServerErrors(server);
     },
   };
+}
+
+/** No upload temp file left below `root`, and the file `name` in it still holds `content`. */
+export async function assertIntact(root: string, name: string, content: Buffer): Promise<void> {
+  assert.deepEqual(await tempFilesIn(root), [], 'no upload temp file left');
+  assert.equal(sha256(await fs.readFile(path.join(root, name))), sha256(content), `${name} intact`);
 }
 
 /** Asserts the server never reported an 'error' event (a handler bug, a listener failure). */
@@ -110,17 +101,9 @@ export async function assertServedNormally(f: ServerFixture, options: { writable
   }
 }
 
-/** Waits (bounded) until the server closed the client's control connection. */
-export async function waitClosed(raw: RawClient, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!raw.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(raw.closed, 'the server closed the connection');
-}
-
 /** Waits (bounded) until the server has no session left. */
 export async function waitNoSessions(f: ServerFixture, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (f.server.getSessions().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  await waitFor(() => f.server.getSessions().length === 0, 'every session to end', timeoutMs).catch(() => undefined);
   assert.deepEqual(f.server.getSessions().map((s) => s.sessionId), [], 'every session ended');
 }
 
@@ -128,15 +111,6 @@ export async function waitNoSessions(f: ServerFixture, timeoutMs = 5000): Promis
 export function reset(socket: net.Socket): void {
   if (socket.destroyed) return;
   socket.resetAndDestroy();
-}
-
-/** Connects a plain socket and resolves once connected. */
-export function connectSocket(port: number, host = '127.0.0.1'): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ port, host });
-    socket.once('connect', () => resolve(socket));
-    socket.once('error', reject);
-  });
 }
 
 /** Resolves once `socket` has received at least `bytes` bytes (it stays paused afterwards). */
@@ -157,15 +131,6 @@ export function receivedAtLeast(socket: net.Socket, bytes: number, timeoutMs = 5
   });
 }
 
-/** Runs a command, never rejecting (mount, ip, tc); the result says whether it worked. */
-export function sh(command: string, args: string[], timeoutMs = 20_000): Promise<{ ok: boolean; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(command, args, { timeout: timeoutMs, encoding: 'utf8' }, (error, stdout, stderr) => {
-      resolve({ ok: !error, stdout, stderr: stderr || (error ? String(error.message) : '') });
-    });
-  });
-}
-
 /**
  * Mounts a tmpfs of `sizeKiB` on a fresh directory. Returns its path, or a reason why it can't
  * (not Linux, not root, mount refused), for the test to skip with.
@@ -173,8 +138,8 @@ export function sh(command: string, args: string[], timeoutMs = 20_000): Promise
 export async function mountTmpfs(dir: string, sizeKiB: number): Promise<{ ok: true } | { ok: false; reason: string }> {
   if (process.platform !== 'linux') return { ok: false, reason: 'tmpfs mounts need Linux' };
   await fs.mkdir(dir, { recursive: true });
-  const mounted = await sh('mount', ['-t', 'tmpfs', '-o', `size=${sizeKiB}k,mode=0755`, 'tmpfs', dir]);
-  if (!mounted.ok) return { ok: false, reason: `mount -t tmpfs is not allowed here (${mounted.stderr.trim().split('\n')[0]})` };
+  const mounted = await run('mount', ['-t', 'tmpfs', '-o', `size=${sizeKiB}k,mode=0755`, 'tmpfs', dir], { timeoutMs: 20_000 });
+  if (mounted.code !== 0) return { ok: false, reason: `mount -t tmpfs is not allowed here (${(mounted.stderr || mounted.error || '').trim().split('\n')[0]})` };
   // Should the test process die before its `after` hook, the mount must not outlive it.
   process.once('exit', () => {
     try {
@@ -187,8 +152,8 @@ export async function mountTmpfs(dir: string, sizeKiB: number): Promise<{ ok: tr
 }
 
 export async function unmountTmpfs(dir: string): Promise<void> {
-  await sh('umount', [dir]);
-  await sh('umount', ['-l', dir]);
+  await run('umount', [dir], { timeoutMs: 20_000 });
+  await run('umount', ['-l', dir], { timeoutMs: 20_000 });
   await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
 }
 
@@ -196,16 +161,4 @@ export async function unmountTmpfs(dir: string): Promise<void> {
 export async function freeBytes(dir: string): Promise<number> {
   const st = await fs.statfs(dir);
   return Number(st.bavail) * Number(st.bsize);
-}
-
-/** A deterministic PRNG (mulberry32) for reproducible random faults. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

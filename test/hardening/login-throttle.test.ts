@@ -9,11 +9,14 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { LoginThrottle } from '../../core/auth/login-throttle.js';
 import { defaults } from '../../core/defaults.js';
-import { startServer, waitFor } from '../helpers/server-fixture.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { connectOnly, loopbackAliases } from '../ftp/ftp-helpers.js';
-import { startService, unwrap, waitFor as waitForService, TEST_USER } from '../share/share-service-fixture.js';
-import { expectBackToBaseline, takeBaseline, waitNoSessions, watchCrashes } from './hardening-helpers.js';
+import { startServer } from '../helpers/server-fixture.js';
+import { waitFor } from '../helpers/wait.js';
+import { ControlClient } from '../helpers/control-client.js';
+import { connectOnly } from '../helpers/ftp-flows.js';
+import { loopbackAliases } from '../helpers/loopback.js';
+import { expectBackToBaseline, takeBaseline, watchCrashes } from '../helpers/resource-baseline.js';
+import { startService, unwrap, TEST_USER } from '../share/share-service-fixture.js';
+import { waitNoSessions } from './hardening-helpers.js';
 
 describe('LoginThrottle (unit, fake clock)', () => {
   const settings = { limit: 10, windowMs: 600_000, delayMs: 1000, maxDelayMs: 30_000, maxTracked: 100 };
@@ -74,7 +77,7 @@ describe('LoginThrottle (unit, fake clock)', () => {
 });
 
 /** Times one command's reply, in ms. */
-async function timed(raw: RawClient, line: string): Promise<{ ms: number; code: number; text: string }> {
+async function timed(raw: ControlClient, line: string): Promise<{ ms: number; code: number; text: string }> {
   const started = performance.now();
   const reply = await raw.command(line, 10_000);
   return { ms: performance.now() - started, code: reply.code, text: reply.text };
@@ -127,7 +130,7 @@ describe('address throttle on a real server', () => {
 
       // A new connection from the address waits for its greeting too.
       const started = performance.now();
-      const late = await RawClient.connect(f.port);
+      const late = await ControlClient.connect(f.port);
       assert.equal((await late.reply(5000)).code, 220);
       assert.ok(performance.now() - started >= 790, 'the greeting waited');
       // The right password still works (slowly), pipelined before its replies came, in order;
@@ -159,7 +162,7 @@ describe('address throttle on a real server', () => {
       raw.close();
       await new Promise((r) => setTimeout(r, Math.max(0, 850 - (performance.now() - failedAt))));
       const started = performance.now();
-      const fresh = await RawClient.connect(f.port);
+      const fresh = await ControlClient.connect(f.port);
       assert.equal((await fresh.reply()).code, 220);
       assert.ok(performance.now() - started < 300, 'no delay once the failure aged out');
       fresh.close();
@@ -176,7 +179,7 @@ describe('address throttle on a real server', () => {
         await raw.command('USER alice');
         await raw.command('PASS wrong', 5000);
       }
-      const other = await RawClient.connect(f.port, '127.0.0.1', '127.0.0.2');
+      const other = await ControlClient.connect(f.port, { localAddress: '127.0.0.2' });
       const t0 = performance.now();
       assert.equal((await other.reply()).code, 220);
       assert.equal((await other.command('USER alice')).code, 331);
@@ -196,9 +199,9 @@ describe('address throttle on a real server', () => {
       await raw.command('USER a');
       await raw.command('PASS wrong');
       raw.send('USER a'); // now waits 20 s
-      await waitFor(() => f.events.filter((e) => e.type === 'command' && e.command === 'USER').length === 2, 2000, 'the second USER');
+      await waitFor(() => f.events.filter((e) => e.type === 'command' && e.command === 'USER').length === 2, 'the second USER', 2000);
       raw.close();
-      const late = await RawClient.connect(f.port); // its greeting waits 20 s too
+      const late = await ControlClient.connect(f.port); // its greeting waits 20 s too
       late.close();
       await waitNoSessions(f);
       await expectBackToBaseline(baseline, 'throttled sessions that hung up', 2000);
@@ -220,7 +223,7 @@ describe('address throttle on a real server', () => {
     await raw.command('PASS wrong', 5000);
     await raw.command('SITE \x1b]0;pwned\x07 \x08\x08\x08', 5000).catch(() => undefined);
     raw.close();
-    const logs = await waitForService(async () => {
+    const logs = await waitFor(async () => {
       const entries = unwrap(await f.service.getLogs());
       return entries.some((e) => e.level === 'warn' && /2 failed logins from 127\.0\.0\.1 within 10 min/.test(e.text)) ? entries : undefined;
     }, 'the throttle warning');

@@ -4,19 +4,17 @@
  * connections and during their handshake. Afterwards a fresh client is served and descriptors and
  * timers are back to their baseline.
  */
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import tls from 'node:tls';
-import { startServer, waitFor, type ServerFixture } from '../helpers/server-fixture.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { TlsRawClient, connectTlsData } from '../helpers/tls-client.js';
-import { tlsOptions } from '../ftps/ftps-helpers.js';
-import { connectOnly, pseudoRandomBytes, sleep } from '../ftp/ftp-helpers.js';
-import {
-  assertNoServerErrors, assertServedNormally, connectSocket, expectBackToBaseline, receivedAtLeast, reset, takeBaseline, waitNoSessions,
-  watchCrashes, type Baseline,
-} from './hardening-helpers.js';
+import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import { ControlClient } from '../helpers/control-client.js';
+import { connectData, connectOnly, connectTlsData } from '../helpers/ftp-flows.js';
+import { tlsOptions } from '../helpers/test-certificate.js';
+import { pseudoRandomBytes } from '../helpers/payloads.js';
+import { assertServedNormally, faultSuite, receivedAtLeast, reset, waitNoSessions } from './hardening-helpers.js';
 
 const big = pseudoRandomBytes(16 * 1024 * 1024, 8);
 
@@ -33,7 +31,7 @@ async function resetDuringHandshake(socket: net.Socket): Promise<void> {
 
 /** An implicit-TLS client logs in, lists over a TLS data connection and quits. */
 async function assertServedImplicit(f: ServerFixture): Promise<void> {
-  const client = await TlsRawClient.connect(f.port, { implicit: true });
+  const client = await ControlClient.connect(f.port, { implicit: true });
   try {
     assert.equal((await client.reply()).code, 220);
     await client.login('anonymous', 'guest');
@@ -53,27 +51,10 @@ async function assertServedImplicit(f: ServerFixture): Promise<void> {
 
 describe('TLS faults: explicit (AUTH TLS)', () => {
   let f: ServerFixture;
-  let baseline: Baseline;
-  const crashes = watchCrashes();
-
-  before(async () => {
-    f = await startServer({ tls: await tlsOptions('explicit'), files: { 'big.bin': big, 'check.txt': 'check\n' }, dataConnectionTimeoutMs: 1500 });
-    await assertServedNormally(f);
-    baseline = await takeBaseline();
+  const { settle } = faultSuite({
+    start: async () => (f = await startServer({ tls: await tlsOptions('explicit'), files: { 'big.bin': big, 'check.txt': 'check\n' }, dataConnectionTimeoutMs: 1500 })),
+    served: (server) => assertServedNormally(server),
   });
-  after(async () => {
-    crashes.dispose();
-    await f.close();
-    assert.deepEqual(crashes.errors, []);
-  });
-
-  async function settle(what: string): Promise<void> {
-    await waitNoSessions(f);
-    await assertServedNormally(f);
-    await waitNoSessions(f);
-    await expectBackToBaseline(baseline, what);
-    assertNoServerErrors(f);
-  }
 
   test('AUTH TLS, then a reset: at once, after garbage, mid-ClientHello, after the handshake', async () => {
     for (const when of ['at once', 'garbage', 'mid-handshake', 'after handshake'] as const) {
@@ -100,12 +81,12 @@ describe('TLS faults: explicit (AUTH TLS)', () => {
     const raw = await connectOnly(f.port);
     assert.equal((await raw.command('AUTH TLS')).code, 234);
     raw.send('USER anonymous');
-    await waitFor(() => raw.closed, 3000, 'the server to drop the connection');
+    await waitFor(() => raw.closed, 'the server to drop the connection', 3000);
     await settle('plain text after AUTH TLS');
   });
 
   test('resets on TLS data connections: during their handshake and mid-RETR', async () => {
-    const client = await TlsRawClient.connect(f.port);
+    const client = await ControlClient.connect(f.port);
     assert.equal((await client.reply()).code, 220);
     await client.authTls();
     await client.login('anonymous', 'guest');
@@ -115,7 +96,7 @@ describe('TLS faults: explicit (AUTH TLS)', () => {
 
     // The data connection's handshake is reset: the transfer fails (425/522), the session lives.
     const port = await client.epsv();
-    const rawData = await connectSocket(port);
+    const rawData = await connectData(port);
     await resetDuringHandshake(rawData);
     assert.equal((await client.command('RETR check.txt')).code, 150);
     const refused = await client.reply(5000);
@@ -124,7 +105,7 @@ describe('TLS faults: explicit (AUTH TLS)', () => {
 
     // Mid-RETR: the data connection is reset under TLS.
     const dataPort = await client.epsv();
-    const plain = await connectSocket(dataPort);
+    const plain = await connectData(dataPort);
     plain.on('error', () => undefined);
     const data = tls.connect({ socket: plain, rejectUnauthorized: false, session: client.sessions.at(-1) });
     data.on('error', () => undefined);
@@ -144,7 +125,7 @@ describe('TLS faults: explicit (AUTH TLS)', () => {
     assert.equal((await client.command('RETR big.bin')).code, 150);
     await arrived2;
     client.close();
-    await waitFor(() => data2.socket.destroyed || data2.socket.readableEnded, 3000, 'the data connection to drop').catch(() => undefined);
+    await waitFor(() => data2.socket.destroyed || data2.socket.readableEnded, 'the data connection to drop', 3000).catch(() => undefined);
     data2.socket.destroy();
     await settle('TLS data connection resets');
   });
@@ -152,31 +133,14 @@ describe('TLS faults: explicit (AUTH TLS)', () => {
 
 describe('TLS faults: implicit', () => {
   let f: ServerFixture;
-  let baseline: Baseline;
-  const crashes = watchCrashes();
-
-  before(async () => {
-    f = await startServer({ tls: await tlsOptions('implicit'), files: { 'check.txt': 'check\n' }, idleTimeoutMs: 800 });
-    await assertServedImplicit(f);
-    baseline = await takeBaseline();
+  const { settle } = faultSuite({
+    start: async () => (f = await startServer({ tls: await tlsOptions('implicit'), files: { 'check.txt': 'check\n' }, idleTimeoutMs: 800 })),
+    served: assertServedImplicit,
   });
-  after(async () => {
-    crashes.dispose();
-    await f.close();
-    assert.deepEqual(crashes.errors, []);
-  });
-
-  async function settle(what: string): Promise<void> {
-    await waitNoSessions(f);
-    await assertServedImplicit(f);
-    await waitNoSessions(f);
-    await expectBackToBaseline(baseline, what);
-    assertNoServerErrors(f);
-  }
 
   test('a reset at once, mid-ClientHello, after the handshake; plain FTP on the TLS port', async () => {
     for (const when of ['at once', 'mid-handshake', 'after handshake', 'plain text'] as const) {
-      const socket = await connectSocket(f.port);
+      const socket = await connectData(f.port);
       socket.on('error', () => undefined);
       if (when === 'at once') reset(socket);
       else if (when === 'mid-handshake') await resetDuringHandshake(socket);
@@ -187,7 +151,7 @@ describe('TLS faults: implicit', () => {
         reset(socket);
       } else {
         socket.write('USER anonymous\r\n');
-        await waitFor(() => socket.destroyed || socket.readableEnded, 3000, 'the server to drop a plain client');
+        await waitFor(() => socket.destroyed || socket.readableEnded, 'the server to drop a plain client', 3000);
         socket.destroy();
       }
       await waitNoSessions(f);
@@ -196,14 +160,14 @@ describe('TLS faults: implicit', () => {
   });
 
   test('a handshake that never finishes (one byte at a time) is closed by the idle timer', async () => {
-    const raw = await RawClient.connect(f.port);
+    const raw = await ControlClient.connect(f.port);
     const hello = Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03]);
     const started = Date.now();
     for (let i = 0; i < hello.length && !raw.closed; i++) {
       raw.socket.write(hello.subarray(i, i + 1));
       await sleep(150);
     }
-    await waitFor(() => raw.closed, 3000, 'the idle timer to close the connection');
+    await waitFor(() => raw.closed, 'the idle timer to close the connection', 3000);
     assert.ok(Date.now() - started < 3500);
     await settle('slow implicit handshake');
   });

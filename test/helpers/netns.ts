@@ -12,7 +12,8 @@
  * `createNamespace` gives a test one namespace of its own instead, for interfaces it makes up
  * (veth pairs named like a LAN card, Docker's bridge or a VPN), with the same exit hook.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { run, type RunResult } from './processes.js';
 
 export interface LanLink {
   serverNs: string;
@@ -31,26 +32,23 @@ export interface LanLink {
   destroy(): Promise<void>;
 }
 
-function run(command: string, args: string[], input?: string): Promise<{ ok: boolean; out: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(command, args, { timeout: 20_000, encoding: 'utf8' }, (error, stdout, stderr) => {
-      resolve({ ok: !error, out: `${stdout}${stderr}`.trim() || (error ? error.message : '') });
-    });
-    if (input !== undefined) child.stdin?.end(input);
-  });
+/** Runs a setup command (20 s at most): whether it worked, and what it said (or why it failed). */
+async function setup(command: string, args: string[], input?: string): Promise<{ ok: boolean; out: string }> {
+  const result = await run(command, args, { timeoutMs: 20_000, ...(input !== undefined ? { input } : {}) });
+  return { ok: result.code === 0, out: `${result.stdout}${result.stderr}`.trim() || (result.error ?? '') };
 }
 
 async function ns(name: string, command: string, ...args: string[]): Promise<{ ok: boolean; out: string }> {
-  return run('ip', ['netns', 'exec', name, command, ...args]);
+  return setup('ip', ['netns', 'exec', name, command, ...args]);
 }
 
 /** Why namespaces can't be used here, or undefined when they can. */
 export async function netnsUnavailable(): Promise<string | undefined> {
   if (process.platform !== 'linux') return 'network namespaces need Linux';
   const probe = `fsh-probe-${process.pid}`;
-  const added = await run('ip', ['netns', 'add', probe]);
+  const added = await setup('ip', ['netns', 'add', probe]);
   if (!added.ok) return `"ip netns add" is not permitted here (${added.out.split('\n')[0] || 'no iproute2?'})`;
-  await run('ip', ['netns', 'del', probe]);
+  await setup('ip', ['netns', 'del', probe]);
   return undefined;
 }
 
@@ -91,16 +89,16 @@ export async function createNamespace(name: string): Promise<Namespace> {
   const namespace: Namespace = {
     name,
     async ip(...args) {
-      const result = await run('ip', ['-n', name, ...args]);
+      const result = await setup('ip', ['-n', name, ...args]);
       if (!result.ok) throw new Error(`ip -n ${name} ${args.join(' ')}: ${result.out}`);
     },
     async destroy() {
-      await run('ip', ['netns', 'del', name]);
+      await setup('ip', ['netns', 'del', name]);
       live.delete(name);
     },
   };
   try {
-    const added = await run('ip', ['netns', 'add', name]);
+    const added = await setup('ip', ['netns', 'add', name]);
     if (!added.ok) throw new Error(`ip netns add ${name}: ${added.out}`);
     await namespace.ip('link', 'set', 'lo', 'up');
   } catch (err) {
@@ -154,7 +152,7 @@ export async function createLan(tag = `${process.pid}`): Promise<LanLink> {
   chain in { type filter hook input priority 0; policy accept; iifname "${serverIf}" numgen random mod 1000 < 10 drop; }
 }
 `;
-      const nft = await run('ip', ['netns', 'exec', serverNs, 'nft', '-f', '-'], rules);
+      const nft = await setup('ip', ['netns', 'exec', serverNs, 'nft', '-f', '-'], rules);
       if (nft.ok) {
         await ns(serverNs, 'tc', 'qdisc', 'add', 'dev', serverIf, 'root', 'tbf', 'rate', '400mbit', 'burst', '256kb', 'latency', '50ms');
         await ns(clientNs, 'tc', 'qdisc', 'add', 'dev', clientIf, 'root', 'tbf', 'rate', '400mbit', 'burst', '256kb', 'latency', '50ms');
@@ -165,11 +163,11 @@ export async function createLan(tag = `${process.pid}`): Promise<LanLink> {
       return undefined;
     },
     async cut() {
-      await run('ip', ['-n', clientNs, 'link', 'set', 'dev', clientIf, 'down']);
+      await setup('ip', ['-n', clientNs, 'link', 'set', 'dev', clientIf, 'down']);
     },
     async destroy() {
       for (const name of [clientNs, serverNs]) {
-        await run('ip', ['netns', 'del', name]);
+        await setup('ip', ['netns', 'del', name]);
         live.delete(name);
       }
     },
@@ -177,7 +175,7 @@ export async function createLan(tag = `${process.pid}`): Promise<LanLink> {
   try {
     for (const [command, args] of steps) {
       if (args[0] === 'netns' && args[1] === 'add') live.add(args[2]!);
-      const result = await run(command, args);
+      const result = await setup(command, args);
       if (!result.ok) throw new Error(`${command} ${args.join(' ')}: ${result.out}`);
     }
   } catch (err) {
@@ -188,11 +186,6 @@ export async function createLan(tag = `${process.pid}`): Promise<LanLink> {
 }
 
 /** Runs a command inside a namespace (curl, sha256sum…). */
-export function inNamespace(name: string, command: string, args: string[], timeoutMs = 120_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('ip', ['netns', 'exec', name, command, ...args], { timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as NodeJS.ErrnoException).code === 'number' ? (error as unknown as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+export function inNamespace(name: string, command: string, args: string[], timeoutMs = 120_000): Promise<RunResult> {
+  return run('ip', ['netns', 'exec', name, command, ...args], { timeoutMs });
 }

@@ -1,11 +1,10 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
 import type { FtpServer } from '../../core/ftp/server.js';
 import type { FtpServerOptions } from '../../core/ftp/options.js';
 import type { ServerEventName, ServerEvents } from '../../core/ftp/events.js';
 import { startShare } from '../../core/share/share-assembly.js';
+import { makeTempDir, removeTempDir } from './temp.js';
 
 /** A recorded server event. */
 export type RecordedEvent = { [K in ServerEventName]: { type: K } & ServerEvents[K] }[ServerEventName];
@@ -33,16 +32,11 @@ export interface FixtureOptions extends Partial<Omit<FtpServerOptions, 'authoriz
   authorizer?: FtpServerOptions['authorizer'];
 }
 
-/** Makes a temp directory that the fixture removes on close. */
-export function makeTempDir(prefix = 'ftp-share-test-'): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), prefix));
-}
-
 /** Starts a server for one test (or one describe block). */
 export async function startServer(options: FixtureOptions = {}): Promise<ServerFixture> {
   const { readOnly, username, password, folders = 1, files = {}, authorizer, ...serverOptions } = options;
   const roots: string[] = [];
-  for (let i = 0; i < folders; i++) roots.push(await fs.realpath(await makeTempDir()));
+  for (let i = 0; i < folders; i++) roots.push(await makeTempDir());
   for (const [name, content] of Object.entries(files)) {
     const full = path.join(roots[0]!, name);
     await fs.mkdir(path.dirname(full), { recursive: true });
@@ -77,45 +71,7 @@ export async function startServer(options: FixtureOptions = {}): Promise<ServerF
     events,
     async close() {
       await started.share.stop();
-      for (const root of roots) await fs.rm(root, { recursive: true, force: true });
+      for (const root of roots) await removeTempDir(root);
     },
   };
-}
-
-/** Result of running an external client. */
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a real client program (curl, lftp, python3 …) with a time limit; never rejects. */
-export function run(command: string, args: string[], options: { input?: string; timeoutMs?: number; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      command,
-      args,
-      { timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024, cwd: options.cwd, env: options.env ?? process.env, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof (error as NodeJS.ErrnoException).code === 'number' ? ((error as unknown as { code: number }).code) : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-    if (options.input !== undefined) child.stdin?.end(options.input);
-  });
-}
-
-/** Runs a Python ftplib script; the script gets PORT in its environment. */
-export function runPython(script: string, port: number, extraEnv: Record<string, string> = {}): Promise<RunResult> {
-  return run('python3', ['-c', script], { env: { ...process.env, PORT: String(port), ...extraEnv } });
-}
-
-/** Waits until `predicate` holds, polling; throws after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await predicate()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { sleep, waitFor } from '../helpers/wait.js';
 import {
   detectDefaultRouteInterface,
   ftpUrl,
@@ -411,12 +412,12 @@ test('watchAddresses reports a change, stays quiet otherwise, and stops on close
     },
   });
   try {
-    await delay(60);
+    await sleep(60);
     assert.equal(reports.length, 0, 'no report without a change (nor for the baseline)');
     assert.equal(detections, 1, 'the default route is detected only when interfaces change');
 
     current = { eth0: [v4('192.168.1.20')], wlan0: [v4('10.0.0.5')], lo: loopback('127.0.0.1') };
-    await waitFor(() => reports.length === 1);
+    await waitFor(() => reports.length === 1, 'the report', 2000);
     assert.deepEqual(
       reports[0]?.map((c) => c.address),
       ['192.168.1.20', '10.0.0.5', '127.0.0.1'],
@@ -424,13 +425,13 @@ test('watchAddresses reports a change, stays quiet otherwise, and stops on close
 
     // A new object with the same content is no change.
     current = { lo: loopback('127.0.0.1'), wlan0: [v4('10.0.0.5')], eth0: [v4('192.168.1.20')] };
-    await delay(60);
+    await sleep(60);
     assert.equal(reports.length, 1);
   } finally {
     watcher.close();
   }
   current = { eth0: [v4('192.168.1.99')] };
-  await delay(60);
+  await sleep(60);
   assert.equal(reports.length, 1, 'nothing after close');
   watcher.close(); // idempotent
 });
@@ -446,23 +447,11 @@ test('watchAddresses survives a failing interface reader and route detection', a
     detectDefaultRoute: () => Promise.reject(new Error('no route')),
   });
   try {
-    await delay(40);
+    await sleep(40);
     fail = false;
-    await waitFor(() => reports.length === 1);
+    await waitFor(() => reports.length === 1, 'the report', 2000);
     assert.equal(reports[0]?.[0]?.address, '192.168.1.20');
   } finally {
     watcher.close();
   }
 });
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting for condition');
-    await delay(5);
-  }
-}

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AutoStopTimer } from '../../core/share/auto-stop.js';
-import { waitFor } from '../helpers/server-fixture.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** Length of one auto-stop "minute" here (ms). */
 const UNIT_MS = 25;
@@ -64,7 +64,7 @@ test('idle with a delay: the deadline is now + minutes × unit, reported once, a
   assert.equal(timer.stopsAt, clock + 3 * UNIT_MS);
   assert.equal(calls.changes, 1);
   assert.equal(refTimers(), before, 'the count alone must not keep the process alive (unref)');
-  await waitFor(() => calls.expired.length > 0, 3 * UNIT_MS + 2000, 'the auto-stop to expire');
+  await waitFor(() => calls.expired.length > 0, 'the auto-stop to expire', 3 * UNIT_MS + 2000);
   assert.deepEqual(calls.expired, [3]);
   // Timers may fire a millisecond early by the wall clock's rounding, never a unit early.
   assert.ok(calls.expiredAt[0]! - startedAt >= 3 * UNIT_MS - 2, `expired after ${calls.expiredAt[0]! - startedAt} ms`);
@@ -90,7 +90,7 @@ test('a running count moves only when reset', async (t) => {
   assert.equal(timer.stopsAt, first + 20 - 4 * UNIT_MS + 2 * UNIT_MS, 'reset: now + the new delay');
   assert.equal(calls.changes, 2);
 
-  await waitFor(() => calls.expired.length > 0, 2 * UNIT_MS + 2000, 'the reset count to expire');
+  await waitFor(() => calls.expired.length > 0, 'the reset count to expire', 2 * UNIT_MS + 2000);
   assert.deepEqual(calls.expired, [2], 'the reset count runs with its own minutes; the old one is gone');
   await sleep(4 * UNIT_MS + 20);
   assert.deepEqual(calls.expired, [2], 'the replaced count never fires');
@@ -105,7 +105,7 @@ test('resetting again and again keeps it from expiring', async (t) => {
     timer.update(2, true, true);
   }
   assert.deepEqual(calls.expired, [], 'each reset restarts the whole delay');
-  await waitFor(() => calls.expired.length > 0, 2 * UNIT_MS + 2000, 'expiry after the last reset');
+  await waitFor(() => calls.expired.length > 0, 'expiry after the last reset', 2 * UNIT_MS + 2000);
 });
 
 test('someone connecting stops the count; leaving starts a fresh one', async (t) => {
@@ -142,6 +142,6 @@ test('clear() ends a count and reports it; clearing nothing reports nothing', as
   // After a clear the next update starts counting even without reset.
   timer.update(1, true, false);
   assert.ok(timer.stopsAt !== undefined);
-  await waitFor(() => calls.expired.length > 0, UNIT_MS + 2000, 'the new count to expire');
+  await waitFor(() => calls.expired.length > 0, 'the new count to expire', UNIT_MS + 2000);
   assert.deepEqual(calls.expired, [1]);
 });

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { rm } from 'node:fs/promises';
 import { test } from 'node:test';
 import { checkFolder, describeFolderError } from '../../core/share/folders.js';
-import { startService, tempDir } from './share-service-fixture.js';
+import { startService } from './share-service-fixture.js';
+import { tempDir } from '../helpers/temp.js';
 
 const HINT = /was it moved, renamed or on a disk that is not connected\?/;
 

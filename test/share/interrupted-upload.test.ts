@@ -8,8 +8,9 @@ import { readFile, readdir, writeFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import os from 'node:os';
 import { test } from 'node:test';
-import { TEST_USER, startService, unwrap, waitFor } from './share-service-fixture.js';
-import { pseudoRandomBytes } from '../ftp/ftp-helpers.js';
+import { TEST_USER, startService, unwrap } from './share-service-fixture.js';
+import { waitFor } from '../helpers/wait.js';
+import { pseudoRandomBytes } from '../helpers/payloads.js';
 
 const PASSWORD = 'Zq7-unique-test-password-93xk';
 

@@ -10,9 +10,11 @@ import { test } from 'node:test';
 import { ShareService } from '../../core/share/share-service.js';
 import { SettingsStore, type SecretEncryptor } from '../../core/share/settings-store.js';
 import type { LogEntry, ShareState } from '../../core/share/contract.js';
-import { TEST_USER, fixedAddresses, startService, tempDir, unwrap, waitFor } from './share-service-fixture.js';
-import { connectAndLogin, connectOnly, downloadOk, listingLines } from '../ftp/ftp-helpers.js';
-import type { RawClient } from '../helpers/raw-client.js';
+import { TEST_USER, fixedAddresses, startService, unwrap } from './share-service-fixture.js';
+import { tempDir } from '../helpers/temp.js';
+import { waitFor } from '../helpers/wait.js';
+import { connectAndLogin, connectOnly, downloadOk, listingLines } from '../helpers/ftp-flows.js';
+import type { ControlClient } from '../helpers/control-client.js';
 
 const PASSWORD = 'Live-change-test-password-4kq';
 const account = (password = PASSWORD) => ({ mode: 'password' as const, username: TEST_USER, password });
@@ -30,7 +32,7 @@ async function tryLogin(port: number, user: string, password: string): Promise<n
 }
 
 /** Names of a listing (MLSD facts dropped). */
-async function names(client: RawClient, dir = '/'): Promise<string[]> {
+async function names(client: ControlClient, dir = '/'): Promise<string[]> {
   const lines = listingLines(await downloadOk(client, `MLSD ${dir}`));
   return lines.map((line) => line.slice(line.indexOf(' ') + 1)).filter((n) => n !== '.' && n !== '..').sort();
 }

@@ -6,15 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { symlink, writeFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { Client } from 'basic-ftp';
 import { NARRATION, narrate, type NarratedLine } from '../../core/share/narration.js';
 import { startServer, type FixtureOptions, type ServerFixture } from '../helpers/server-fixture.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { startService, unwrap, waitFor } from './share-service-fixture.js';
+import { ControlClient } from '../helpers/control-client.js';
+import { waitFor } from '../helpers/wait.js';
+import { startService, unwrap } from './share-service-fixture.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
 
 async function narrated(t: { after(fn: () => Promise<void> | void): void }, options: FixtureOptions, debug?: boolean) {
   const fixture: ServerFixture = await startServer(options);
@@ -26,15 +27,15 @@ async function narrated(t: { after(fn: () => Promise<void> | void): void }, opti
   return { fixture, lines, normal };
 }
 
-async function connect(port: number, user = 'anonymous', password = 'guest'): Promise<RawClient> {
-  const raw = await RawClient.connect(port);
+async function connect(port: number, user = 'anonymous', password = 'guest'): Promise<ControlClient> {
+  const raw = await ControlClient.connect(port);
   assert.equal((await raw.reply()).code, 220);
   await raw.login(user, password);
   return raw;
 }
 
 /** STOR over a passive data connection: sends `content`, closes, waits for the 226. */
-async function store(raw: RawClient, path: string, content: string): Promise<void> {
+async function store(raw: ControlClient, path: string, content: string): Promise<void> {
   const { port } = await raw.pasv();
   const data = net.connect({ port, host: '127.0.0.1' });
   await new Promise<void>((resolve, reject) => data.once('connect', resolve).once('error', reject));
@@ -99,7 +100,7 @@ test('refusals: read-only writes, refused paths and failed logins are warnings; 
   );
 
   const secured = await narrated(t, { username: 'alice', password: 'right-secret-42' });
-  const guess = await RawClient.connect(secured.fixture.port);
+  const guess = await ControlClient.connect(secured.fixture.port);
   t.after(() => guess.close());
   await guess.reply();
   await guess.command('USER bob\x1b[2J');
@@ -113,8 +114,8 @@ test('refusals: read-only writes, refused paths and failed logins are warnings; 
 });
 
 test('a path that leads outside the share through a link is a warning; the client is told only "not found"', { timeout: 30_000 }, async (t) => {
-  const outsideDir = await mkdtemp(path.join(os.tmpdir(), 'ftp-share-outside-'));
-  t.after(() => rm(outsideDir, { recursive: true, force: true }));
+  const outsideDir = await makeTempDir('ftp-share-outside-');
+  t.after(() => removeTempDir(outsideDir));
   await writeFile(path.join(outsideDir, 'secret.txt'), 'secret');
   const { fixture, normal } = await narrated(t, {});
   await symlink(outsideDir, path.join(fixture.root, 'out'));
@@ -136,10 +137,10 @@ test('a path that leads outside the share through a link is a warning; the clien
 
 test('a connection turned away by a limit is a warning', { timeout: 30_000 }, async (t) => {
   const { fixture, normal } = await narrated(t, { maxConnectionsPerIp: 1 });
-  const first = await RawClient.connect(fixture.port);
+  const first = await ControlClient.connect(fixture.port);
   t.after(() => first.close());
   await first.reply();
-  const second = await RawClient.connect(fixture.port);
+  const second = await ControlClient.connect(fixture.port);
   t.after(() => second.close());
   assert.equal((await second.reply()).code, 421);
   const refused = normal().find((l) => l.text.startsWith('Refused a connection'));

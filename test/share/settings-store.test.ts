@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import {
   PASSWORD_NOTE,
   SettingsStore,
@@ -11,6 +10,7 @@ import {
   type SecretEncryptor,
 } from '../../core/share/settings-store.js';
 import { defaultSettings, type ShareSettings } from '../../core/share/settings.js';
+import { tempDir } from '../helpers/temp.js';
 
 const isWindows = process.platform === 'win32';
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -32,12 +32,6 @@ class XorEncryptor implements SecretEncryptor {
   }
 }
 
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'ftp-share-settings-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 function sample(password = 'Sup3r-Secret-Pa55word'): ShareSettings {
   return {
     folders: [path.resolve(path.sep, 'srv', 'music')],
@@ -51,6 +45,7 @@ function sample(password = 'Sup3r-Secret-Pa55word'): ShareSettings {
     advertisedAddress: '192.168.1.20',
     launchAtLogin: true,
     mdns: false,
+    notifyOnReceive: false,
     trayHintShown: true,
     version: 1,
   };
@@ -61,7 +56,7 @@ const backups = async (dir: string): Promise<string[]> =>
   (await readdir(dir)).filter((n) => n.startsWith('settings.json.corrupt-')).sort();
 
 test('first load: defaults, saved at once so the generated password stays', async (t) => {
-  const dir = path.join(await tempDir(t), 'nested', 'config');
+  const dir = path.join(await tempDir(t, 'ftp-share-settings-'), 'nested', 'config');
   const store = new SettingsStore({ dir });
   const first = await store.load();
   assert.equal(first.recovered, undefined);
@@ -78,7 +73,7 @@ test('first load: defaults, saved at once so the generated password stays', asyn
 
 test('save + load round trip, with and without an encryptor, and for anonymous access', async (t) => {
   for (const encryptor of [undefined, new XorEncryptor()]) {
-    const dir = await tempDir(t);
+    const dir = await tempDir(t, 'ftp-share-settings-');
     const options = encryptor ? { dir, encryptor } : { dir };
     await new SettingsStore(options).save(sample());
     assert.deepEqual((await new SettingsStore(options).load()).settings, sample());
@@ -92,7 +87,7 @@ test('the account kept while anonymous is stored like the password: encrypted, o
   const password = 'Kept-While-Anonymous-42';
   const kept: ShareSettings = { ...sample(), access: { mode: 'anonymous', account: { username: 'phone', password } } };
   for (const encryptor of [undefined, new XorEncryptor()]) {
-    const dir = await tempDir(t);
+    const dir = await tempDir(t, 'ftp-share-settings-');
     const options = encryptor ? { dir, encryptor } : { dir };
     await new SettingsStore(options).save(kept);
     const text = await readFile(file(dir), 'utf8');
@@ -103,7 +98,7 @@ test('the account kept while anonymous is stored like the password: encrypted, o
     assert.deepEqual((await new SettingsStore(options).load()).settings, kept);
   }
   // Undecryptable (another keychain): the kept account is dropped, nothing else is lost or reported.
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'ftp-share-settings-');
   await new SettingsStore({ dir, encryptor: new XorEncryptor(0x11) }).save(kept);
   const loaded = await new SettingsStore({ dir, encryptor: new XorEncryptor(0x22) }).load();
   assert.deepEqual(loaded.settings, { ...kept, access: { mode: 'anonymous' } });
@@ -111,7 +106,7 @@ test('the account kept while anonymous is stored like the password: encrypted, o
 });
 
 test('atomic write: only settings.json remains, and the last save wins', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'ftp-share-settings-');
   const store = new SettingsStore({ dir });
   await Promise.all([1, 2, 3, 4, 5].map((n) => store.save({ ...sample(), port: 3000 + n })));
   assert.deepEqual(await readdir(dir), ['settings.json']);
@@ -120,7 +115,7 @@ test('atomic write: only settings.json remains, and the last save wins', async (
 });
 
 test('with an encryptor the password never appears in the file', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'ftp-share-settings-');
   const password = 'Visible-If-Leaked-123';
   await new SettingsStore({ dir, encryptor: new XorEncryptor() }).save(sample(password));
   const text = await readFile(file(dir), 'utf8');
@@ -134,7 +129,7 @@ test('with an encryptor the password never appears in the file', async (t) => {
 
 test('without a usable keychain the password is obfuscated, and says it is not encrypted', async (t) => {
   for (const encryptor of [undefined, Object.assign(new XorEncryptor(), { available: false })]) {
-    const dir = await tempDir(t);
+    const dir = await tempDir(t, 'ftp-share-settings-');
     const password = 'Plain-Text-Would-Be-Bad';
     await new SettingsStore(encryptor ? { dir, encryptor } : { dir }).save(sample(password));
     const text = await readFile(file(dir), 'utf8');
@@ -147,7 +142,7 @@ test('without a usable keychain the password is obfuscated, and says it is not e
 });
 
 test('an obfuscated or hand-typed password is re-saved encrypted once a keychain is available', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'ftp-share-settings-');
   await new SettingsStore({ dir }).save(sample('Was-Obfuscated-1'));
   const loaded = await new SettingsStore({ dir, encryptor: new XorEncryptor() }).load();
   assert.equal(loaded.recovered, undefined);
@@ -180,14 +175,14 @@ async function assertMovedAside(dir: string, original: Buffer, reasonPattern: Re
 }
 
 test('garbage bytes are moved aside and defaults used', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'ftp-share-settings-');
   const garbage = Buffer.from([0x00, 0xff, 0xfe, 0x7b, 0x22, 0x80, 0x81, 0x0a, 0xc3, 0x28]);
   await writeFile(file(dir), garbage);
   await assertMovedAside(dir, garbage, /not valid UTF-8/);
 });
 
 test('invalid JSON is moved aside; the reason does not quote the file', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'ftp-share-settings-');
   const text = Buffer.from('{"port": 2121, "access": {"mode": "password", "password": "Hunter2-Secret"');
   await writeFile(file(dir), text);
   await assertMovedAside(dir, text, /^The settings file is not valid JSON\.$/);
@@ -201,14 +196,14 @@ test('valid JSON of the wrong shape is moved aside', async (t) => {
     ['{"version": 2, "port": 2121}', /newer version of FTP Share/],
     ['{"access": {"mode": "password", "username": "u", "passwordObfuscated": "not base64!"}}', /damaged password/],
   ] as const) {
-    const dir = await tempDir(t);
+    const dir = await tempDir(t, 'ftp-share-settings-');
     await writeFile(file(dir), content);
     await assertMovedAside(dir, Buffer.from(content), reason);
   }
 });
 
 test('an unreadable settings file is moved aside', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'ftp-share-settings-');
   if (isRoot || isWindows) {
     // root reads any file whatever its mode, so a directory stands in for an unreadable file.
     t.diagnostic('running as root (or on Windows): a directory in place of the file stands in for chmod 000');
@@ -233,7 +228,7 @@ test('an unreadable settings file is moved aside', async (t) => {
 });
 
 test('an undecryptable password: other settings kept, new password, a backup, reported', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'ftp-share-settings-');
   await new SettingsStore({ dir, encryptor: new XorEncryptor(0x11) }).save(sample('Old-Keychain-Pass'));
   const original = await readFile(file(dir));
 
@@ -257,7 +252,7 @@ test('an undecryptable password: other settings kept, new password, a backup, re
 });
 
 test('an encrypted password read without a keychain is reported, not silently lost', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'ftp-share-settings-');
   await new SettingsStore({ dir, encryptor: new XorEncryptor() }).save(sample());
   const loaded = await new SettingsStore({ dir }).load();
   assert.ok(loaded.recovered);
@@ -267,7 +262,7 @@ test('an encrypted password read without a keychain is reported, not silently lo
 });
 
 test('save refuses invalid settings and writes nothing', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'ftp-share-settings-');
   const store = new SettingsStore({ dir });
   await assert.rejects(
     store.save({ ...defaultSettings(), port: 0 }),
@@ -281,7 +276,7 @@ test('save refuses invalid settings and writes nothing', async (t) => {
 });
 
 test('a failing encryptor makes save fail instead of storing the password weaker', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'ftp-share-settings-');
   const broken: SecretEncryptor = {
     isAvailable: () => true,
     encrypt: () => {
@@ -294,7 +289,7 @@ test('a failing encryptor makes save fail instead of storing the password weaker
 });
 
 test('a file saved by Notepad (UTF-8 BOM) loads', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'ftp-share-settings-');
   await writeFile(file(dir), `\uFEFF${JSON.stringify({ port: 2500, access: { mode: 'anonymous' } })}`);
   const loaded = await new SettingsStore({ dir }).load();
   assert.equal(loaded.recovered, undefined);
@@ -303,7 +298,7 @@ test('a file saved by Notepad (UTF-8 BOM) loads', async (t) => {
 });
 
 test('two bad loads in a row keep both backups', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'ftp-share-settings-');
   await writeFile(file(dir), 'first bad');
   const a = await new SettingsStore({ dir }).load();
   await writeFile(file(dir), 'second bad');

@@ -11,20 +11,20 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { access, mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { Client, FTPError } from 'basic-ftp';
 import { startShare, type RunningShare, type ShareSpec, type StartFailure, type StartResult } from '../../core/share/share-assembly.js';
 import type { ServerEventSource } from '../../core/share/narration.js';
 import { generateCertificate } from '../../core/tls/index.js';
-import { makeTempDir } from '../helpers/server-fixture.js';
-import { RawClient } from '../helpers/raw-client.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { ControlClient } from '../helpers/control-client.js';
 
 type TestContext = { after(fn: () => unknown): void };
 
 /** A temp folder (real path) holding `names` as folders, each with a file saying its name; removed after the test. */
 async function folders(t: TestContext, ...names: string[]): Promise<{ base: string; paths: string[] }> {
-  const base = await realpath(await makeTempDir('ftp-share-assembly-'));
-  t.after(() => rm(base, { recursive: true, force: true }));
+  const base = await makeTempDir('ftp-share-assembly-');
+  t.after(() => removeTempDir(base));
   const paths: string[] = [];
   for (const name of names) {
     const folder = path.join(base, name);
@@ -67,7 +67,7 @@ async function client(t: TestContext, port: number, user = 'anonymous', password
 
 /** The reply to USER then PASS on a fresh control connection (a 230 after USER counts). */
 async function loginCode(port: number, user: string, password: string): Promise<number> {
-  const raw = await RawClient.connect(port);
+  const raw = await ControlClient.connect(port);
   try {
     assert.equal((await raw.reply()).code, 220);
     const afterUser = await raw.command(`USER ${user}`);
@@ -283,7 +283,7 @@ test('FTPS from a certificate folder: made on the first start, reused on the sec
   const second = await started(t, spec({ folders: paths, ftps }));
   assert.equal(second.certificate?.generated, undefined, 'the saved certificate is reused');
   assert.equal(second.certificate?.fingerprint256, made.fingerprint256);
-  const raw = await RawClient.connect(second.listening.port);
+  const raw = await ControlClient.connect(second.listening.port);
   t.after(() => raw.close());
   await raw.reply();
   assert.equal((await raw.command('AUTH TLS')).code, 234);

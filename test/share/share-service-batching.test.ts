@@ -4,7 +4,8 @@ import { Client } from 'basic-ftp';
 import { PushBatcher } from '../../core/share/push-batcher.js';
 import { LogBuffer, Redactor } from '../../core/share/log-buffer.js';
 import type { LogEntry, PushEventName, TransfersSnapshot } from '../../core/share/contract.js';
-import { countingSink, startService, unwrap, waitFor, type RecordedPush } from './share-service-fixture.js';
+import { countingSink, startService, unwrap, type RecordedPush } from './share-service-fixture.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 /** The most pushes seen in any window of `windowMs` starting at a push. */
 function maxInWindow(times: number[], windowMs = 1000): number {
@@ -51,7 +52,7 @@ test('100 concurrent downloads yield at most 10 pushes per second', { timeout: 1
   await Promise.all(clients.map((c) => c.access({ host: '127.0.0.1', port: port!, user: 'anonymous', password: 'x' })));
   await waitFor(async () => unwrap(await f.service.getState()).sessionCount === CLIENTS, 'every session');
   // Let the login pushes drain, then count only the transfer phase.
-  await new Promise((r) => setTimeout(r, 1200));
+  await sleep(1200);
   const from = f.pushes.length;
   const began = Date.now();
   const sinks = clients.map(() => countingSink());
@@ -60,7 +61,7 @@ test('100 concurrent downloads yield at most 10 pushes per second', { timeout: 1
   assert.ok(elapsed >= 2000, `the downloads lasted ${elapsed} ms (at least 2 s needed for the measure)`);
   for (const sink of sinks) assert.equal(sink.bytes, size);
   await waitFor(async () => unwrap(await f.service.getTransfers()).totals.completed === CLIENTS, 'every transfer to finish');
-  await new Promise((r) => setTimeout(r, 1200));
+  await sleep(1200);
 
   const phase = f.pushes.slice(from);
   const times = phase.map((p) => p.time);
@@ -107,10 +108,10 @@ test('PushBatcher: a flood of changes is paced, coalesced, and nothing is lost',
     batcher.log(entry);
     if (version % 500 === 0) batcher.notice({ level: 'info', text: `notice ${version}` });
   }, 1);
-  await new Promise((r) => setTimeout(r, 3000));
+  await sleep(3000);
   clearInterval(flood);
   const lastVersion = version;
-  await new Promise((r) => setTimeout(r, 2500));
+  await sleep(2500);
   unsubscribe();
   batcher.close();
 

@@ -1,9 +1,8 @@
 /**
  * Helpers of the ShareService tests: a service on real temp folders with a fixed address list,
- * a recorder of its pushes, and a bounded wait.
+ * a recorder of its pushes, a counting sink and Result unwrapping.
  */
-import { mkdtemp, realpath, rm, writeFile, mkdir } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { Writable } from 'node:stream';
@@ -13,13 +12,11 @@ import { SettingsStore } from '../../core/share/settings-store.js';
 import { defaultSettings, type ShareSettings } from '../../core/share/settings.js';
 import type { PushEventName, PushEvents } from '../../core/share/contract.js';
 import type { CandidateAddress } from '../../core/net/addresses.js';
+import { tempDir } from '../helpers/temp.js';
 
-/** A temp folder removed after the test. Real path, so comparisons with server paths hold. */
-export async function tempDir(t: TestContext, prefix = 'ftp-share-svc-'): Promise<string> {
-  const dir = await realpath(await mkdtemp(path.join(os.tmpdir(), prefix)));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+// Re-exported for test/web, which still imports them from here; their home is test/helpers.
+export { tempDir } from '../helpers/temp.js';
+export { waitFor } from '../helpers/wait.js';
 
 /** One push as recorded: when (Date.now), which event, its payload. */
 export interface RecordedPush {
@@ -86,7 +83,7 @@ export const TEST_USER = 'phone';
 
 /** A ShareService over temp folders; closed (and its folders removed) after the test. */
 export async function startService(t: TestContext, options: ServiceFixtureOptions = {}): Promise<ServiceFixture> {
-  const base = await tempDir(t);
+  const base = await tempDir(t, 'ftp-share-svc-');
   const root = path.join(base, 'shared');
   const configDir = path.join(base, 'config');
   const certificateDir = path.join(configDir, 'certificates');
@@ -124,17 +121,6 @@ export async function startService(t: TestContext, options: ServiceFixtureOption
     addresses,
     pushed: <E extends PushEventName>(event: E) => pushes.filter((p) => p.event === event).map((p) => p.payload as PushEvents[E]),
   };
-}
-
-/** Polls `check` until it returns a truthy value; fails after `timeoutMs`. */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 5000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** A Writable that counts and drops what it gets. */

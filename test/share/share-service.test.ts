@@ -9,8 +9,12 @@ import { SettingsStore } from '../../core/share/settings-store.js';
 import { describeFolderError } from '../../core/share/folders.js';
 import { generateCertificate } from '../../core/tls/index.js';
 import type { LogEntry, SessionRow, ShareState, TransfersSnapshot } from '../../core/share/contract.js';
-import { TEST_USER, countingSink, startService, tempDir, unwrap, waitFor } from './share-service-fixture.js';
-import { connectAndLogin, connectData, downloadOk, listingLines, pseudoRandomBytes, sha256, uploadOk } from '../ftp/ftp-helpers.js';
+import { TEST_USER, countingSink, startService, unwrap } from './share-service-fixture.js';
+import { tempDir } from '../helpers/temp.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import { connectAndLogin, connectData, downloadOk, listingLines, uploadOk } from '../helpers/ftp-flows.js';
+import { pseudoRandomBytes } from '../helpers/payloads.js';
+import { sha256 } from '../helpers/digests.js';
 
 const PASSWORD = 'Zq7-unique-test-password-93xk';
 const password = (pw = PASSWORD) => ({ access: { mode: 'password' as const, username: TEST_USER, password: pw } });
@@ -184,7 +188,7 @@ test('the password never appears in logs or pushed events other than settings', 
   await last.list();
   last.close();
   await waitFor(async () => unwrap(await service.getSessions()).length === 0, 'the last session to end');
-  await new Promise((r) => setTimeout(r, 1200)); // let the last batches go out
+  await sleep(1200); // let the last batches go out
 
   const logs = unwrap(await service.getLogs());
   assert.ok(logs.length > 10);
@@ -429,7 +433,7 @@ test('idle auto-stop: counts down without sessions, pauses with one, stops with 
   await client.access({ host: '127.0.0.1', port: started.port!, user: 'anonymous', password: 'x' });
   await waitFor(async () => unwrap(await f.service.getState()).sessionCount === 1, 'the session');
   assert.equal(unwrap(await f.service.getState()).autoStopAt, undefined, 'no countdown with a session');
-  await new Promise((r) => setTimeout(r, 1700));
+  await sleep(1700);
   assert.equal(unwrap(await f.service.getState()).status, 'running', 'a session keeps it running');
   client.close();
   await waitFor(async () => unwrap(await f.service.getState()).autoStopAt !== undefined, 'the countdown to restart');

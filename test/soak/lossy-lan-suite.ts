@@ -7,13 +7,14 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { makeTempDir } from '../helpers/server-fixture.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { fileSha256 } from '../helpers/digests.js';
+import { run, startProcess, type RunningProcess } from '../helpers/processes.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import { createLan, inNamespace, netnsUnavailable, type LanLink } from '../helpers/netns.js';
 
 const SERVER_SCRIPT = path.resolve('test/soak/ns-server.ts');
@@ -22,58 +23,34 @@ const SERVER_SCRIPT = path.resolve('test/soak/ns-server.ts');
 const IDLE_MS = 3000;
 const STALL_MS = 2000;
 
-async function fileSha256(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 /** A server process inside the server namespace, with its JSON events. */
 interface NsServer {
-  child: ChildProcess;
+  process: RunningProcess;
   port: number;
-  events: Array<Record<string, unknown> & { type: string }>;
-  stop(): Promise<void>;
+  /** Every JSON line it printed so far. */
+  readonly events: Array<Record<string, unknown> & { type: string }>;
 }
 
 async function startNsServer(link: LanLink, root: string): Promise<NsServer> {
-  const child = spawn(
+  const child = startProcess(
     'ip',
     ['netns', 'exec', link.serverNs, process.execPath, '--import', 'tsx', SERVER_SCRIPT, root, '--host', link.serverAddress,
       '--ftps', 'explicit', '--idle', String(IDLE_MS), '--stall', String(STALL_MS), '--data-timeout', '5000'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { killAfterMs: 3_600_000 },
   );
-  const events: NsServer['events'] = [];
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start: ${stderr}`)), 30_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      let event: NsServer['events'][number];
-      try {
-        event = JSON.parse(line) as NsServer['events'][number];
-      } catch {
-        return;
-      }
-      events.push(event);
-      if (event.type === 'listening') {
-        clearTimeout(timer);
-        resolve(event.port as number);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`the server exited (${code}): ${stderr}`)));
-  });
+  const parse = (line: string): NsServer['events'] => {
+    try {
+      return [JSON.parse(line) as NsServer['events'][number]];
+    } catch {
+      return [];
+    }
+  };
+  const listening = parse(await child.waitForLine((line) => parse(line)[0]?.type === 'listening', 30_000))[0]!;
   return {
-    child,
-    port,
-    events,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
+    process: child,
+    port: listening.port as number,
+    get events() {
+      return child.lines.flatMap(parse);
     },
   };
 }
@@ -119,9 +96,9 @@ export async function defineLossyLanSuite(options: LossyLanOptions): Promise<voi
     });
 
     after(async () => {
-      await server?.stop();
+      await server?.process.stop();
       await link?.destroy();
-      if (work) await fs.rm(work, { recursive: true, force: true });
+      if (work) await removeTempDir(work);
     });
 
     const url = (name: string) => `ftp://${link.serverAddress}:${server.port}/${name}`;
@@ -166,7 +143,7 @@ export async function defineLossyLanSuite(options: LossyLanOptions): Promise<voi
       );
       try {
         const started = await waitForEvent(server, before, (e) => e.type === 'transfer-started', 20_000);
-        await new Promise((r) => setTimeout(r, 1000));
+        await sleep(1000);
         const cutAt = Date.now();
         await link.cut();
         const closed = await waitForEvent(server, before, (e) => e.type === 'session-closed' && e.sessionId === started.sessionId, 30_000);
@@ -189,25 +166,19 @@ export async function defineLossyLanSuite(options: LossyLanOptions): Promise<voi
 
 /** Why curl can't be the client here, or undefined when it can. */
 async function inNamespaceProbe(): Promise<string | undefined> {
-  const found = await new Promise<boolean>((resolve) => {
-    const child = spawn('curl', ['--version'], { stdio: 'ignore' });
-    child.on('error', () => resolve(false));
-    child.on('exit', (code) => resolve(code === 0));
-  });
-  return found ? undefined : 'curl is not installed';
+  return (await run('curl', ['--version'])).code === 0 ? undefined : 'curl is not installed';
 }
 
-async function waitForEvent(
+/** The first server event since `from` that `match` accepts. */
+function waitForEvent(
   server: NsServer,
   from: number,
   match: (e: NsServer['events'][number]) => boolean,
   timeoutMs: number,
 ): Promise<NsServer['events'][number]> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const found = server.events.slice(from).find(match);
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for a server event; got ${JSON.stringify(server.events.slice(from).map((e) => e.type))}`);
+  return waitFor(
+    () => server.events.slice(from).find(match),
+    () => `a server event; got ${JSON.stringify(server.events.slice(from).map((e) => e.type))}`,
+    timeoutMs,
+  );
 }

@@ -11,16 +11,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { tempFilesIn } from '../ftp/ftp-helpers.js';
-import { assertServedNormally, expectBackToBaseline, openFds, takeBaseline, waitNoSessions, watchCrashes } from '../hardening/hardening-helpers.js';
+import { ControlClient } from '../helpers/control-client.js';
+import { tempFilesIn, type Reply } from '../helpers/ftp-flows.js';
+import { sha256 } from '../helpers/digests.js';
+import { waitFor } from '../helpers/wait.js';
+import { expectBackToBaseline, openFds, takeBaseline, watchCrashes } from '../helpers/resource-baseline.js';
+import { assertServedNormally, waitNoSessions } from '../hardening/hardening-helpers.js';
 
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const CLIENTS = Number(process.env.SOAK_CLIENTS ?? 200);
@@ -28,9 +31,6 @@ const REPLY_MS = 60_000;
 
 const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (v8.setFlagsFromString('--expose-gc'), vm.runInNewContext('gc') as () => void);
 
-const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
-
-type Reply = Awaited<ReturnType<RawClient['reply']>>;
 
 interface Stats {
   ops: Record<string, number>;
@@ -44,7 +44,7 @@ class Failure extends Error {}
 
 /** One simulated user: its connection, its folder, and the model of what the folder must hold. */
 class Worker {
-  raw!: RawClient;
+  raw!: ControlClient;
   readonly dir: string;
   readonly files = new Map<string, Buffer>();
   readonly dirs = new Set<string>();
@@ -85,7 +85,7 @@ class Worker {
   }
 
   async connect(): Promise<void> {
-    this.raw = await RawClient.connect(this.f.port);
+    this.raw = await ControlClient.connect(this.f.port);
     this.expect(await this.raw.reply(REPLY_MS), [220], 'greeting');
     this.expect(await this.raw.command('USER anonymous', REPLY_MS), [331, 230], 'USER');
     this.expect(await this.raw.command('PASS soak', REPLY_MS), [230], 'PASS');
@@ -167,7 +167,7 @@ class Worker {
         const file = this.existing();
         if (!file) return;
         const data = await this.download(`RETR ${this.path(file)}`);
-        if (sha(data) !== sha(this.files.get(file)!)) throw new Failure(`worker ${this.index}: ${file} corrupted (${data.length} bytes, want ${this.files.get(file)!.length})`);
+        if (sha256(data) !== sha256(this.files.get(file)!)) throw new Failure(`worker ${this.index}: ${file} corrupted (${data.length} bytes, want ${this.files.get(file)!.length})`);
         return;
       }
       case 'appe': {
@@ -226,7 +226,7 @@ class Worker {
       case 'shared': {
         const file = this.pick([...this.shared.keys()]);
         const data = await this.download(`RETR /shared/${file}`);
-        if (sha(data) !== this.shared.get(file)) throw new Failure(`worker ${this.index}: shared ${file} corrupted`);
+        if (sha256(data) !== this.shared.get(file)) throw new Failure(`worker ${this.index}: shared ${file} corrupted`);
         return;
       }
       case 'size': {
@@ -309,14 +309,11 @@ class Worker {
    * temp file (and released the name), before the model is trusted again.
    */
   private async waitSessionGone(port: number | undefined): Promise<void> {
-    const deadline = Date.now() + 10_000;
     const dir = path.join(this.f.root, this.dir);
-    while (Date.now() < deadline) {
-      const live = this.f.server.getSessions().some((s) => s.remotePort === port);
-      if (!live && (await tempFilesIn(dir)).length === 0) return;
-      await new Promise((r) => setTimeout(r, 10));
+    const gone = async () => !this.f.server.getSessions().some((s) => s.remotePort === port) && (await tempFilesIn(dir)).length === 0;
+    if (!(await waitFor(gone, 'the reset session to end', 10_000).catch(() => false))) {
+      throw new Failure(`worker ${this.index}: the reset session never ended`);
     }
-    throw new Failure(`worker ${this.index}: the reset session never ended`);
   }
 
   async finish(): Promise<void> {
@@ -331,7 +328,7 @@ class Worker {
     assert.deepEqual(entries, [...this.files.keys(), ...this.dirs].sort(), `worker ${this.index}: folder contents`);
     for (const [name, data] of this.files) {
       const onDisk = await fs.readFile(path.join(dir, name));
-      assert.equal(sha(onDisk), sha(data), `worker ${this.index}: ${name} on disk`);
+      assert.equal(sha256(onDisk), sha256(data), `worker ${this.index}: ${name} on disk`);
       this.stats.bytesVerified += onDisk.length;
       this.stats.filesVerifiedOnDisk++;
     }
@@ -354,7 +351,7 @@ test(`soak: ${CLIENTS} clients for ${SOAK_SECONDS} s, every byte checked`, { tim
   for (let i = 0; i < 4; i++) {
     const data = randomBytes(8 * 1024 * (i + 1) ** 3);
     files[`shared/s${i}.bin`] = data;
-    shared.set(`s${i}.bin`, sha(data));
+    shared.set(`s${i}.bin`, sha256(data));
   }
   files['shared/big.bin'] = randomBytes(4 * 1024 * 1024);
   const f = await startServer({ files, maxConnections: CLIENTS * 2 + 20, maxConnectionsPerIp: CLIENTS * 2 + 20 });

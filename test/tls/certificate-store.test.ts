@@ -11,12 +11,13 @@ import {
   keyFileName,
   regenerateCertificate,
 } from '../../core/tls/index.js';
-import { makeTempDir, openssl } from './helpers.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { openssl } from '../helpers/openssl.js';
 
 const posix = process.platform !== 'win32';
 
 test('ensureCertificate creates the folder and files with owner-only modes, then reuses them', async () => {
-  const { dir, cleanup } = await makeTempDir();
+  const dir = await makeTempDir('ftp-share-tls-');
   try {
     const certDir = path.join(dir, 'config', 'ftp-share', 'certificates');
     const first = await ensureCertificate(certDir, { ipAddresses: ['127.0.0.1'] });
@@ -50,12 +51,12 @@ test('ensureCertificate creates the folder and files with owner-only modes, then
     assert.equal(third.generated, false);
     assert.equal(third.fingerprint256, fresh.fingerprint256);
   } finally {
-    await cleanup();
+    await removeTempDir(dir);
   }
 });
 
 test('ensureCertificate replaces expiring, expired, damaged and mismatched files', async () => {
-  const { dir, cleanup } = await makeTempDir();
+  const dir = await makeTempDir('ftp-share-tls-');
   try {
     const stored = await ensureCertificate(dir, { validityDays: 5, ipAddresses: ['127.0.0.1'] });
     const renewed = await ensureCertificate(dir, { ipAddresses: ['127.0.0.1'] });
@@ -83,23 +84,23 @@ test('ensureCertificate replaces expiring, expired, damaged and mismatched files
     assert.equal(settled.generated, false);
     assert.equal(settled.fingerprint256, afterGarbage.fingerprint256);
   } finally {
-    await cleanup();
+    await removeTempDir(dir);
   }
 });
 
 test('concurrent calls for one folder agree on one certificate', async () => {
-  const { dir, cleanup } = await makeTempDir();
+  const dir = await makeTempDir('ftp-share-tls-');
   try {
     const results = await Promise.all([1, 2, 3, 4].map(() => ensureCertificate(dir, { ipAddresses: ['127.0.0.1'] })));
     assert.equal(results.filter((result) => result.generated).length, 1);
     assert.equal(new Set(results.map((result) => result.fingerprint256)).size, 1);
   } finally {
-    await cleanup();
+    await removeTempDir(dir);
   }
 });
 
 test('a folder that cannot be created gives write-failed', async () => {
-  const { dir, cleanup } = await makeTempDir();
+  const dir = await makeTempDir('ftp-share-tls-');
   try {
     const blocker = path.join(dir, 'a-file');
     await writeFile(blocker, 'not a folder');
@@ -108,7 +109,7 @@ test('a folder that cannot be created gives write-failed', async () => {
       (error: unknown) => error instanceof CertificateError && error.code === 'write-failed' && !error.message.includes('\n'),
     );
   } finally {
-    await cleanup();
+    await removeTempDir(dir);
   }
 });
 

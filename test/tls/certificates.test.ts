@@ -11,10 +11,11 @@ import {
   generateCertificate,
   localIpAddresses,
 } from '../../core/tls/index.js';
-import { makeTempDir, openssl } from './helpers.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { openssl } from '../helpers/openssl.js';
 
 test('a generated certificate parses with openssl and has the CN, SANs and extensions', async () => {
-  const { dir, cleanup } = await makeTempDir();
+  const dir = await makeTempDir('ftp-share-tls-');
   try {
     const made = await generateCertificate({
       commonName: 'FTP Share test',
@@ -65,7 +66,7 @@ test('a generated certificate parses with openssl and has the CN, SANs and exten
     assert.ok(node.checkPrivateKey(createPrivateKey(made.key)));
     assert.match(made.key, /^-----BEGIN PRIVATE KEY-----\n/); // PKCS#8
   } finally {
-    await cleanup();
+    await removeTempDir(dir);
   }
 });
 
@@ -85,7 +86,7 @@ test('the default SANs cover every non-internal address and the loopbacks', asyn
 });
 
 test('an RSA-2048 certificate has keyEncipherment and a 2048-bit key', async () => {
-  const { dir, cleanup } = await makeTempDir();
+  const dir = await makeTempDir('ftp-share-tls-');
   try {
     const made = await generateCertificate({ algorithm: 'rsa-2048', ipAddresses: ['127.0.0.1'] });
     const certFile = path.join(dir, 'rsa.pem');
@@ -98,12 +99,12 @@ test('an RSA-2048 certificate has keyEncipherment and a 2048-bit key', async () 
     await writeFile(keyFile, made.key);
     assert.match(await openssl(['pkey', '-in', keyFile, '-noout', '-text']), /Private-Key: \(2048 bit/);
   } finally {
-    await cleanup();
+    await removeTempDir(dir);
   }
 });
 
 test('our fingerprint equals openssl x509 -fingerprint -sha256, also for a chain file', async () => {
-  const { dir, cleanup } = await makeTempDir();
+  const dir = await makeTempDir('ftp-share-tls-');
   try {
     const first = await generateCertificate({ ipAddresses: ['127.0.0.1'] });
     const second = await generateCertificate({ ipAddresses: ['127.0.0.1'] });
@@ -119,7 +120,7 @@ test('our fingerprint equals openssl x509 -fingerprint -sha256, also for a chain
     assert.notEqual(first.fingerprint256, second.fingerprint256);
     assert.throws(() => fingerprint256('not a certificate'), (error: unknown) => error instanceof CertificateError && error.code === 'not-pem');
   } finally {
-    await cleanup();
+    await removeTempDir(dir);
   }
 });
 

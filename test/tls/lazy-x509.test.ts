@@ -5,14 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { generateCertificate } from '../../core/tls/index.js';
-import { makeTempDir } from './helpers.js';
-
-const run = promisify(execFile);
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { runOk } from '../helpers/processes.js';
 
 /** The library installs the Reflect metadata API (tsyringe needs it): its presence shows it loaded. */
 const CHILD = `
@@ -40,12 +37,12 @@ async function child(dir: string, generate: boolean): Promise<{ whileServing: st
     ROOT: dir,
     ...(generate ? { GENERATE: '1' } : {}),
   };
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD], { env, timeout: 60_000 });
+  const stdout = await runOk(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD], { env, timeoutMs: 60_000 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as { whileServing: string; atEnd: string };
 }
 
 test('serving FTPS from PEM files does not load @peculiar/x509; generating a certificate does', async () => {
-  const { dir, cleanup } = await makeTempDir();
+  const dir = await makeTempDir('ftp-share-tls-');
   try {
     const made = await generateCertificate();
     await writeFile(path.join(dir, 'cert.pem'), made.cert);
@@ -54,6 +51,6 @@ test('serving FTPS from PEM files does not load @peculiar/x509; generating a cer
     // The probe itself works: the same child sees the library once it generated a certificate.
     assert.deepEqual(await child(dir, true), { whileServing: 'undefined', atEnd: 'function' });
   } finally {
-    await cleanup();
+    await removeTempDir(dir);
   }
 });

@@ -10,20 +10,39 @@ import {
   type CertificateErrorCode,
   type GeneratedCertificate,
 } from '../../core/tls/index.js';
-import { makeTempDir, messageProblem, openssl } from './helpers.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { openssl } from '../helpers/openssl.js';
 
 let dir = '';
-let cleanup: () => Promise<void> = async () => undefined;
 let pairA: GeneratedCertificate;
 let pairB: GeneratedCertificate;
 
 before(async () => {
-  ({ dir, cleanup } = await makeTempDir());
+  dir = await makeTempDir('ftp-share-tls-');
   pairA = await generateCertificate({ ipAddresses: ['127.0.0.1'] });
   pairB = await generateCertificate({ ipAddresses: ['127.0.0.1'] });
 });
 
-after(() => cleanup());
+after(async () => {
+  if (dir) await removeTempDir(dir);
+});
+
+/**
+ * Asserts-friendly check that an error message is one clean line with none of a PEM key's body.
+ * Returns the first problem found, or undefined.
+ */
+function messageProblem(message: string, keyPem: string): string | undefined {
+  if (message.includes('\n')) return 'message spans several lines';
+  if (/\n\s+at /.test(message) || /\bat .+:\d+:\d+/.test(message)) return 'message holds a stack trace';
+  if (message.includes('-----BEGIN')) return 'message holds a PEM block';
+  const bodyLines = keyPem
+    .split(/\r?\n/)
+    .filter((line) => line.length >= 16 && !line.startsWith('-----') && !line.includes(':'));
+  for (const line of bodyLines) {
+    if (message.includes(line.slice(0, 16))) return 'message holds key material';
+  }
+  return undefined;
+}
 
 /** Writes a file in the temp folder and returns its path. */
 async function put(name: string, text: string | Buffer): Promise<string> {

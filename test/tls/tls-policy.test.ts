@@ -5,21 +5,23 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
 import { buildSecureContextOptions, generateCertificate, tlsPolicy, type GeneratedCertificate } from '../../core/tls/index.js';
-import { makeTempDir, sClient } from './helpers.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { sClient } from '../helpers/openssl.js';
 
 let dir = '';
-let cleanup: () => Promise<void> = async () => undefined;
 let made: GeneratedCertificate;
 let certFile = '';
 
 before(async () => {
-  ({ dir, cleanup } = await makeTempDir());
+  dir = await makeTempDir('ftp-share-tls-');
   made = await generateCertificate({ ipAddresses: ['127.0.0.1', '::1'] });
   certFile = path.join(dir, 'cert.pem');
   await writeFile(certFile, made.cert);
 });
 
-after(() => cleanup());
+after(async () => {
+  if (dir) await removeTempDir(dir);
+});
 
 /** Starts a TLS echo-less server with our policy on 127.0.0.1, port 0; collects client errors. */
 /** Connections still open, destroyed by `close` (the server never ends them itself). */
@@ -73,18 +75,18 @@ test('openssl s_client completes TLS 1.3 and TLS 1.2 handshakes and verifies the
   try {
     const verify = ['-CAfile', certFile, '-verify_return_error', '-verify_ip', '127.0.0.1', '-brief'];
     const v13 = await sClient(port, ['-tls1_3', ...verify]);
-    assert.equal(v13.exitCode, 0, v13.output);
+    assert.equal(v13.code, 0, v13.output);
     assert.match(v13.output, /Protocol version: TLSv1\.3/);
     assert.match(v13.output, /Verification: OK/);
 
     const v12 = await sClient(port, ['-tls1_2', ...verify]);
-    assert.equal(v12.exitCode, 0, v12.output);
+    assert.equal(v12.code, 0, v12.output);
     assert.match(v12.output, /Protocol version: TLSv1\.2/);
     assert.match(v12.output, /Ciphersuite: ECDHE-ECDSA-AES128-GCM-SHA256/);
 
     // A CBC suite is not on offer, even when it is all the client wants.
     const cbc = await sClient(port, ['-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-SHA256', '-brief']);
-    assert.notEqual(cbc.exitCode, 0, cbc.output);
+    assert.notEqual(cbc.code, 0, cbc.output);
   } finally {
     await close(server);
   }
@@ -97,7 +99,7 @@ test('the RSA variant handshakes too', async () => {
   const { server, port } = await startServer(rsa);
   try {
     const result = await sClient(port, ['-tls1_2', '-CAfile', rsaFile, '-verify_return_error', '-verify_ip', '127.0.0.1', '-brief']);
-    assert.equal(result.exitCode, 0, result.output);
+    assert.equal(result.code, 0, result.output);
     assert.match(result.output, /Ciphersuite: ECDHE-RSA-AES128-GCM-SHA256/);
   } finally {
     await close(server);
@@ -109,7 +111,7 @@ test('TLS 1.1 is refused by the server', async () => {
   try {
     // SECLEVEL=0 lets this OpenSSL client really offer TLS 1.1, so the refusal is the server's.
     const result = await sClient(port, ['-tls1_1', '-cipher', 'DEFAULT@SECLEVEL=0', '-brief']);
-    assert.notEqual(result.exitCode, 0, result.output);
+    assert.notEqual(result.code, 0, result.output);
     assert.doesNotMatch(result.output, /Protocol version: TLSv1\.1/);
     assert.ok(clientErrors.length >= 1, `the server saw no handshake; client said: ${result.output}`);
     assert.match(String(clientErrors[0]!.message), /unsupported protocol|version/i);
