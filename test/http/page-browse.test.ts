@@ -151,7 +151,7 @@ test('sign-in: an accessible form, a wrong password says so, the right one opens
   assert.equal(await page.getByLabel('Password').getAttribute('aria-describedby'), await alert.getAttribute('id'));
   assert.deepEqual(await accessibilityProblems(page, 'sign-in page with an error'), []);
 
-  await page.getByLabel('User name').fill('ann');
+  assert.equal(await page.getByLabel('User name').inputValue(), 'ann', 'the user name is kept');
   await page.getByLabel('Password').fill('correct horse');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${share.baseUrl}/Holiday/`);

@@ -82,7 +82,7 @@ export async function startPageHarness(root: string, options: PageTargetOptions)
       if (form.get('user') === options.account?.user && form.get('password') === options.account?.password) {
         return send(303, 'text/plain', '', { Location: returnTo.startsWith('/') ? returnTo : '/', 'Set-Cookie': `session=${session}; HttpOnly; SameSite=Strict; Path=/` });
       }
-      return html(401, renderSignInPage({ shareName, error: 'Wrong user name or password.', returnTo }));
+      return html(401, renderSignInPage({ shareName, error: 'Wrong user name or password.', user: form.get('user') ?? '', returnTo }));
     }
     if (!signedIn) return html(401, renderSignInPage({ shareName, returnTo: url.pathname }));
 

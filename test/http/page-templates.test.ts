@@ -68,12 +68,14 @@ test('every name is escaped: share name, path, breadcrumbs, entries, row labels 
 });
 
 test('the sign-in and error pages escape too and carry nothing inline', () => {
-  const signIn = renderSignInPage({ shareName: HOSTILE, error: HOSTILE, csrfToken: HOSTILE, returnTo: `/${HOSTILE}` });
+  const signIn = renderSignInPage({ shareName: HOSTILE, error: HOSTILE, user: HOSTILE, csrfToken: HOSTILE, returnTo: `/${HOSTILE}` });
   assert.ok(!signIn.includes('<img src=x'));
   assert.deepEqual(inlineProblems(signIn), []);
   assert.match(signIn, /<p id="sign-in-error" class="form-error" role="alert">/);
   assert.match(signIn, /aria-describedby="sign-in-error" aria-invalid="true"/);
   assert.match(signIn, /<input type="hidden" name="returnTo" value="\/&lt;img/);
+  assert.match(signIn, /name="user" value="&lt;img[^>]*>/, 'the user name is kept');
+  assert.match(signIn, /name="password"[^>]*autofocus>/, 'the password is the field to retype');
   const plain = renderSignInPage({ shareName: 'Mac — Photos', returnTo: '/' });
   assert.ok(!plain.includes('aria-invalid') && !plain.includes('name="csrf"'), 'no error and no token field unless given');
 

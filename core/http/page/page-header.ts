@@ -22,7 +22,7 @@ export function renderHeader(model: FolderPageModel): SafeHtml {
     html`<div class="account">${model.user !== undefined && html`<span class="user">Signed in as <strong>${model.user}</strong></span>`}${model.signOutAvailable && renderSignOut(model.csrfToken)}</div>`;
   const fingerprint =
     model.fingerprint256 !== undefined &&
-    html`<details class="fingerprint"><summary>Secure connection (HTTPS)</summary><p>The certificate's SHA-256 fingerprint. It matches the one FTP Share shows on the computer when nobody is in between:</p><code>${model.fingerprint256}</code></details>`;
+    html`<details class="fingerprint"><summary>Secure connection (HTTPS)</summary><p>Check that this certificate fingerprint (SHA-256) is the one FTP Share shows on the computer:</p><code>${model.fingerprint256}</code></details>`;
   return html`<header class="top">
 <div class="top-bar">${renderHeading(model.shareName)}${account}</div>
 ${fingerprint}

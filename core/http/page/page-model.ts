@@ -67,6 +67,8 @@ export interface SignInPageModel {
   shareName: string;
   /** Why the last attempt failed, for people ("Wrong user name or password."). */
   error?: string;
+  /** The user name of the failed attempt, filled in again so only the password is retyped. */
+  user?: string;
   /** Sent back as the form's `csrf` field when given. */
   csrfToken?: string;
   /** The same-origin path to go to after signing in, sent back as the form's `returnTo` field. */

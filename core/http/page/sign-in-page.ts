@@ -18,9 +18,9 @@ export function renderSignInPage(model: SignInPageModel): string {
 <h2>Sign in</h2>
 ${error && html`<p id="sign-in-error" class="form-error" role="alert">${model.error}</p>`}
 <label for="user">User name</label>
-<input id="user" name="user" autocomplete="username" autocapitalize="off" spellcheck="false" required${described}>
+<input id="user" name="user" value="${model.user ?? ''}" autocomplete="username" autocapitalize="off" spellcheck="false" required${described}${!model.user && html` autofocus`}>
 <label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required${described}>
+<input id="password" name="password" type="password" autocomplete="current-password" required${described}${!!model.user && html` autofocus`}>
 ${model.csrfToken !== undefined && html`<input type="hidden" name="csrf" value="${model.csrfToken}">`}
 <input type="hidden" name="returnTo" value="${model.returnTo}">
 <button type="submit" class="button primary">Sign in</button>
