@@ -6,15 +6,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { Client as BasicFtp } from 'basic-ftp';
 import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
 import { run, runPython } from '../helpers/processes.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp.js';
 import { digestOf, fileDigest, sha256 } from '../helpers/digests.js';
 import { randomPayload } from '../helpers/payloads.js';
 import { tlsOptions } from '../helpers/test-certificate.js';
-import { completedUploads, ftplibScript } from './ftps-helpers.js';
+import { basicFtpRoundTrip, completedUploads, ftplibScript } from './ftps-helpers.js';
 
 const download = randomPayload(300 * 1024 + 17);
 let fx: ServerFixture;
@@ -156,19 +154,7 @@ test('Python ftplib FTP_TLS in active mode: the server connects back and is the 
 
 test('basic-ftp with secure: true uploads, downloads and lists', { timeout: 30_000 }, async () => {
   const upload = randomPayload(220 * 1024 + 11);
-  const client = new BasicFtp(20_000);
-  try {
-    await client.access({ host: '127.0.0.1', port: fx.port, user: 'u', password: 'p', secure: true, secureOptions: { rejectUnauthorized: false } });
-    const control = client.ftp.socket as import('node:tls').TLSSocket;
-    await client.uploadFrom(Readable.from([upload]), 'basic-up.bin');
-    const out = path.join(local, 'basic-down.bin');
-    await client.downloadTo(out, 'down.bin');
-    const list = await client.list();
-    assert.deepEqual(await fileDigest(path.join(fx.root, 'basic-up.bin')), digestOf(upload));
-    assert.deepEqual(await fileDigest(out), digestOf(download));
-    assert.ok(list.some((entry) => entry.name === 'down.bin' && entry.size === download.length));
-    console.log(`basic-ftp explicit: control ${control.getProtocol()} ${control.getCipher().standardName}`);
-  } finally {
-    client.close();
-  }
+  const { list, control } = await basicFtpRoundTrip(fx, true, { upload, download, localDir: local });
+  assert.ok(list.some((entry) => entry.name === 'down.bin' && entry.size === download.length));
+  console.log(`basic-ftp explicit: control ${control}`);
 });

@@ -1,13 +1,18 @@
 /**
  * Helpers of the FTPS tests: what the server sent and negotiated (completed uploads, server-side
- * handshakes), and wrappers for real clients (rclone, Python's ftplib). The certificate, openssl
- * and digests come from test/helpers.
+ * handshakes, the TLS versions on offer), and real clients (basic-ftp, rclone, Python's ftplib).
+ * The certificate, openssl and digests come from test/helpers.
  */
+import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import tls from 'node:tls';
-import type { RecordedEvent } from '../helpers/server-fixture.js';
+import { Client as BasicFtp, type FileInfo } from 'basic-ftp';
+import type { RecordedEvent, ServerFixture } from '../helpers/server-fixture.js';
 import { run, type RunResult } from '../helpers/processes.js';
+import { digestOf, fileDigest } from '../helpers/digests.js';
+import { ftpsHandshake, type FtpsHandshake } from '../helpers/openssl.js';
 
 /** Every 226 the server sent for an upload, with the bytes it had received: none may be short. */
 export function completedUploads(events: RecordedEvent[]): Array<{ path: string; bytes: number; secure: boolean }> {
@@ -50,6 +55,48 @@ export function summariseHandshakes(handshakes: ServerHandshake[]): string {
     groups.set(key, group);
   }
   return [...groups].map(([key, g]) => `${key} x${g.count} (${g.resumed} resumed)`).join('; ');
+}
+
+/**
+ * basic-ftp over FTPS (`secure`: true for explicit, 'implicit'): logs in as u/p, uploads `upload`
+ * as basic-up.bin, downloads down.bin into `localDir`, lists the root, and checks that both files
+ * arrived whole. Returns the listing and the negotiated control protocol and cipher.
+ */
+export async function basicFtpRoundTrip(
+  fx: ServerFixture,
+  secure: true | 'implicit',
+  files: { upload: Buffer; download: Buffer; localDir: string },
+): Promise<{ list: FileInfo[]; control: string }> {
+  const client = new BasicFtp(20_000);
+  try {
+    await client.access({ host: '127.0.0.1', port: fx.port, user: 'u', password: 'p', secure, secureOptions: { rejectUnauthorized: false } });
+    await client.uploadFrom(Readable.from([files.upload]), 'basic-up.bin');
+    const out = path.join(files.localDir, 'basic-down.bin');
+    await client.downloadTo(out, 'down.bin');
+    const list = await client.list();
+    assert.deepEqual(await fileDigest(path.join(fx.root, 'basic-up.bin')), digestOf(files.upload));
+    assert.deepEqual(await fileDigest(out), digestOf(files.download));
+    const control = client.ftp.socket as tls.TLSSocket;
+    return { list, control: `${control.getProtocol()} ${control.getCipher().standardName}` };
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * `openssl s_client` asks for TLS 1.3, 1.2, 1.1 and 1.0 in turn: the first two must be negotiated,
+ * the old two refused. Returns the two that were.
+ */
+export async function assertModernTlsOnly(port: number, mode: 'explicit' | 'implicit'): Promise<{ tls13: FtpsHandshake; tls12: FtpsHandshake }> {
+  const tls13 = await ftpsHandshake(port, mode, ['-tls1_3']);
+  const tls12 = await ftpsHandshake(port, mode, ['-tls1_2']);
+  const tls11 = await ftpsHandshake(port, mode, ['-tls1_1']);
+  const tls10 = await ftpsHandshake(port, mode, ['-tls1']);
+  assert.equal(tls13.protocol, 'TLSv1.3', tls13.output);
+  assert.equal(tls12.protocol, 'TLSv1.2', tls12.output);
+  assert.equal(tls11.protocol, undefined, tls11.output);
+  assert.equal(tls10.protocol, undefined, tls10.output);
+  return { tls13, tls12 };
 }
 
 /** An on-the-fly rclone FTP remote (`:ftp,…:`) for user `u`, password `p`. */

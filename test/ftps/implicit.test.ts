@@ -7,19 +7,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { Client as BasicFtp } from 'basic-ftp';
 import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
 import { run } from '../helpers/processes.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 import { ControlClient } from '../helpers/control-client.js';
-import { connectTlsData } from '../helpers/ftp-flows.js';
+import { connectTlsData, type TlsDataConnection } from '../helpers/ftp-flows.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp.js';
 import { digestOf, fileDigest, sha256 } from '../helpers/digests.js';
 import { randomPayload } from '../helpers/payloads.js';
-import { ftpsHandshake } from '../helpers/openssl.js';
 import { tlsOptions } from '../helpers/test-certificate.js';
-import { completedUploads } from './ftps-helpers.js';
+import { assertModernTlsOnly, basicFtpRoundTrip, completedUploads } from './ftps-helpers.js';
 
 const download = randomPayload(320 * 1024 + 5);
 let fx: ServerFixture;
@@ -53,23 +50,22 @@ test('curl -k ftps:// uploads and downloads over implicit FTPS', { timeout: 30_0
   assert.deepEqual(completedUploads(fx.events).filter((u) => u.path === '/curl-up.bin'), [{ path: '/curl-up.bin', bytes: upload.length, secure: true }]);
 });
 
+/** RETR down.bin over a TLS data connection that resumes the control session; it must arrive whole. */
+async function retrDownload(client: ControlClient): Promise<TlsDataConnection> {
+  const port = await client.epsv();
+  client.send('RETR down.bin');
+  const data = await connectTlsData(port, client.sessions.at(-1));
+  assert.equal((await client.reply()).code, 150);
+  assert.equal(sha256(await data.received), sha256(download));
+  assert.equal((await client.reply()).code, 226);
+  return data;
+}
+
 test("basic-ftp with secure: 'implicit' uploads, downloads and lists", { timeout: 30_000 }, async () => {
   const upload = randomPayload(190 * 1024 + 3);
-  const client = new BasicFtp(20_000);
-  try {
-    await client.access({ host: '127.0.0.1', port: fx.port, user: 'u', password: 'p', secure: 'implicit', secureOptions: { rejectUnauthorized: false } });
-    await client.uploadFrom(Readable.from([upload]), 'basic-up.bin');
-    const out = path.join(local, 'basic-down.bin');
-    await client.downloadTo(out, 'down.bin');
-    const list = await client.list();
-    assert.deepEqual(await fileDigest(path.join(fx.root, 'basic-up.bin')), digestOf(upload));
-    assert.deepEqual(await fileDigest(out), digestOf(download));
-    assert.ok(list.some((entry) => entry.name === 'basic-up.bin' && entry.size === upload.length));
-    const control = client.ftp.socket as import('node:tls').TLSSocket;
-    console.log(`basic-ftp implicit: control ${control.getProtocol()} ${control.getCipher().standardName}`);
-  } finally {
-    client.close();
-  }
+  const { list, control } = await basicFtpRoundTrip(fx, 'implicit', { upload, download, localDir: local });
+  assert.ok(list.some((entry) => entry.name === 'basic-up.bin' && entry.size === upload.length));
+  console.log(`basic-ftp implicit: control ${control}`);
 });
 
 test('implicit mode: PROT C is refused (536), data is protected without PBSZ/PROT, FEAT has no AUTH', { timeout: 15_000 }, async () => {
@@ -83,12 +79,7 @@ test('implicit mode: PROT C is refused (536), data is protected without PBSZ/PRO
     assert.equal((await client.command('PROT C')).code, 536);
     // Protected from the start: no PBSZ/PROT needed (implicit FTPS clients often skip them).
     await client.command('TYPE I');
-    const port = await client.epsv();
-    client.send('RETR down.bin');
-    const data = await connectTlsData(port, client.sessions.at(-1));
-    assert.equal((await client.reply()).code, 150);
-    assert.equal(sha256(await data.received), sha256(download));
-    assert.equal((await client.reply()).code, 226);
+    const data = await retrDownload(client);
     assert.equal(data.tickets.length, 0);
   } finally {
     client.close();
@@ -96,14 +87,7 @@ test('implicit mode: PROT C is refused (536), data is protected without PBSZ/PRO
 });
 
 test('TLS 1.2 and 1.3 are offered on the implicit port; TLS 1.0 and 1.1 are refused', { timeout: 30_000 }, async () => {
-  const tls13 = await ftpsHandshake(fx.port, 'implicit', ['-tls1_3']);
-  const tls12 = await ftpsHandshake(fx.port, 'implicit', ['-tls1_2']);
-  const tls11 = await ftpsHandshake(fx.port, 'implicit', ['-tls1_1']);
-  const tls10 = await ftpsHandshake(fx.port, 'implicit', ['-tls1']);
-  assert.equal(tls13.protocol, 'TLSv1.3', tls13.output);
-  assert.equal(tls12.protocol, 'TLSv1.2', tls12.output);
-  assert.equal(tls11.protocol, undefined, tls11.output);
-  assert.equal(tls10.protocol, undefined, tls10.output);
+  const { tls13, tls12 } = await assertModernTlsOnly(fx.port, 'implicit');
   console.log(`openssl s_client implicit: ${tls13.protocol} ${tls13.cipher}; ${tls12.protocol} ${tls12.cipher}; TLSv1.1 and TLSv1 refused`);
 });
 
@@ -140,12 +124,7 @@ test('plain-text clients, garbage and silent connections on the implicit port do
     assert.doesNotMatch(plainText, /220|331|530/);
 
     // The real session carries on: a download in the middle of all that.
-    const port = await client.epsv();
-    client.send('RETR down.bin');
-    const data = await connectTlsData(port, client.sessions.at(-1));
-    assert.equal((await client.reply()).code, 150);
-    assert.equal(sha256(await data.received), sha256(download));
-    assert.equal((await client.reply()).code, 226);
+    await retrDownload(client);
 
     // Meanwhile the real session keeps talking (NOOPs), so only the silent one is idle.
     let silentDone = false;

@@ -17,7 +17,7 @@ import { collectData, connectAndLogin, connectData, connectOnly, download, tempF
 import { prng, pseudoRandomBytes } from '../helpers/payloads.js';
 import { sha256 } from '../helpers/digests.js';
 import { expectBackToBaseline, failOnCrashes, takeBaseline } from '../helpers/resource-baseline.js';
-import { assertIntact, assertNoServerErrors, assertServedNormally, faultSuite, receivedAtLeast, reset, waitNoSessions } from './hardening-helpers.js';
+import { assertIntact, assertNoServerErrors, assertServedNormally, faultSuite, receivedAtLeast, reset, stalledRetr, waitNoSessions } from './hardening-helpers.js';
 
 const MiB = 1024 * 1024;
 const big = pseudoRandomBytes(24 * MiB, 5);
@@ -63,13 +63,8 @@ describe('faults', () => {
   });
 
   test('RST mid-RETR on the control connection: the transfer stops, the file handle closes', async () => {
-    const raw = await connectAndLogin(f.port);
-    await raw.command('TYPE I');
-    const data = await connectData((await raw.pasv()).port);
-    data.on('error', () => undefined);
-    const arrived = receivedAtLeast(data, 256 * 1024);
-    assert.equal((await raw.command('RETR big.bin')).code, 150);
-    await arrived; // the reader now stalls: the server is blocked on backpressure, mid-file
+    // The reader stalls: the server is blocked on backpressure, mid-file.
+    const { raw, data } = await stalledRetr(f.port, 'big.bin', 256 * 1024, { ignoreDataErrors: true });
     reset(raw.socket);
     await waitFor(() => data.destroyed || data.readableEnded || data.closed, 'the data connection to be dropped', 3000).catch(() => undefined);
     data.destroy();
@@ -79,13 +74,7 @@ describe('faults', () => {
   });
 
   test('RST mid-RETR on the data connection: 426, and the session goes on', async () => {
-    const raw = await connectAndLogin(f.port);
-    await raw.command('TYPE I');
-    const data = await connectData((await raw.pasv()).port);
-    data.on('error', () => undefined);
-    const arrived = receivedAtLeast(data, 256 * 1024);
-    assert.equal((await raw.command('RETR big.bin')).code, 150);
-    await arrived;
+    const { raw, data } = await stalledRetr(f.port, 'big.bin', 256 * 1024, { ignoreDataErrors: true });
     reset(data);
     assert.equal((await raw.reply(5000)).code, 426);
     assert.equal((await raw.command('NOOP')).code, 200);
@@ -355,13 +344,7 @@ describe('faults: many connections, slow clients, stalls', () => {
     const f = await startServer({ dataStallTimeoutMs: 400, files: { 'big.bin': big } });
     try {
       const baseline = await takeBaseline();
-      const raw = await connectAndLogin(f.port);
-      await raw.command('TYPE I');
-      const data = await connectData((await raw.pasv()).port);
-      data.on('error', () => undefined);
-      const arrived = receivedAtLeast(data, 64 * 1024);
-      assert.equal((await raw.command('RETR big.bin')).code, 150);
-      await arrived;
+      const { raw, data } = await stalledRetr(f.port, 'big.bin', 64 * 1024, { ignoreDataErrors: true });
       assert.deepEqual((await raw.reply(5000)).lines, ['426 Transfer stalled; aborted']);
       assert.equal((await raw.command('NOOP')).code, 200);
       data.destroy();
@@ -403,13 +386,7 @@ describe('faults: many connections, slow clients, stalls', () => {
     const clients: ControlClient[] = [];
     const sockets: net.Socket[] = [];
     try {
-      const retr = await connectAndLogin(f.port);
-      await retr.command('TYPE I');
-      const rd = await connectData((await retr.pasv()).port);
-      rd.on('error', () => undefined);
-      const arrived = receivedAtLeast(rd, 128 * 1024);
-      assert.equal((await retr.command('RETR big.bin')).code, 150);
-      await arrived;
+      const { raw: retr, data: rd } = await stalledRetr(f.port, 'big.bin', 128 * 1024, { ignoreDataErrors: true });
       const stor = await connectAndLogin(f.port);
       const sd = await connectData((await stor.pasv()).port);
       sd.on('error', () => undefined);

@@ -20,7 +20,7 @@ import { sha256 } from '../helpers/digests.js';
 import { PhysicalFileSystem } from '../../core/fs/physical.js';
 import { toFsError } from '../../core/fs/fs-error.js';
 import type { FileInfo, FileSystem, ReadableFile, UploadMode, UploadTarget } from '../../core/fs/file-system.js';
-import { assertIntact, faultSuite, receivedAtLeast, waitNoSessions } from './hardening-helpers.js';
+import { assertIntact, faultSuite, stalledRetr, waitNoSessions } from './hardening-helpers.js';
 
 const MiB = 1024 * 1024;
 
@@ -175,14 +175,8 @@ describe('file faults during transfers', () => {
 
   test('a file deleted mid-RETR is still sent whole (the open handle keeps it); 226', async () => {
     await fs.writeFile(path.join(f.root, 'vanish.bin'), big);
-    const raw = await connectAndLogin(f.port);
-    await raw.command('TYPE I');
-    const data = await connectData((await raw.pasv()).port);
     const chunks: Buffer[] = [];
-    const arrived = receivedAtLeast(data, 512 * 1024);
-    data.on('data', (c: Buffer) => chunks.push(c));
-    assert.equal((await raw.command('RETR vanish.bin')).code, 150);
-    await arrived;
+    const { raw, data } = await stalledRetr(f.port, 'vanish.bin', 512 * 1024, { onData: (c) => chunks.push(c) });
     await fs.unlink(path.join(f.root, 'vanish.bin'));
     const done = new Promise<void>((resolve) => data.on('end', () => resolve()));
     data.resume();
@@ -197,14 +191,8 @@ describe('file faults during transfers', () => {
   test('a file growing mid-RETR: 226, the original bytes first', async () => {
     const file = path.join(f.root, 'grow.bin');
     await fs.writeFile(file, big);
-    const raw = await connectAndLogin(f.port);
-    await raw.command('TYPE I');
-    const data = await connectData((await raw.pasv()).port);
     const chunks: Buffer[] = [];
-    const arrived = receivedAtLeast(data, 512 * 1024);
-    data.on('data', (c: Buffer) => chunks.push(c));
-    assert.equal((await raw.command('RETR grow.bin')).code, 150);
-    await arrived;
+    const { raw, data } = await stalledRetr(f.port, 'grow.bin', 512 * 1024, { onData: (c) => chunks.push(c) });
     await fs.appendFile(file, Buffer.alloc(MiB, 7));
     const done = new Promise<void>((resolve) => data.on('end', () => resolve()));
     data.resume();
@@ -221,12 +209,7 @@ describe('file faults during transfers', () => {
   test('a file truncated mid-RETR: 451 "file changed", not a 226 for a short copy', async () => {
     const file = path.join(f.root, 'shrink.bin');
     await fs.writeFile(file, big);
-    const raw = await connectAndLogin(f.port);
-    await raw.command('TYPE I');
-    const data = await connectData((await raw.pasv()).port);
-    const arrived = receivedAtLeast(data, 512 * 1024);
-    assert.equal((await raw.command('RETR shrink.bin')).code, 150);
-    await arrived;
+    const { raw, data } = await stalledRetr(f.port, 'shrink.bin', 512 * 1024);
     await fs.truncate(file, 2 * MiB);
     data.resume();
     await new Promise<void>((resolve) => data.on('close', () => resolve()));

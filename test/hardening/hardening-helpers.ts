@@ -11,7 +11,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { before } from 'node:test';
 import type { ServerFixture } from '../helpers/server-fixture.js';
-import { connectAndLogin, downloadOk, tempFilesIn, uploadOk, waitClosed } from '../helpers/ftp-flows.js';
+import { connectAndLogin, connectData, downloadOk, tempFilesIn, uploadOk, waitClosed } from '../helpers/ftp-flows.js';
+import type { ControlClient } from '../helpers/control-client.js';
 import { sha256 } from '../helpers/digests.js';
 import { run } from '../helpers/processes.js';
 import { expectBackToBaseline, failOnCrashes, takeBaseline, type Baseline } from '../helpers/resource-baseline.js';
@@ -129,6 +130,28 @@ export function receivedAtLeast(socket: net.Socket, bytes: number, timeoutMs = 5
     };
     socket.on('data', onData);
   });
+}
+
+/**
+ * Logs in and starts `RETR name` (binary, passive), then waits until `bytes` arrived: the reader
+ * stalls there, so the server is blocked on backpressure mid-file. `ignoreDataErrors` ignores
+ * errors of the data socket (the resets the test causes); `onData` sees every chunk.
+ */
+export async function stalledRetr(
+  port: number,
+  name: string,
+  bytes: number,
+  options: { ignoreDataErrors?: boolean; onData?: (chunk: Buffer) => void } = {},
+): Promise<{ raw: ControlClient; data: net.Socket }> {
+  const raw = await connectAndLogin(port);
+  await raw.command('TYPE I');
+  const data = await connectData((await raw.pasv()).port);
+  if (options.ignoreDataErrors) data.on('error', () => undefined);
+  const arrived = receivedAtLeast(data, bytes);
+  if (options.onData) data.on('data', options.onData);
+  assert.equal((await raw.command(`RETR ${name}`)).code, 150);
+  await arrived;
+  return { raw, data };
 }
 
 /**
