@@ -5,12 +5,12 @@
  * control when read-only, and signs in and out.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../e2e/ui-helpers.js';
+import { fileSha256 } from '../helpers/digests.js';
 import { accessibilityProblems, DEVICES, HOSTILE_NAME, LONG_NAME, listedNames, openPage, sidewaysAt360, startShare } from './page-fixture.js';
 
 const FINGERPRINT = Array.from({ length: 32 }, (_, i) => (i * 7).toString(16).padStart(2, '0').toUpperCase()).join(':');
@@ -21,7 +21,6 @@ before(async () => {
 });
 after(() => browser?.close());
 
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 /** Visible controls less than 44 px high or wide, as "label: w×h". */
 async function smallTargets(page: Page): Promise<string[]> {
@@ -98,7 +97,7 @@ test('a hostile file name is text: no dialog fires, no element is injected, its 
   assert.equal(await page.locator('img[src="x"]').count(), 0);
   await page.keyboard.press('Escape');
   const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
-  assert.equal(sha256(await readFile(await download.path())), sha256(await readFile(path.join(share.root, HOSTILE_NAME))));
+  assert.equal(await fileSha256(await download.path()), await fileSha256(path.join(share.root, HOSTILE_NAME)));
   assert.deepEqual(problems, [], 'no alert, no console error');
 });
 
@@ -115,7 +114,7 @@ test('JavaScript off: browsing, sorting and downloading work by plain links; the
   await page.getByRole('link', { name: 'Documents (folder)' }).click();
   await page.waitForURL(`${share.baseUrl}/Documents/`);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'notes.txt' }).click()]);
-  assert.equal(sha256(await readFile(await download.path())), sha256(await readFile(path.join(share.root, 'Documents', 'notes.txt'))));
+  assert.equal(await fileSha256(await download.path()), await fileSha256(path.join(share.root, 'Documents', 'notes.txt')));
   await page.getByRole('navigation', { name: 'Sort' }).getByRole('link', { name: /^Name/ }).click();
   await page.waitForURL(/sort=name&order=desc/);
   assert.deepEqual(problems, []);

@@ -3,12 +3,12 @@
  * with awkward names, the phone and desktop browsers, and the checks every page must pass
  * (axe in light and dark, no console errors, no sideways scrolling).
  */
-import { mkdir, mkdtemp, realpath, rm, utimes, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { axeViolations, sidewaysScrolling } from '../e2e/ui-helpers.js';
+import { tempDir } from '../helpers/temp.js';
 import { startPageHarness } from './page-harness.js';
 
 /** How a test wants the share: writable or not, with an account or anonymous, over HTTPS or not. */
@@ -46,8 +46,7 @@ export const LONG_NAME = `${'VeryLongFileNameWithoutAnySpaces'.repeat(4)}.pdf`;
  * has an answer: small.txt is the oldest file, photo.jpg the newest.
  */
 export async function makeShareTree(t: TestContext): Promise<string> {
-  const root = await realpath(await mkdtemp(path.join(os.tmpdir(), 'ftp-share-page-')));
-  t.after(() => rm(root, { recursive: true, force: true }));
+  const root = await tempDir(t, 'ftp-share-page-');
   await mkdir(path.join(root, 'Holiday', 'Day 2'), { recursive: true });
   await mkdir(path.join(root, 'Documents'));
   const files: [string, number, string][] = [

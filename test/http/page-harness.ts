@@ -160,6 +160,8 @@ export async function startPageHarness(root: string, options: PageTargetOptions)
       return json(200, {});
     }
     if (action === '?delete') {
+      // As the real server: a folder only when empty.
+      if (isDir && (await readdir(target)).length > 0) return json(409, { error: 'Only an empty folder can be deleted' });
       await rm(target, { recursive: true });
       return json(200, {});
     }

@@ -5,12 +5,12 @@
  * listing refreshed after each, and the dialogs accessible.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../e2e/ui-helpers.js';
+import { fileSha256, sha256 } from '../helpers/digests.js';
 import { accessibilityProblems, DEVICES, listedNames, openPage, sidewaysAt360, startShare } from './page-fixture.js';
 
 let browser: Browser;
@@ -19,7 +19,6 @@ before(async () => {
 });
 after(() => browser?.close());
 
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const exists = (file: string) => stat(file).then(() => true, () => false);
 
 /** Limits the page's upload speed (bytes/s) through DevTools; undefined lifts the limit. */
@@ -61,7 +60,7 @@ for (const device of Object.keys(DEVICES) as (keyof typeof DEVICES)[]) {
     await page.getByRole('status').filter({ hasText: '2 files uploaded.' }).waitFor();
     await page.locator('.entry-name', { hasText: 'second.bin' }).waitFor();
     assert.deepEqual(await listedNames(page), ['first.bin', 'notes.txt', 'second.bin']);
-    for (const file of files) assert.equal(sha256(await readFile(path.join(share.root, 'Documents', file.name))), sha256(file.buffer));
+    for (const file of files) assert.equal(await fileSha256(path.join(share.root, 'Documents', file.name)), sha256(file.buffer));
 
     // The same name again is kept beside the first, and the row says under which name.
     await limitUpload(page, undefined);
@@ -121,21 +120,32 @@ for (const device of Object.keys(DEVICES) as (keyof typeof DEVICES)[]) {
     assert.ok(await exists(path.join(share.root, 'beach day.jpg')));
     assert.ok(!(await exists(path.join(share.root, 'photo.jpg'))));
 
-    await page.getByRole('button', { name: 'Delete Holiday' }).click();
-    const deleteDialog = page.getByRole('dialog', { name: 'Delete “Holiday”?' });
-    await deleteDialog.waitFor();
-    assert.match((await deleteDialog.textContent())!, /everything in it/);
+    await page.getByRole('button', { name: 'Delete small.txt' }).click();
+    const deleteFile = page.getByRole('dialog', { name: 'Delete “small.txt”?' });
+    await deleteFile.waitFor();
+    assert.match((await deleteFile.textContent())!, /can’t be undone/);
     assert.equal(await page.evaluate('document.activeElement.textContent'), 'Cancel', 'focus starts on Cancel');
     assert.deepEqual(await accessibilityProblems(page, 'delete dialog'), []);
-    await deleteDialog.getByRole('button', { name: 'Cancel' }).click();
-    assert.ok(await exists(path.join(share.root, 'Holiday')), 'cancel deletes nothing');
+    await deleteFile.getByRole('button', { name: 'Cancel' }).click();
+    assert.ok(await exists(path.join(share.root, 'small.txt')), 'cancel deletes nothing');
+    await page.getByRole('button', { name: 'Delete small.txt' }).click();
+    await deleteFile.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('status').filter({ hasText: '“small.txt” deleted.' }).waitFor();
+    assert.ok(!(await listedNames(page)).includes('small.txt'));
+    assert.ok(!(await exists(path.join(share.root, 'small.txt'))));
 
+    // A folder with something in it is refused (the server's rule): its reason shows in the dialog.
     await page.getByRole('button', { name: 'Delete Holiday' }).click();
-    await deleteDialog.getByRole('button', { name: 'Delete' }).click();
-    await page.getByRole('status').filter({ hasText: '“Holiday” deleted.' }).waitFor();
-    assert.ok(!(await listedNames(page)).includes('Holiday'));
-    assert.ok(!(await exists(path.join(share.root, 'Holiday'))));
-    // The refused rename's console line is the only one.
+    const deleteFolder = page.getByRole('dialog', { name: 'Delete “Holiday”?' });
+    await deleteFolder.getByRole('button', { name: 'Delete' }).click();
+    await deleteFolder.getByRole('alert').filter({ hasText: /\S/ }).waitFor();
+    await page.keyboard.press('Escape');
+    assert.ok(await exists(path.join(share.root, 'Holiday', 'beach.jpg')));
+    await page.getByRole('button', { name: 'Delete Trip 2025' }).click();
+    await page.getByRole('dialog', { name: 'Delete “Trip 2025”?' }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('status').filter({ hasText: '“Trip 2025” deleted.' }).waitFor();
+    assert.ok(!(await exists(path.join(share.root, 'Trip 2025'))));
+    // The two refusals' console lines are the only ones.
     assert.deepEqual(problems.filter((p) => !p.includes('409')), []);
   });
 }

@@ -206,7 +206,7 @@
     deleteDialog.querySelector('.dialog-name').textContent = entry.name;
     document.getElementById('delete-dialog-text').textContent =
       entry.type === 'dir'
-        ? 'The folder and everything in it will be deleted from the computer. This can’t be undone.'
+        ? 'The folder will be deleted from the computer. This can’t be undone.'
         : 'The file will be deleted from the computer. This can’t be undone.';
     confirmed = {
       act: () => post(`${entry.href}?delete`),
