@@ -240,7 +240,7 @@ export async function signInPost(ctx: WebContext, req: IncomingMessage, res: Ser
   if (!grant) {
     await loginFailed(ctx, res, visitor, user);
     if (res.destroyed) return;
-    return sendHtml(req, res, 403, renderSignInPage({ shareName: ctx.shareName, returnTo, error: 'Wrong user name or password.' }));
+    return sendHtml(req, res, 403, renderSignInPage({ shareName: ctx.shareName, returnTo, user, error: 'Wrong user name or password.' }));
   }
   signInWithCookie(ctx, res, visitor, grant, false);
   redirect(req, res, 303, returnTo);

@@ -286,7 +286,11 @@ export class WebServer {
     const ex: Exchange = { req, res, ctx, target, remoteAddress: origin.remoteAddress, session, fs: identity.fs, user: identity.user, csrfPending: false, ...(identity.signIn ? { signIn: identity.signIn } : {}) };
 
     if (!read && !this.writeAllowed(ex)) return;
-    if (method === 'POST' && query.has('signout')) return signOut(ctx, req, res, identity.signIn);
+    if (method === 'POST' && query.has('signout')) {
+      // Signing out ends the session, whose requests in flight are cut: not this one, which answers.
+      session.responses.delete(res);
+      return signOut(ctx, req, res, identity.signIn);
+    }
 
     let path: string;
     try {
