@@ -1,5 +1,5 @@
 /**
- * Active mode (PORT, EPRT): the server connects back to the client. Driven by RawClient (exact
+ * Active mode (PORT, EPRT): the server connects back to the client. Driven by ControlClient (exact
  * replies), Python ftplib with set_pasv(False) and curl --ftp-port; the anti-bounce rules
  * (own address only, port ≥ 1024) are checked in security.test.ts as well.
  */

@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { startServer, type ServerFixture } from '../helpers/server-fixture.js';
 import { ControlClient } from '../helpers/control-client.js';
-import { collectData, connectAndLogin, connectData, connectOnly, download, downloadOk, epsvPort, listingLines } from '../helpers/ftp-flows.js';
+import { collectData, connectAndLogin, connectData, connectOnly, download, downloadOk, epsvPort, listingLines, waitClosed } from '../helpers/ftp-flows.js';
 import { loopbackAliases } from '../helpers/loopback.js';
 import { sleep } from '../helpers/wait.js';
 
@@ -73,7 +73,7 @@ describe('commands', () => {
     assert.equal((await raw.command('PASS x')).code, 230);
     assert.equal((await raw.command('PWD')).code, 257);
     assert.deepEqual((await raw.command('QUIT')).lines, ['221 Goodbye']);
-    await waitClosed(raw);
+    await waitClosed(raw, 3000);
   });
 
   test('PWD/CWD/CDUP/MKD/RMD and the X variants', async () => {
@@ -356,7 +356,7 @@ describe('commands', () => {
     assert.equal(await fs.readFile(path.join(f.root, 'hello.txt'), 'utf8'), HELLO);
     await assert.rejects(fs.stat(path.join(f.root, 'x')));
     assert.equal((await raw.command('QUIT')).code, 221);
-    await waitClosed(raw);
+    await waitClosed(raw, 3000);
   });
 
   test('EPSV, EPSV 1, EPSV 2 (wrong family), EPSV ALL', async () => {
@@ -466,9 +466,3 @@ describe('commands', () => {
     raw.close();
   });
 });
-
-async function waitClosed(raw: ControlClient): Promise<void> {
-  const deadline = Date.now() + 3000;
-  while (!raw.closed && Date.now() < deadline) await sleep(10);
-  assert.ok(raw.closed, 'server closed the connection');
-}

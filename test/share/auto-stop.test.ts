@@ -7,12 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AutoStopTimer } from '../../core/share/auto-stop.js';
-import { waitFor } from '../helpers/wait.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 /** Length of one auto-stop "minute" here (ms). */
 const UNIT_MS = 25;
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A timer with a clock the test moves, counting its callbacks; cleared after the test. */
 function makeTimer(t: { after(fn: () => void): void }) {

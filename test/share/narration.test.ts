@@ -5,7 +5,6 @@
  * password. The app's log says the same words (the last test), and so does the CLI (test/cli).
  */
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import path from 'node:path';
 import { symlink, writeFile } from 'node:fs/promises';
 import { test } from 'node:test';
@@ -13,6 +12,7 @@ import { Client } from 'basic-ftp';
 import { NARRATION, narrate, type NarratedLine } from '../../core/share/narration.js';
 import { startServer, type FixtureOptions, type ServerFixture } from '../helpers/server-fixture.js';
 import { ControlClient } from '../helpers/control-client.js';
+import { connectAndLogin, upload } from '../helpers/ftp-flows.js';
 import { waitFor } from '../helpers/wait.js';
 import { startService, unwrap } from './share-service-fixture.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp.js';
@@ -27,26 +27,16 @@ async function narrated(t: { after(fn: () => Promise<void> | void): void }, opti
   return { fixture, lines, normal };
 }
 
-async function connect(port: number, user = 'anonymous', password = 'guest'): Promise<ControlClient> {
-  const raw = await ControlClient.connect(port);
-  assert.equal((await raw.reply()).code, 220);
-  await raw.login(user, password);
-  return raw;
-}
-
-/** STOR over a passive data connection: sends `content`, closes, waits for the 226. */
+/** STOR over a passive data connection: 150, sends `content`, closes, 226. */
 async function store(raw: ControlClient, path: string, content: string): Promise<void> {
-  const { port } = await raw.pasv();
-  const data = net.connect({ port, host: '127.0.0.1' });
-  await new Promise<void>((resolve, reject) => data.once('connect', resolve).once('error', reject));
-  assert.equal((await raw.command(`STOR ${path}`)).code, 150);
-  data.end(content);
-  assert.equal((await raw.reply()).code, 226);
+  const { first, final } = await upload(raw, `STOR ${path}`, content);
+  assert.equal(first.code, 150);
+  assert.equal(final.code, 226);
 }
 
 test('every change to the files is one info line with its session and address', { timeout: 30_000 }, async (t) => {
   const { fixture, normal } = await narrated(t, {});
-  const raw = await connect(fixture.port);
+  const raw = await connectAndLogin(fixture.port);
   t.after(() => raw.close());
   assert.equal((await raw.command('MKD d')).code, 257);
   await store(raw, '/d/a.txt', 'hello');
@@ -75,7 +65,7 @@ test('every change to the files is one info line with its session and address', 
 
 test('refusals: read-only writes, refused paths and failed logins are warnings; no password is told', { timeout: 30_000 }, async (t) => {
   const readOnly = await narrated(t, { readOnly: true, files: { 'hello.txt': 'hi' } });
-  const raw = await connect(readOnly.fixture.port);
+  const raw = await connectAndLogin(readOnly.fixture.port);
   t.after(() => raw.close());
   assert.equal((await raw.command('DELE hello.txt')).code, 550);
   assert.equal((await raw.command('MKD new')).code, 550);
@@ -120,7 +110,7 @@ test('a path that leads outside the share through a link is a warning; the clien
   const { fixture, normal } = await narrated(t, {});
   await symlink(outsideDir, path.join(fixture.root, 'out'));
   await symlink(path.join(outsideDir, 'secret.txt'), path.join(fixture.root, 'leak.txt'));
-  const raw = await connect(fixture.port);
+  const raw = await connectAndLogin(fixture.port);
   t.after(() => raw.close());
   assert.deepEqual((await raw.command('SIZE out/secret.txt')).lines, ['550 No such file or directory']);
   assert.deepEqual((await raw.command('MDTM leak.txt')).lines, ['550 No such file or directory']);
@@ -149,7 +139,7 @@ test('a connection turned away by a limit is a warning', { timeout: 30_000 }, as
 
 test('debug: false leaves commands out; the normal lines stay', { timeout: 30_000 }, async (t) => {
   const { fixture, lines } = await narrated(t, {}, false);
-  const raw = await connect(fixture.port);
+  const raw = await connectAndLogin(fixture.port);
   t.after(() => raw.close());
   assert.equal((await raw.command('MKD quiet')).code, 257);
   assert.ok(lines.every((l) => l.level !== 'debug'), lines.map((l) => l.text).join('\n'));
