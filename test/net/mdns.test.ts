@@ -6,16 +6,15 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import os from 'node:os';
 import path from 'node:path';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createLan, inNamespace, netnsUnavailable, type LanLink } from '../helpers/netns.js';
+import { cliCommand, repoRoot, startProcess } from '../helpers/processes.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp.js';
+import { sleep } from '../helpers/wait.js';
 import { advertisingDisabled, hostLabel, instanceName } from '../../core/net/mdns.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '../..');
 const unavailable = await netnsUnavailable();
 
 interface Heard {
@@ -29,27 +28,16 @@ interface Heard {
 
 /** Starts the advertiser in the server namespace; resolves with its first line and a stop function. */
 async function startAdvertiser(lan: LanLink, env: NodeJS.ProcessEnv): Promise<{ announced: Record<string, string> | null; stop: () => Promise<void> }> {
-  const child = spawn('ip', ['netns', 'exec', lan.serverNs, process.execPath, '--import', 'tsx', path.join(here, 'fixtures/advertise.ts')], {
-    cwd: repo,
+  const advertiser = startProcess('ip', ['netns', 'exec', lan.serverNs, process.execPath, '--import', 'tsx', path.join(here, 'fixtures/advertise.ts')], {
+    cwd: repoRoot,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    killAfterMs: 60_000,
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  void exited.then(() => clearTimeout(killer));
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk;
-      if (out.includes('\n')) resolve(out.split('\n')[0]!);
-    });
-    child.once('exit', () => reject(new Error('the advertiser exited before announcing')));
-  });
+  const line = await advertiser.waitForLine(() => true, 60_000);
   return {
     announced: (JSON.parse(line) as { announced: Record<string, string> | null }).announced,
     stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
+      await advertiser.stop('SIGTERM', 60_000);
     },
   };
 }
@@ -95,7 +83,7 @@ describe('advertising a share by name (mDNS/DNS-SD)', { skip: unavailable }, () 
       assert.equal(http.target, advertiser.announced?.['http']);
       // Goodbye packets: a browser listening while advertising stops hears TTL 0 for both.
       const listening = browse(lan, 4000);
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await sleep(1500);
       await advertiser.stop();
       const after = (await listening).services;
       assert.ok(after['FTP Share on test-host._ftp._tcp.local']?.goodbye, `ftp goodbye: ${JSON.stringify(after)}`);
@@ -124,37 +112,22 @@ describe('the CLI advertises by name unless told not to', { skip: unavailable },
   delete env['FTP_SHARE_NO_MDNS'];
   before(async () => {
     lan = await createLan(`mc${process.pid % 100000}`);
-    folder = await mkdtemp(path.join(os.tmpdir(), 'ftp-share-mdns-'));
+    folder = await makeTempDir('ftp-share-mdns-');
   });
   after(async () => {
     await lan?.destroy();
-    await rm(folder, { recursive: true, force: true });
+    if (folder) await removeTempDir(folder);
   });
 
   /** Runs `ftp-share --json --port 0 [extra] FOLDER` in the server namespace while a browser listens. */
   async function heardWhileSharing(extra: string[], childEnv: NodeJS.ProcessEnv): Promise<{ port: number; heard: Browsed }> {
-    const child = spawn('ip', ['netns', 'exec', lan.serverNs, process.execPath, '--import', 'tsx', path.join(repo, 'core/cli.ts'), '--json', '--port', '0', ...extra, folder], {
-      cwd: repo,
-      env: childEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const [node, argv] = cliCommand(['--json', '--port', '0', ...extra, folder]);
+    const cli = startProcess('ip', ['netns', 'exec', lan.serverNs, node, ...argv], { cwd: repoRoot, env: childEnv, killAfterMs: 60_000 });
     try {
-      const line = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-          out += chunk;
-          if (out.includes('\n')) resolve(out.split('\n')[0]!);
-        });
-        child.once('exit', () => reject(new Error('the CLI exited before listening')));
-      });
-      const port = (JSON.parse(line) as { port: number }).port;
+      const port = (JSON.parse(await cli.waitForLine(() => true, 60_000)) as { port: number }).port;
       return { port, heard: await browse(lan, 3000) };
     } finally {
-      child.kill('SIGTERM');
-      await exited;
-      clearTimeout(killer);
+      await cli.stop('SIGTERM', 60_000);
     }
   }
 

@@ -20,7 +20,9 @@ import {
 } from '../../core/share/contract.js';
 import { ShareService } from '../../core/share/share-service.js';
 import { startWebHost, webHostHandlers } from '../../core/web/web-host.js';
-import { startService, tempDir } from './share-service-fixture.js';
+import { startService } from './share-service-fixture.js';
+import { tempDir } from '../helpers/temp.js';
+import { waitFor } from '../helpers/wait.js';
 
 // Compile-time: the lists cover every key of Requests and PushEvents (contract.ts builds them from
 // objects keyed by name, which also refuse an unknown one), and the ShareService has a method per
@@ -115,11 +117,7 @@ test('every request: implemented by the ShareService, dispatched by the web host
   for (const name of REQUEST_NAMES) {
     const frameId = ++id;
     ws.send(JSON.stringify({ kind: 'request', id: frameId, name, params: params[name] }));
-    const deadline = Date.now() + 20_000;
-    while (!responses.has(frameId)) {
-      if (Date.now() > deadline) throw new Error(`no response to ${name}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await waitFor(() => responses.has(frameId), `a response to ${name}`, 20_000);
     const { result } = responses.get(frameId)!;
     assert.equal(typeof result.ok, 'boolean', `${name} answers a Result`);
     if (HOST_ONLY.has(name)) {
