@@ -14,6 +14,11 @@ export interface VirtualFileSystemOptions {
   roots: string[];
   /** Refuse every write with FsError('read-only'); can be changed later with `setReadOnly`. */
   readOnly?: boolean;
+  /**
+   * The top-level names, one per root; absent: {@link mountNames} of `roots`. A view of some of a
+   * share's folders passes the share's names, so each folder keeps its path in every view.
+   */
+  names?: readonly string[];
 }
 
 /**
@@ -80,7 +85,8 @@ export class VirtualFileSystem implements FileSystem {
 
   constructor(options: VirtualFileSystemOptions) {
     this.#readOnly = options.readOnly ?? false;
-    const names = mountNames(options.roots);
+    const names = options.names ?? mountNames(options.roots);
+    if (names.length !== options.roots.length) throw new Error('VirtualFileSystem: one name per root');
     this.mounts = options.roots.map((root, i) => ({
       name: names[i]!,
       fs: new PhysicalFileSystem({ root, readOnly: this.#readOnly }),

@@ -4,8 +4,8 @@
  * command. Each function changes the share and returns what the log (and, when people are
  * affected, a notice) should say.
  */
-import type { AccessSettings } from './settings.js';
-import { authorizerFor, backendFor, type RunningShare, type ShareAccess } from './share-assembly.js';
+import { accountsOf, type AccessSettings } from './settings.js';
+import type { RunningShare, ShareAccess } from './share-assembly.js';
 
 /** What applying a change says: a log line, and a notice when connected people are affected. */
 export interface AppliedChange {
@@ -15,7 +15,7 @@ export interface AppliedChange {
 
 /** The access settings as the share assembly takes them. */
 export function shareAccess(access: AccessSettings): ShareAccess {
-  return access.mode === 'anonymous' ? {} : { username: access.username, password: access.password };
+  return access.mode === 'anonymous' ? {} : { accounts: accountsOf(access) };
 }
 
 /** The shared folders for a log line: the folder, or how many. */
@@ -24,14 +24,18 @@ export function describeFolders(folders: readonly string[]): string {
 }
 
 /**
- * Turning sign-in off keeps the account that was on, so that turning it back on restores the
- * same user name and password (a request that names its own account keeps that one).
+ * Turning sign-in off keeps the accounts that were on, so that turning it back on restores the
+ * same accounts and passwords (a request that names its own accounts keeps those).
  */
 export function keepAccount(requested: unknown, current: AccessSettings): unknown {
   if (typeof requested !== 'object' || requested === null) return requested;
   const access = requested as Record<string, unknown>;
   if (access['mode'] !== 'anonymous' || access['account'] !== undefined) return requested;
-  const account = current.mode === 'password' ? { username: current.username, password: current.password } : current.account;
+  let account = current.mode === 'anonymous' ? current.account : undefined;
+  if (current.mode === 'password') {
+    const { mode: _mode, ...list } = current;
+    account = list;
+  }
   return account ? { ...access, account } : requested;
 }
 
@@ -41,21 +45,30 @@ export function keepAccount(requested: unknown, current: AccessSettings): unknow
  * applies read-only next.
  */
 export function applyFolders(share: RunningShare, folders: readonly string[]): AppliedChange {
-  share.fileSystem.replace(backendFor(folders, share.fileSystem.readOnly));
+  share.setFolders(folders);
   return { log: `Now sharing ${describeFolders(folders)}: connected clients see the change from their next command` };
 }
 
 /**
- * Sign-ins from now on need the new credentials (or none); sessions already signed in keep going,
- * and the log and a notice say so, since the user may want to disconnect them.
+ * Sign-ins from now on need the new credentials (or none). Sessions of an account that was
+ * removed (or renamed) end; the others keep going, following their account's new rights from
+ * their next command, and the log and a notice say so, since the user may want to disconnect them.
  */
 export function applyAccess(share: RunningShare, access: AccessSettings, connected: number): AppliedChange {
-  share.authorizer.replace(authorizerFor(shareAccess(access), share.fileSystem));
-  share.accessChanged(shareAccess(access));
-  const rule = access.mode === 'anonymous' ? 'anyone can sign in from now on' : `new sign-ins need user "${access.username}" and its password`;
-  if (connected === 0) return { log: `Sign-in changed: ${rule}` };
-  const who = connected === 1 ? 'The person already connected stays' : `The ${connected} people already connected stay`;
-  return { log: `Sign-in changed: ${rule}. ${who} connected.`, notice: `Sign-in changed. ${who} connected; disconnect in Sessions if needed.` };
+  const ended = share.setAccess(shareAccess(access));
+  const accounts = accountsOf(access);
+  const rule =
+    access.mode === 'anonymous'
+      ? 'anyone can sign in from now on'
+      : accounts.length === 1
+        ? `new sign-ins need user "${access.username}" and its password`
+        : `new sign-ins need one of ${accounts.length} accounts (${accounts.map((a) => `"${a.username}"`).join(', ')}) and its password`;
+  const endedText = ended.map(({ user, sessions }) => `Account "${user}" was removed: ${sessions === 1 ? 'its session' : `its ${sessions} sessions`} ended.`).join(' ');
+  const staying = connected - ended.reduce((sum, e) => sum + e.sessions, 0);
+  const parts = [endedText, staying <= 0 ? '' : staying === 1 ? 'The person already connected stays connected.' : `The ${staying} people already connected stay connected.`].filter(Boolean);
+  if (parts.length === 0) return { log: `Sign-in changed: ${rule}` };
+  const stays = staying > 0 ? '; disconnect in Sessions if needed' : '';
+  return { log: `Sign-in changed: ${rule}. ${parts.join(' ')}`, notice: `Sign-in changed. ${parts.join(' ').replace(/\.$/, '')}${stays}.` };
 }
 
 /**
@@ -65,7 +78,7 @@ export function applyAccess(share: RunningShare, access: AccessSettings, connect
  */
 export function applyReadOnly(share: RunningShare, readOnly: boolean, wasWritable: boolean): AppliedChange | undefined {
   if (share.fileSystem.readOnly === readOnly) return undefined;
-  share.fileSystem.setReadOnly(readOnly);
+  share.setReadOnly(readOnly);
   if (readOnly) return { log: 'Read-only on: uploads, deletes and renames are refused from now on' };
   return { log: `Read-only off: uploads, deletes and renames are allowed ${wasWritable ? 'again' : 'from now on'}` };
 }

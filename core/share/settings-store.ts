@@ -8,7 +8,8 @@
  * uses the macOS Keychain, Windows DPAPI or the Linux secret service), or, without a keychain
  * (plain Node, the CLI, Linux without a secret service), `passwordObfuscated`: base64 of the UTF-8
  * text, next to a `passwordNote` that says plainly it is not encrypted. The file is mode 0600.
- * The account kept while access is anonymous (`access.account`) is stored the same way.
+ * Every account is stored the same way: the first at the top of `access`, the others in
+ * `access.otherAccounts`, and the accounts kept while access is anonymous in `access.account`.
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
@@ -19,6 +20,8 @@ import {
   generatePassword,
   defaultSettings,
   validateSettings,
+  type AccountList,
+  type AccountSettings,
   type SettingsFieldError,
   type ShareSettings,
 } from './settings.js';
@@ -48,6 +51,11 @@ export interface SettingsRecovery {
   backupPath: string;
   /** For the user, e.g. "The settings file is not valid JSON." Never contains the password. */
   reason: string;
+  /**
+   * Only the saved password was lost (it could not be decrypted): the other settings were kept,
+   * and a new password replaced it, which devices set up before don't know.
+   */
+  lostPassword?: true;
 }
 
 /** Result of {@link SettingsStore.load}. */
@@ -203,7 +211,7 @@ export class SettingsStore {
 
     let recovered: SettingsRecovery | undefined;
     if (decoded.lostPassword) {
-      recovered = { backupPath: await this.#copyAside(), reason: decoded.lostPassword };
+      recovered = { backupPath: await this.#copyAside(), reason: decoded.lostPassword, lostPassword: true };
     }
     if (recovered || decoded.upgradeStorage) await this.#saveBestEffort(result.value);
     return recovered ? { settings: result.value, recovered } : { settings: result.value };
@@ -254,31 +262,55 @@ export class SettingsStore {
     if (access['mode'] === 'anonymous') {
       const clear: Record<string, unknown> = { mode: 'anonymous' };
       candidate['access'] = clear;
-      // The account kept for later: if its password can't be read back, it is simply not kept
+      // The accounts kept for later: one whose password can't be read back is simply not kept
       // (nobody signs in with it now, so there is nothing to recover or report).
-      const kept = isRecord(access['account']) ? this.#decodeAccount(access['account']) : undefined;
-      if (kept && kept.lost === undefined) clear['account'] = kept.account;
+      const kept = isRecord(access['account']) ? this.#decodeList(access['account'], true) : undefined;
+      if (kept?.list) clear['account'] = kept.list;
       return { candidate, upgradeStorage: kept?.upgrade ?? false };
     }
     if (access['mode'] !== 'password') {
       candidate['access'] = { mode: access['mode'] };
       return { candidate, upgradeStorage: false };
     }
-    const decoded = this.#decodeAccount(access);
-    candidate['access'] = { mode: 'password', ...decoded.account };
+    const decoded = this.#decodeList(access, false);
+    candidate['access'] = { mode: 'password', ...decoded.list };
     return decoded.lost === undefined
       ? { candidate, upgradeStorage: decoded.upgrade }
       : { candidate, upgradeStorage: false, lostPassword: decoded.lost };
   }
 
   /**
-   * Reads a stored account's password, in whichever form it was saved. When it can't be
-   * decrypted, a new password is put in its place and `lost` says why.
+   * Reads a stored account list (the first account at the top, the others in `otherAccounts`).
+   * A password that can't be decrypted is replaced by a new one and `lost` says why; with
+   * `dropLost` (the accounts kept while anonymous) that account is left out instead, and without
+   * its first account the list is none.
+   */
+  #decodeList(stored: Record<string, unknown>, dropLost: boolean): { list?: Record<string, unknown>; upgrade: boolean; lost?: string } {
+    const { otherAccounts, ...first } = stored;
+    const others = Array.isArray(otherAccounts) ? otherAccounts : [];
+    type Decoded = { account: unknown; upgrade: boolean; lost?: string };
+    const decoded: Decoded[] = [first, ...others].map((account) => (isRecord(account) ? this.#decodeAccount(account) : { account, upgrade: false }));
+    const upgrade = decoded.some((d) => d.upgrade);
+    if (dropLost && decoded[0]!.lost !== undefined) return { upgrade };
+    const [head, ...rest] = (dropLost ? decoded.filter((d) => d.lost === undefined) : decoded).map((d) => d.account);
+    const list: Record<string, unknown> = { ...(head as Record<string, unknown>) };
+    if (rest.length > 0) list['otherAccounts'] = rest;
+    // Not a list: left as it was, for validation to report.
+    else if (otherAccounts !== undefined && !Array.isArray(otherAccounts)) list['otherAccounts'] = otherAccounts;
+    const lost = dropLost ? undefined : decoded.find((d) => d.lost !== undefined)?.lost;
+    return lost !== undefined ? { list, upgrade, lost } : { list, upgrade };
+  }
+
+  /**
+   * Reads a stored account's password, in whichever form it was saved; its other fields (user
+   * name, rights, folders) go through as they are. When the password can't be decrypted, a new
+   * one is put in its place and `lost` says why.
    */
   #decodeAccount(stored: Record<string, unknown>): { account: Record<string, unknown>; upgrade: boolean; lost?: string } {
-    const account = (password: unknown) => ({ username: stored['username'], password });
-    if (typeof stored['passwordEncrypted'] === 'string') {
-      const data = decodeBase64(stored['passwordEncrypted']);
+    const { passwordEncrypted, passwordObfuscated, passwordNote: _note, password: typed, ...rest } = stored;
+    const account = (password: unknown) => ({ ...rest, password });
+    if (typeof passwordEncrypted === 'string') {
+      const data = decodeBase64(passwordEncrypted);
       if (!data) throw new BadFile('The settings file has a damaged password.');
       if (!this.#encryptor || !this.#canEncrypt) {
         return {
@@ -301,8 +333,8 @@ export class SettingsStore {
         };
       }
     }
-    if (typeof stored['passwordObfuscated'] === 'string') {
-      const data = decodeBase64(stored['passwordObfuscated']);
+    if (typeof passwordObfuscated === 'string') {
+      const data = decodeBase64(passwordObfuscated);
       let password: string | undefined;
       try {
         password = data && utf8.decode(data);
@@ -313,7 +345,7 @@ export class SettingsStore {
       return { account: account(password), upgrade: this.#canEncrypt };
     }
     // A password typed into the file by hand: accepted, and re-saved in the stored form at once.
-    return { account: account(stored['password']), upgrade: typeof stored['password'] === 'string' };
+    return { account: account(typed), upgrade: typeof typed === 'string' };
   }
 
   async #save(settings: ShareSettings): Promise<void> {
@@ -325,16 +357,24 @@ export class SettingsStore {
 
   #toStored(settings: ShareSettings): Record<string, unknown> {
     const { access, version, ...rest } = settings;
-    const storedAccess: Record<string, unknown> =
-      access.mode === 'password'
-        ? { mode: 'password', ...this.#storedAccount(access) }
-        : { mode: 'anonymous', ...(access.account ? { account: this.#storedAccount(access.account) } : {}) };
+    let storedAccess: Record<string, unknown>;
+    if (access.mode === 'password') {
+      const { mode, ...list } = access;
+      storedAccess = { mode, ...this.#storedList(list) };
+    } else {
+      storedAccess = { mode: 'anonymous', ...(access.account ? { account: this.#storedList(access.account) } : {}) };
+    }
     // version first, so a person opening the file sees what it is.
     return { version, ...rest, access: storedAccess };
   }
 
+  /** Accounts as saved: each password encrypted or obfuscated (see {@link #storedAccount}). */
+  #storedList({ otherAccounts, ...first }: AccountList): Record<string, unknown> {
+    return { ...this.#storedAccount(first), ...(otherAccounts ? { otherAccounts: otherAccounts.map((a) => this.#storedAccount(a)) } : {}) };
+  }
+
   /** An account as saved: its password encrypted with the keychain, or obfuscated with a note. */
-  #storedAccount({ username, password }: { username: string; password: string }): Record<string, unknown> {
+  #storedAccount({ username, password, ...rights }: AccountSettings): Record<string, unknown> {
     if (this.#encryptor && this.#canEncrypt) {
       let data: Buffer;
       try {
@@ -342,9 +382,9 @@ export class SettingsStore {
       } catch {
         throw new Error('Could not encrypt the password with the OS keychain');
       }
-      return { username, passwordEncrypted: data.toString('base64') };
+      return { username, passwordEncrypted: data.toString('base64'), ...rights };
     }
-    return { username, passwordObfuscated: Buffer.from(password, 'utf8').toString('base64'), passwordNote: PASSWORD_NOTE };
+    return { username, passwordObfuscated: Buffer.from(password, 'utf8').toString('base64'), passwordNote: PASSWORD_NOTE, ...rights };
   }
 
   async #writeAtomic(text: string): Promise<void> {

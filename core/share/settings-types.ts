@@ -1,15 +1,40 @@
 /** The types of a share's settings, apart from their validation (which uses Node) so the window's type check needs no Node types. */
 
+/**
+ * One account of password sign-in: its credentials, and what it sees and may do. The share's
+ * read-only switch applies on top of `readOnly`: while the share is read-only, nobody writes.
+ */
+export interface AccountSettings {
+  username: string;
+  password: string;
+  /** Only browse and download, even while the share allows changes. Absent: as the share allows. */
+  readOnly?: boolean;
+  /**
+   * The shared folders it sees, each one of the share's `folders`. Absent: all of them, folders
+   * shared later included. Empty: none (what is left when its folders stop being shared).
+   */
+  folders?: string[];
+}
+
+/**
+ * The accounts of password sign-in: the first one's fields at the top (where a one-account file
+ * has always had them, so older files load as they are), the others in `otherAccounts` (absent
+ * when there is only one).
+ */
+export interface AccountList extends AccountSettings {
+  otherAccounts?: AccountSettings[];
+}
+
 /** Who may log in. */
 export type AccessSettings =
   /**
-   * Anyone, with any user name and password (FTP's "anonymous"). `account` is the password
-   * account that was on before: kept (and saved) so that turning sign-in back on restores the
-   * same user name and password, until the user makes a new password.
+   * Anyone, with any user name and password (FTP's "anonymous"). `account` holds the accounts
+   * that were on before: kept (and saved) so that turning sign-in back on restores the same
+   * accounts and passwords, until the user makes a new password.
    */
-  | { mode: 'anonymous'; account?: { username: string; password: string } }
-  /** One account. */
-  | { mode: 'password'; username: string; password: string };
+  | { mode: 'anonymous'; account?: AccountList }
+  /** One account or more, each with its own password, rights and folders. */
+  | ({ mode: 'password' } & AccountList);
 
 /** FTPS: off, explicit (AUTH TLS on the control port) or implicit (TLS from the first byte). */
 export type FtpsMode = 'off' | 'explicit' | 'implicit';
@@ -47,7 +72,10 @@ export interface ShareSettings {
 
 /** One problem found by {@link validateSettings}: the field's path and a message for people. */
 export interface SettingsFieldError {
-  /** Dotted path of the field: `port`, `access.password`, `folders[2]`, `passivePorts.min`. */
+  /**
+   * Dotted path of the field: `port`, `access.password`, `folders[2]`, `passivePorts.min`,
+   * `access.otherAccounts[0].folders[1]`.
+   */
   field: string;
   message: string;
 }

@@ -11,9 +11,9 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { defaults } from '../defaults.js';
 
-import type { AccessSettings, FtpsMode, ShareSettings, SettingsFieldError, SettingsValidation } from './settings-types.js';
+import type { AccessSettings, AccountList, AccountSettings, FtpsMode, ShareSettings, SettingsFieldError, SettingsValidation } from './settings-types.js';
 
-export type { AccessSettings, FtpsMode, ShareSettings, SettingsFieldError, SettingsValidation } from './settings-types.js';
+export type { AccessSettings, AccountList, AccountSettings, FtpsMode, ShareSettings, SettingsFieldError, SettingsValidation } from './settings-types.js';
 
 /** The user name of a new installation's account. */
 export const DEFAULT_USERNAME = 'ftp';
@@ -136,32 +136,7 @@ export function validateSettings(input: unknown): SettingsValidation {
   const mdns = bool('mdns', 'Find by name');
   const trayHintShown = bool('trayHintShown', 'Tray hint shown');
 
-  let access: AccessSettings = base.access;
-  const rawAccess = input['access'];
-  if (rawAccess !== undefined) {
-    if (!isRecord(rawAccess)) {
-      fail('access', 'Access must be anonymous or password');
-    } else if (rawAccess['mode'] === 'anonymous') {
-      access = { mode: 'anonymous' };
-      // The kept account is never typed by a person: a damaged one is dropped, not reported.
-      const kept = rawAccess['account'];
-      if (isRecord(kept) && !credentialError(kept['username'], 'User name', true) && !credentialError(kept['password'], 'Password', false)) {
-        access.account = { username: kept['username'] as string, password: kept['password'] as string };
-      }
-    } else if (rawAccess['mode'] === 'password') {
-      const username = rawAccess['username'];
-      const password = rawAccess['password'];
-      const usernameError = credentialError(username, 'User name', true);
-      const passwordError = credentialError(password, 'Password', false);
-      if (usernameError) fail('access.username', usernameError);
-      if (passwordError) fail('access.password', passwordError);
-      if (!usernameError && !passwordError) {
-        access = { mode: 'password', username: username as string, password: password as string };
-      }
-    } else {
-      fail('access.mode', 'Access must be anonymous or password');
-    }
-  }
+  const access = accessField(input['access'], base.access, folders, fail);
 
   let ftps: FtpsMode = base.ftps;
   const rawFtps = input['ftps'];
@@ -228,6 +203,148 @@ export function validateSettings(input: unknown): SettingsValidation {
   if (passivePorts) value.passivePorts = passivePorts;
   if (advertisedAddress !== undefined) value.advertisedAddress = advertisedAddress;
   return { ok: true, value };
+}
+
+/** The user name of the read-only guest the window adds with one click (`guest`, `guest-2`, …). */
+export const GUEST_USERNAME = 'guest';
+
+/** Every account of password sign-in, the first one first; none while anonymous. */
+export function accountsOf(access: AccessSettings): AccountSettings[] {
+  if (access.mode !== 'password') return [];
+  const { mode: _mode, otherAccounts, ...first } = access;
+  return [first, ...(otherAccounts ?? [])];
+}
+
+/** Accounts as {@link AccessSettings} keeps them: the first one's fields, then `otherAccounts`. */
+export function accountList(accounts: readonly AccountSettings[]): AccountList {
+  const [first, ...others] = accounts;
+  if (!first) throw new Error('an account list needs at least one account');
+  return others.length > 0 ? { ...first, otherAccounts: [...others] } : { ...first };
+}
+
+/**
+ * The access settings with folders that are no longer shared taken out of every account's list
+ * (the kept one's too), so that a folder can stop being shared without the accounts that saw it
+ * becoming invalid. An account left without folders sees none; it never falls back to all.
+ */
+export function withoutUnsharedFolders(access: AccessSettings, folders: readonly string[]): AccessSettings {
+  const prune = (list: AccountList): AccountList => {
+    const pruned = (account: AccountSettings): AccountSettings =>
+      account.folders ? { ...account, folders: account.folders.filter((f) => folders.includes(f)) } : account;
+    const [first, ...others] = [list, ...(list.otherAccounts ?? [])].map(pruned);
+    return others.length > 0 ? { ...first!, otherAccounts: others } : first!;
+  };
+  if (access.mode === 'password') {
+    const { mode: _mode, ...list } = access;
+    return { mode: 'password', ...prune(list) };
+  }
+  return access.account ? { mode: 'anonymous', account: prune(access.account) } : access;
+}
+
+/** What {@link checkAccounts} found: the valid accounts, and every problem of the others. */
+export interface CheckedAccounts {
+  accounts: AccountSettings[];
+  errors: SettingsFieldError[];
+}
+
+/**
+ * Checks accounts from any source (the settings, the CLI's accounts file): each needs a user name
+ * and a password, no two may have the same user name (ignoring case, which people and some
+ * clients don't tell apart), `readOnly` is a boolean, and each folder is one of `folders`. Every
+ * problem is reported, at `fieldOf(index, key)`. `readOnly: false` is dropped (it is the default)
+ * and folders listed twice are kept once.
+ */
+export function checkAccounts(
+  raw: readonly unknown[],
+  folders: readonly string[],
+  fieldOf: (index: number, key?: 'username' | 'password' | 'readOnly' | 'folders') => string,
+): CheckedAccounts {
+  const errors: SettingsFieldError[] = [];
+  const accounts: AccountSettings[] = [];
+  const names = new Set<string>();
+  raw.forEach((candidate, i) => {
+    const before = errors.length;
+    const fail = (field: string, message: string): void => void errors.push({ field, message });
+    if (!isRecord(candidate)) {
+      fail(fieldOf(i), 'An account needs a user name and a password');
+      return;
+    }
+    const { username, password, readOnly, folders: seen } = candidate;
+    const usernameError = credentialError(username, 'User name', true);
+    const passwordError = credentialError(password, 'Password', false);
+    if (usernameError) fail(fieldOf(i, 'username'), usernameError);
+    else if (names.has((username as string).toLowerCase())) fail(fieldOf(i, 'username'), 'Another account has this user name');
+    else names.add((username as string).toLowerCase());
+    if (passwordError) fail(fieldOf(i, 'password'), passwordError);
+    if (readOnly !== undefined && typeof readOnly !== 'boolean') fail(fieldOf(i, 'readOnly'), 'Read-only must be true or false');
+    let visible: string[] | undefined;
+    if (seen !== undefined) {
+      if (!Array.isArray(seen)) fail(fieldOf(i, 'folders'), 'Folders must be a list of shared folders');
+      else {
+        visible = [];
+        seen.forEach((folder: unknown, j) => {
+          if (typeof folder !== 'string' || !folders.includes(folder)) {
+            fail(`${fieldOf(i, 'folders')}[${j}]`, typeof folder === 'string' ? `Not a shared folder: ${folder}` : 'Folders must be shared folders');
+          } else if (!visible!.includes(folder)) visible!.push(folder);
+        });
+      }
+    }
+    if (errors.length > before) return;
+    accounts.push({
+      username: username as string,
+      password: password as string,
+      ...(readOnly === true ? { readOnly } : {}),
+      ...(visible ? { folders: visible } : {}),
+    });
+  });
+  return { accounts, errors };
+}
+
+/** Where a field of account `index` of an {@link AccountList} is: the first one's at the top. */
+function accountField(index: number, key?: string): string {
+  const account = index === 0 ? 'access' : `access.otherAccounts[${index - 1}]`;
+  return key ? `${account}.${key}` : account;
+}
+
+/** The accounts of an {@link AccountList} in order, or undefined when `otherAccounts` is not a list. */
+function listedAccounts(list: Record<string, unknown>): unknown[] | undefined {
+  const { otherAccounts, ...first } = list;
+  if (otherAccounts === undefined || otherAccounts === null) return [first];
+  return Array.isArray(otherAccounts) ? [first, ...otherAccounts] : undefined;
+}
+
+/** The `access` field, checked; see {@link checkAccounts}. */
+function accessField(raw: unknown, fallback: AccessSettings, folders: readonly string[], fail: (field: string, message: string) => void): AccessSettings {
+  if (raw === undefined) return fallback;
+  if (!isRecord(raw)) {
+    fail('access', 'Access must be anonymous or password');
+    return fallback;
+  }
+  if (raw['mode'] === 'anonymous') {
+    // The kept accounts are never typed by a person: damaged ones are dropped, not reported, and
+    // folders that stopped being shared meanwhile are left out.
+    const kept = isRecord(raw['account']) ? listedAccounts(raw['account']) : undefined;
+    if (!kept) return { mode: 'anonymous' };
+    const pruned = kept.map((a) => (isRecord(a) && Array.isArray(a['folders']) ? { ...a, folders: a['folders'].filter((f) => folders.includes(f as string)) } : a));
+    const checked = pruned.map((a) => checkAccounts([a], folders, accountField));
+    if (checked[0]!.errors.length > 0) return { mode: 'anonymous' };
+    const valid = checked.filter((c) => c.errors.length === 0).map((c) => c.accounts[0]!);
+    // Two kept accounts with one name: the first stays.
+    const unique = valid.filter((a, i) => valid.findIndex((b) => b.username.toLowerCase() === a.username.toLowerCase()) === i);
+    return { mode: 'anonymous', account: accountList(unique) };
+  }
+  if (raw['mode'] === 'password') {
+    const listed = listedAccounts(raw);
+    if (!listed) {
+      fail('access.otherAccounts', 'Other accounts must be a list');
+      return fallback;
+    }
+    const checked = checkAccounts(listed, folders, accountField);
+    for (const error of checked.errors) fail(error.field, error.message);
+    return checked.errors.length === 0 ? { mode: 'password', ...accountList(checked.accounts) } : fallback;
+  }
+  fail('access.mode', 'Access must be anonymous or password');
+  return fallback;
 }
 
 /** Why a user name or password is unacceptable, or undefined. Never quotes the value. */

@@ -1,7 +1,8 @@
 /**
  * The one way to turn what is to be shared into a running share: checks the folders, builds the
- * file system (one folder: a physical root; several: a virtual root), the authorizer, TLS and the
- * protocol servers, starts them, and turns every start failure into a message with a fix.
+ * file systems (one folder: a physical root; several: a virtual root; one per account, see
+ * share-file-systems.ts), the authorizer, TLS and the protocol servers, starts them, and turns
+ * every start failure into a message with a fix.
  *
  * The ShareService, the CLI and the test fixture all start shares here, so they can't disagree
  * about folders, certificates or errors. A new protocol front-end is started here too, over the
@@ -10,12 +11,10 @@
 import { FtpServer, FtpServerError, type ListeningInfo } from '../ftp/server.js';
 import type { FtpServerOptions, TlsOptions } from '../ftp/options.js';
 import type { Authorizer } from '../auth/authorizer.js';
-import { SimpleAuthorizer } from '../auth/simple-authorizer.js';
+import { MultiAccountAuthorizer, SimpleAuthorizer } from '../auth/simple-authorizer.js';
 import { SwitchableAuthorizer } from '../auth/switchable-authorizer.js';
 import type { FileSystem } from '../fs/file-system.js';
-import { PhysicalFileSystem } from '../fs/physical.js';
-import { VirtualFileSystem } from '../fs/virtual.js';
-import { SwitchableFileSystem, type LiveFileSystem } from '../fs/switchable.js';
+import type { SwitchableFileSystem, LiveFileSystem } from '../fs/switchable.js';
 import { ensureCertificate, isCertificateError, loadCertificateFiles } from '../tls/index.js';
 import type { ErrorCode } from './contract.js';
 import { checkFolder } from './folders.js';
@@ -24,11 +23,19 @@ import type { ServerEventSource } from './narration.js';
 import { ShareEvents } from './share-events.js';
 import { advertise, advertisingDisabled, type AdvertisedService, type Advertisement } from '../net/mdns.js';
 import type { SessionSnapshot } from '../ftp/server.js';
+import { ShareFileSystems, type ShareAccount } from './share-file-systems.js';
 
-/** Who may sign in: nobody named (anonymous), an account, or a password with any user name. */
+export { backendFor, type ShareAccount } from './share-file-systems.js';
+
+/**
+ * Who may sign in: nobody named (anonymous), an account, a password with any user name, or
+ * `accounts`, each with its own password, rights and folders (then `username`/`password` are
+ * not used).
+ */
 export interface ShareAccess {
   username?: string;
   password?: string;
+  accounts?: readonly ShareAccount[];
 }
 
 /** Where FTPS's certificate comes from: files the user chose, or the one kept (or made) in `dir`. */
@@ -92,22 +99,32 @@ export interface RunningShare {
   sessions(): SessionSnapshot[];
   /** Ends a session, whichever front-end it is on; false when there is no such session. */
   kick(sessionId: string): boolean;
-  /** Re-announces the account's user name to DNS-SD browsers (the access changed). */
-  accessChanged(access: ShareAccess): void;
+  /** Shares other folders (at least one): every session sees them from its next command. */
+  setFolders(folders: readonly string[]): void;
+  /** Turns the share's read-only switch, on top of each account's own; sessions follow at once. */
+  setReadOnly(readOnly: boolean): void;
+  /**
+   * Who may sign in from now on (and what DNS-SD browsers are told). Sessions of an account that
+   * is no longer there end; those of an account whose rights changed follow them from their next
+   * command; the others keep their grant. Anonymous access forgets no account: their sessions go
+   * on. Returns the sessions ended, per user name.
+   */
+  setAccess(access: ShareAccess): { user: string; sessions: number }[];
+  /** Ends every session signed in as `user`, whichever front-end; how many. */
+  kickUser(user: string): number;
   stop(): Promise<void>;
 }
 
 export type StartResult = { ok: true; share: RunningShare } | { ok: false; failure: StartFailure };
 
-/** The backend for the shared folders: one folder as `/`, several under a virtual `/`. */
-export function backendFor(folders: readonly string[], readOnly: boolean): LiveFileSystem {
-  return folders.length === 1
-    ? new PhysicalFileSystem({ root: folders[0]!, readOnly })
-    : new VirtualFileSystem({ roots: [...folders], readOnly });
-}
-
-/** The rules of `access`; every login gets `fileSystem`. */
-export function authorizerFor(access: ShareAccess, fileSystem: FileSystem): Authorizer {
+/**
+ * The rules of `access`. With `accounts`, each login gets its account's file system from
+ * `accountFileSystem` (`fileSystem` when none is given); otherwise every login gets `fileSystem`.
+ */
+export function authorizerFor(access: ShareAccess, fileSystem: FileSystem, accountFileSystem?: (account: ShareAccount) => FileSystem): Authorizer {
+  if (access.accounts && access.accounts.length > 0) {
+    return new MultiAccountAuthorizer(access.accounts.map((a) => ({ username: a.username, password: a.password, fs: accountFileSystem?.(a) ?? fileSystem })));
+  }
   return new SimpleAuthorizer({
     ...(access.username !== undefined ? { username: access.username } : {}),
     ...(access.password !== undefined ? { password: access.password } : {}),
@@ -137,8 +154,13 @@ export async function startShare(spec: ShareSpec, observe?: (events: ServerEvent
     tls = { mode: spec.ftps.mode, cert: loaded.cert, key: loaded.key, requireTls: spec.ftps.requireTls, requireEncryptedData: spec.ftps.requireTls };
   }
 
-  const fileSystem = new SwitchableFileSystem(backendFor(spec.folders, spec.readOnly));
-  const authorizer = new SwitchableAuthorizer(spec.authorizer?.(fileSystem) ?? authorizerFor(spec.access, fileSystem));
+  const fileSystems = new ShareFileSystems(spec.folders, spec.readOnly);
+  const fileSystem = fileSystems.whole;
+  const rulesOf = (access: ShareAccess): Authorizer => {
+    if (access.accounts) fileSystems.setAccounts(access.accounts);
+    return authorizerFor(access, fileSystem, (account) => fileSystems.of(account));
+  };
+  const authorizer = new SwitchableAuthorizer(spec.authorizer?.(fileSystem) ?? rulesOf(spec.access));
   const ftp = new FtpServer({ ...spec.ftp, authorizer, ...(tls ? { tls } : {}) });
   const events = new ShareEvents();
   const detach = observe?.(events);
@@ -174,9 +196,20 @@ export async function startShare(spec: ShareSpec, observe?: (events: ServerEvent
     setAdvertised,
     sessions: () => ftp.getSessions(),
     kick: (sessionId) => ftp.kick(sessionId),
-    accessChanged: (changed) => {
+    setFolders: (folders) => fileSystems.setFolders(folders),
+    setReadOnly: (readOnly) => fileSystems.setReadOnly(readOnly),
+    setAccess: (changed) => {
       access = changed;
+      // The accounts' file systems first, so a login decided by the new rules gets its new view.
+      const removed = changed.accounts ? fileSystems.setAccounts(changed.accounts) : [];
+      authorizer.replace(authorizerFor(changed, fileSystem, (account) => fileSystems.of(account)));
       advertisement?.updateTxt('ftp', ftpTxt(changed));
+      return removed.map((user) => ({ user, sessions: share.kickUser(user) })).filter((ended) => ended.sessions > 0);
+    },
+    kickUser: (user) => {
+      const ended = share.sessions().filter((s) => s.user === user);
+      for (const session of ended) share.kick(session.sessionId);
+      return ended.length;
     },
     stop: async () => {
       await setAdvertised(false);
@@ -189,7 +222,8 @@ export async function startShare(spec: ShareSpec, observe?: (events: ServerEvent
 
 /** TXT of the FTP service: the path, and the user name where there is one account; never a password. */
 function ftpTxt(access: ShareAccess): Record<string, string> {
-  return { path: '/', ...(access.username !== undefined ? { u: access.username } : {}) };
+  const user = access.accounts ? (access.accounts.length === 1 ? access.accounts[0]!.username : undefined) : access.username;
+  return { path: '/', ...(user !== undefined ? { u: user } : {}) };
 }
 
 function advertisedServices(access: ShareAccess, ftpPort: number): AdvertisedService[] {

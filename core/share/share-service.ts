@@ -37,8 +37,10 @@ import type {
 } from './contract.js';
 import {
   DEFAULT_USERNAME,
+  accountsOf,
   generatePassword,
   validateSettings,
+  withoutUnsharedFolders,
   type AccessSettings,
   type SettingsFieldError,
   type ShareSettings,
@@ -235,6 +237,11 @@ export class ShareService implements RequestFunctions {
         // The format version is ours to set.
         merged['version'] = 1;
         merged['access'] = keepAccount(merged['access'], this.#settings.access);
+        // Folders that stop being shared leave the accounts that saw them (unless the request
+        // names the accounts itself, which are then checked as given).
+        if (Array.isArray(merged['folders']) && !('access' in params)) {
+          merged['access'] = withoutUnsharedFolders(this.#settings.access, merged['folders'] as string[]);
+        }
         const folders = merged['folders'];
         if (Array.isArray(folders)) {
           for (const [i, folder] of folders.entries()) {
@@ -298,7 +305,8 @@ export class ShareService implements RequestFunctions {
         const raw = stringParam(params, 'path');
         const folder = raw === undefined ? undefined : this.#settings.folders.find((f) => f === raw || (path.isAbsolute(raw) && f === path.resolve(raw)));
         if (folder === undefined) return fail('not-found', 'That folder is not shared');
-        return this.#applySettings({ ...this.#settings, folders: this.#settings.folders.filter((f) => f !== folder) });
+        const folders = this.#settings.folders.filter((f) => f !== folder);
+        return this.#applySettings({ ...this.#settings, folders, access: withoutUnsharedFolders(this.#settings.access, folders) });
       }),
     );
   }
@@ -327,9 +335,10 @@ export class ShareService implements RequestFunctions {
   generatePassword(): Promise<Result<ShareSettings>> {
     return this.#request(() =>
       this.#serial(() => {
+        // The first account's password; its rights and the other accounts stay as they are.
         const access = this.#settings.access;
-        const username = access.mode === 'password' ? access.username : (access.account?.username ?? DEFAULT_USERNAME);
-        return this.#applySettings({ ...this.#settings, access: { mode: 'password', username, password: generatePassword() } });
+        const { mode: _mode, ...accounts } = access.mode === 'password' ? access : { mode: 'password', ...(access.account ?? { username: DEFAULT_USERNAME }) };
+        return this.#applySettings({ ...this.#settings, access: { mode: 'password', ...accounts, password: generatePassword() } });
       }),
     );
   }
@@ -558,9 +567,10 @@ export class ShareService implements RequestFunctions {
     return ok(this.#settingsCopy());
   }
 
+  /** Every account's password (the kept ones too) is taken out of every log line and notice. */
   #addSecrets(access: AccessSettings): void {
-    const password = access.mode === 'password' ? access.password : access.account?.password;
-    if (password !== undefined) this.#redactor.addSecret(password);
+    const accounts = access.mode === 'password' ? accountsOf(access) : access.account ? accountsOf({ mode: 'password', ...access.account }) : [];
+    for (const account of accounts) this.#redactor.addSecret(account.password);
   }
 
   /** Applies folders, access and read-only to the running share (see live-settings.ts). */
