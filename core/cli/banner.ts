@@ -20,6 +20,16 @@ export interface AccessSummary {
   /** A password is required. */
   password: boolean;
   writable: boolean;
+  /** Several accounts (--accounts), each with its password: then `user` is not used. */
+  accounts?: AccountSummary[];
+}
+
+/** One account of `--accounts`, for the banner and `--json` (never its password). */
+export interface AccountSummary {
+  user: string;
+  readOnly: boolean;
+  /** How many of the folders it sees; absent: all. */
+  folders?: number;
 }
 
 /**
@@ -28,6 +38,14 @@ export interface AccessSummary {
  */
 export function accessLine(access: AccessSummary): string {
   const changes = 'download, upload, rename and delete files';
+  if (access.accounts) {
+    const each = access.accounts.map((a) => {
+      const can = access.writable && !a.readOnly ? changes : 'download (read-only)';
+      const where = a.folders === undefined ? '' : ` in ${a.folders} folder${a.folders === 1 ? '' : 's'}`;
+      return `"${escapeForLog(a.user)}" can ${can}${where}`;
+    });
+    return `Only these accounts, each with its password: ${each.join('; ')}.${access.writable ? '' : ' Use --writable to allow uploads.'}`;
+  }
   if (!access.password) {
     return access.writable
       ? `Warning: anyone on your network can ${changes}, without a password. Use --user/--password to require a login.`

@@ -47,6 +47,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'user', value: 'NAME', applies: 'both', help: 'require this user name, with a password', default: 'anyone may log in' },
   { name: 'password', value: 'PW', kind: 'any', applies: 'both', help: 'require this password (or set FTP_SHARE_PASSWORD)', default: 'none' },
   { name: 'generate-password', applies: 'both', help: 'require a strong new password, printed at start' },
+  {
+    name: 'accounts',
+    value: 'FILE',
+    kind: 'any',
+    applies: 'share',
+    help: 'accounts from a JSON file (mode 0600): [{"user", "password", "readOnly"?, "folders"?}]',
+    whyNot: "add accounts in the window's Access card",
+  },
   { name: 'port', value: 'N', kind: 'format', applies: 'both', help: 'FTP port, 0 for any free one', default: String(defaults.port) },
   { name: 'host', value: 'ADDR', applies: 'share', help: 'listen on this address only', default: 'all', whyNot: 'the window shares on every address' },
   { name: 'ftps', value: 'explicit|implicit', kind: 'format', applies: 'both', help: 'FTP over TLS', default: 'off' },
@@ -101,7 +109,9 @@ export function helpText(): string {
     'Shares folders over FTP on your network: one folder as the root, several as top-level folders.',
     'By default anyone on your network can download without a password, and nobody can upload,',
     'rename or delete: add --user/--password (or --generate-password) to require a login, and',
-    '--writable to allow changes.',
+    '--writable to allow changes. For several accounts, --accounts FILE lists them in JSON, each',
+    'read-only or not (--writable still applies to all) and seeing every FOLDER or some of them',
+    '("folders": indexes, 0 for the first FOLDER, or paths).',
     '',
     'Options:',
     ...lines,
@@ -188,6 +198,8 @@ export interface ShareFlags {
   password?: string;
   /** The password was generated (--generate-password): it must be shown. */
   passwordGenerated: boolean;
+  /** The accounts file (--accounts), instead of `user`/`password`; read by the share command. */
+  accountsFile?: string;
   ftps?: 'explicit' | 'implicit';
   requireTls: boolean;
   cert?: { cert: string; key: string };
@@ -246,6 +258,16 @@ export async function shareFlags(line: CommandLine, generate: () => string, env:
   // shell clears it); an explicit empty --password is refused.
   const user = text('user');
   const given = text('password');
+  const accountsFile = text('accounts');
+  if (accountsFile !== undefined) {
+    if (user !== undefined || given !== undefined || on('generate-password')) {
+      throw new UsageError('--accounts and --user/--password/--generate-password contradict each other: put every account in the file');
+    }
+    if (accountsFile === '') throw new UsageError('--accounts needs a file name');
+    // FTP_SHARE_PASSWORD is --password's; the accounts have theirs in the file.
+    flags.accountsFile = accountsFile;
+    return flags;
+  }
   if (given === '') throw new UsageError('the password is empty');
   if (user === '') throw new UsageError('the user name is empty');
   if (on('generate-password') && given !== undefined) throw new UsageError('--password and --generate-password contradict each other: give one');

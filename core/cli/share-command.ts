@@ -10,7 +10,7 @@ import { defaults } from '../defaults.js';
 import { defaultCertificateDir } from '../tls/index.js';
 import { ftpUrl } from '../net/urls.js';
 import { connectUrls } from '../share/connect-urls.js';
-import { startShare, type ShareSpec } from '../share/share-assembly.js';
+import { startShare, type ShareAccount, type ShareSpec } from '../share/share-assembly.js';
 import { narrate, type NarratedLine, type ServerEventSource } from '../share/narration.js';
 import { Redactor } from '../share/log-buffer.js';
 import { generatePassword } from '../share/settings.js';
@@ -18,6 +18,7 @@ import { systemAddressSource } from '../share/address-source.js';
 import { untilStopSignal } from './signals.js';
 import { bannerLines, type AccessSummary, type BannerUrl } from './banner.js';
 import { UsageError, shareFlags, type CommandLine, type ShareFlags } from './options.js';
+import { readAccountsFile } from './accounts-file.js';
 
 /**
  * The events `--json` prints, every one but `listening` (printed once, with more): a record, so a
@@ -45,15 +46,17 @@ const JSON_EVENTS: Record<Exclude<ServerEventName, 'listening'>, true> = {
   'connection-refused': true,
 };
 
-/** What the command line asks to share, as the share assembly takes it. */
-function shareSpec(folders: string[], flags: ShareFlags): ShareSpec {
+/** What the command line asks to share, as the share assembly takes it; `accounts` from --accounts. */
+function shareSpec(folders: string[], flags: ShareFlags, accounts?: ShareAccount[]): ShareSpec {
   return {
     folders,
     readOnly: flags.writable !== true,
-    access: {
-      ...(flags.user !== undefined ? { username: flags.user } : {}),
-      ...(flags.password !== undefined ? { password: flags.password } : {}),
-    },
+    access: accounts
+      ? { accounts }
+      : {
+          ...(flags.user !== undefined ? { username: flags.user } : {}),
+          ...(flags.password !== undefined ? { password: flags.password } : {}),
+        },
     ...(flags.ftps
       ? {
           ftps: {
@@ -73,9 +76,12 @@ function shareSpec(folders: string[], flags: ShareFlags): ShareSpec {
   };
 }
 
-/** Bound to one address: that one. On every address: this machine's, ranked and labelled. */
-async function bannerUrls(flags: ShareFlags, addresses: readonly string[], port: number, implicitTls: boolean): Promise<BannerUrl[]> {
-  const options = { implicitTls, ...(flags.user !== undefined ? { username: flags.user } : {}) };
+/**
+ * Bound to one address: that one. On every address: this machine's, ranked and labelled. The URLs
+ * carry the user name when there is one account.
+ */
+async function bannerUrls(flags: ShareFlags, user: string | undefined, addresses: readonly string[], port: number, implicitTls: boolean): Promise<BannerUrl[]> {
+  const options = { implicitTls, ...(user !== undefined ? { username: user } : {}) };
   if (flags.host !== undefined && flags.host !== '::' && flags.host !== '0.0.0.0') {
     return addresses.map((address) => ({ url: ftpUrl(address, port, options) }));
   }
@@ -93,7 +99,11 @@ function terminalLine(line: NarratedLine, time: Date): string {
 export async function runShareCommand(line: CommandLine): Promise<number> {
   const flags = await shareFlags(line, () => generatePassword());
   if (line.positionals.length === 0) throw new UsageError('no folder to share: give at least one FOLDER');
-  const spec = shareSpec(line.positionals.map((folder) => path.resolve(folder)), flags);
+  const folders = line.positionals.map((folder) => path.resolve(folder));
+  const accountsFile = flags.accountsFile !== undefined ? await readAccountsFile(flags.accountsFile, folders) : undefined;
+  if (accountsFile?.warning !== undefined) process.stderr.write(`ftp-share: warning: ${accountsFile.warning}\n`);
+  const accounts = accountsFile?.accounts;
+  const spec = shareSpec(folders, flags, accounts);
   const json = line.values.has('json');
   const print = (object: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(object)}\n`);
   const observe = (events: ServerEventSource): (() => void) => {
@@ -108,6 +118,7 @@ export async function runShareCommand(line: CommandLine): Promise<number> {
     // A password can reach a line by accident (typed as a user name): never print it.
     const redactor = new Redactor();
     redactor.addSecret(flags.password);
+    for (const account of accounts ?? []) redactor.addSecret(account.password);
     return narrate(events, (narrated) => process.stdout.write(terminalLine({ ...narrated, text: redactor.redact(narrated.text) }, new Date())), {
       debug: line.values.has('debug'),
     });
@@ -117,8 +128,11 @@ export async function runShareCommand(line: CommandLine): Promise<number> {
   const { share } = started;
   const info = share.listening;
   const stopRequested = untilStopSignal();
-  const access: AccessSummary = { password: flags.password !== undefined, writable: !spec.readOnly, ...(flags.user !== undefined ? { user: flags.user } : {}) };
-  const urls = await bannerUrls(flags, info.addresses, info.port, info.tls?.mode === 'implicit');
+  const access: AccessSummary = accounts
+    ? { password: true, writable: !spec.readOnly, accounts: accounts.map((a) => ({ user: a.username, readOnly: a.readOnly === true, ...(a.folders ? { folders: a.folders.length } : {}) })) }
+    : { password: flags.password !== undefined, writable: !spec.readOnly, ...(flags.user !== undefined ? { user: flags.user } : {}) };
+  const user = accounts ? (accounts.length === 1 ? accounts[0]!.username : undefined) : flags.user;
+  const urls = await bannerUrls(flags, user, info.addresses, info.port, info.tls?.mode === 'implicit');
   if (json) {
     print({
       type: 'listening',
