@@ -1,3 +1,5 @@
+import { EventEmitter } from 'node:events';
+
 /**
  * The front-end a session came through. Every front-end reports sessions and transfers in the
  * shapes below, so the activity tables, the log, auto-stop and the tray treat them alike.
@@ -100,3 +102,39 @@ export const SERVER_EVENT_NAMES = [
 type MissingEventNames = Exclude<ServerEventName, (typeof SERVER_EVENT_NAMES)[number]>;
 const everyEventNamed: MissingEventNames extends never ? true : MissingEventNames = true;
 void everyEventNamed;
+
+/**
+ * The typed `on`/`off` of a protocol front-end (FtpServer, WebServer) and its `emit`, which
+ * calls each observer in turn: one that throws never breaks a session or a request.
+ */
+export class ServerEventEmitter {
+  readonly #emitter = new EventEmitter();
+
+  constructor() {
+    // One listener per observer and event is normal (the app, the log, the tray, auto-stop…).
+    this.#emitter.setMaxListeners(0);
+  }
+
+  /** Subscribes to one event. */
+  on<K extends ServerEventName>(event: K, listener: (payload: ServerEvents[K]) => void): this {
+    this.#emitter.on(event, listener);
+    return this;
+  }
+
+  off<K extends ServerEventName>(event: K, listener: (payload: ServerEvents[K]) => void): this {
+    this.#emitter.off(event, listener);
+    return this;
+  }
+
+  protected emit<K extends ServerEventName>(event: K, payload: ServerEvents[K]): void {
+    // Several events per command: without observers (a bare library server) skip the listener copy.
+    if (this.#emitter.listenerCount(event) === 0) return;
+    for (const listener of this.#emitter.listeners(event)) {
+      try {
+        (listener as (p: ServerEvents[K]) => void)(payload);
+      } catch {
+        // A faulty observer must not take a session down.
+      }
+    }
+  }
+}

@@ -1,10 +1,9 @@
 import net from 'node:net';
 import dns from 'node:dns/promises';
-import { EventEmitter } from 'node:events';
 import { X509Certificate } from 'node:crypto';
 import { defaults } from '../defaults.js';
 import type { FtpServerOptions, TlsOptions } from './options.js';
-import type { ServerEventName, ServerEvents, SessionSecurity, TransferInfo } from './events.js';
+import { ServerEventEmitter, type SessionSecurity, type TransferInfo } from './events.js';
 import type { ServerContext, SessionLimits, SessionTls } from './server-context.js';
 import { Session } from './session.js';
 import { buildSessionTls } from './tls-contexts.js';
@@ -74,8 +73,7 @@ export function interfaceAddresses(): string[] {
  * An FTP/FTPS server. `start()` listens, sessions run until QUIT, kick or `stop()`; everything that
  * happens is reported through typed events (`on('transfer-progress', …)`).
  */
-export class FtpServer {
-  private readonly emitter = new EventEmitter();
+export class FtpServer extends ServerEventEmitter {
   private readonly sessions = new Map<string, Session>();
   private readonly perIp = new Map<string, number>();
   private readonly sessionLimiters = new WeakMap<Session, { download: RateLimiter[]; upload: RateLimiter[] }>();
@@ -85,29 +83,8 @@ export class FtpServer {
   private listening?: ListeningInfo;
   private loginThrottle?: LoginThrottle;
 
-  constructor(private readonly options: FtpServerOptions) {}
-
-  /** Subscribes to one event. Listener errors are caught, so they never break a session. */
-  on<K extends ServerEventName>(event: K, listener: (payload: ServerEvents[K]) => void): this {
-    this.emitter.on(event, listener);
-    return this;
-  }
-
-  off<K extends ServerEventName>(event: K, listener: (payload: ServerEvents[K]) => void): this {
-    this.emitter.off(event, listener);
-    return this;
-  }
-
-  private emit<K extends ServerEventName>(event: K, payload: ServerEvents[K]): void {
-    // Several events per command: without observers (a bare library server) skip the listener copy.
-    if (this.emitter.listenerCount(event) === 0) return;
-    for (const listener of this.emitter.listeners(event)) {
-      try {
-        (listener as (p: ServerEvents[K]) => void)(payload);
-      } catch {
-        // A faulty observer must not take a session down.
-      }
-    }
+  constructor(private readonly options: FtpServerOptions) {
+    super();
   }
 
   /** True between a successful `start()` and `stop()`. */

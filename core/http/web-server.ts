@@ -16,7 +16,6 @@
  * request-path.ts decodes paths, http-guard.ts checks Host and Origin, sign-in.ts says who is
  * asking, and folder.ts, downloads.ts, zip.ts, uploads.ts and actions.ts answer.
  */
-import { EventEmitter } from 'node:events';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
@@ -26,7 +25,7 @@ import { LoginThrottle } from '../auth/login-throttle.js';
 import { secretsEqual } from '../auth/simple-authorizer.js';
 import { defaults } from '../defaults.js';
 import { isFsError } from '../fs/fs-error.js';
-import type { ServerEventName, ServerEvents } from '../ftp/events.js';
+import { ServerEventEmitter } from '../ftp/events.js';
 import { bindError, FtpServerError, interfaceAddresses, type ListeningInfo } from '../ftp/server.js';
 import { normalizeAddress } from '../ftp/peer-address.js';
 import { listen } from '../net/listen.js';
@@ -54,8 +53,8 @@ export { FtpServerError as WebServerError };
 
 const ALLOWED_METHODS = 'GET, HEAD, PUT, POST';
 
-export class WebServer {
-  private readonly emitter = new EventEmitter();
+/** The web page's server; its events (`on`/`off`) are the FTP server's, with `protocol: 'web'`. */
+export class WebServer extends ServerEventEmitter {
   private readonly sessionStore: WebSessions;
   private readonly hostGuard: HostGuard;
   private readonly perIp = new Map<string, number>();
@@ -66,7 +65,7 @@ export class WebServer {
   private unsubscribeTokens?: () => void;
 
   constructor(private readonly options: WebServerOptions) {
-    this.emitter.setMaxListeners(0);
+    super();
     this.sessionStore = new WebSessions((event, payload) => this.emit(event, payload), {
       sessionIdleMs: options.sessionIdleMs ?? defaults.webSessionIdleMs,
       signInIdleMs: defaults.webSignInIdleMs,
@@ -104,27 +103,6 @@ export class WebServer {
         return own[direction];
       },
     };
-  }
-
-  /** Subscribes to one event (the FTP server's event shapes, with `protocol: 'web'`). */
-  on<K extends ServerEventName>(event: K, listener: (payload: ServerEvents[K]) => void): this {
-    this.emitter.on(event, listener);
-    return this;
-  }
-
-  off<K extends ServerEventName>(event: K, listener: (payload: ServerEvents[K]) => void): this {
-    this.emitter.off(event, listener);
-    return this;
-  }
-
-  private emit<K extends ServerEventName>(event: K, payload: ServerEvents[K]): void {
-    for (const listener of this.emitter.listeners(event)) {
-      try {
-        (listener as (p: ServerEvents[K]) => void)(payload);
-      } catch {
-        // An observer's fault must not fail a request.
-      }
-    }
   }
 
   get running(): boolean {

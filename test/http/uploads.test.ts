@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileDigest, digestOf } from '../helpers/digests.js';
 import { tempFilesIn } from '../helpers/ftp-flows.js';
 import { pseudoRandomBytes } from '../helpers/payloads.js';
+import { expectBackToBaseline, takeBaseline } from '../helpers/resource-baseline.js';
 import { run } from '../helpers/processes.js';
 import { snapshotTree } from '../helpers/tree-snapshot.js';
 import { tempDir } from '../helpers/temp.js';
@@ -177,7 +178,9 @@ describe('uploads cut mid-body change nothing', () => {
   test('a socket destroyed mid-body (PUT and multipart) leaves the original and no temp file', async (t) => {
     const original = Buffer.from('the original');
     const f = await startWeb(t, { files: { 'keep.txt': original } });
+    const h = await browser(f);
     const before = await snapshotTree(f.root);
+    const baseline = await takeBaseline();
     // PUT announcing 1 MiB, sending half.
     const put = net.connect(f.port, '127.0.0.1');
     put.write(`PUT /keep.txt HTTP/1.1\r\nHost: 127.0.0.1:${f.port}\r\nContent-Length: 1048576\r\n\r\n`);
@@ -194,7 +197,6 @@ describe('uploads cut mid-body change nothing', () => {
     chunked.destroy();
     await waitFor(() => f.events.filter((e) => e.type === 'transfer-failed').length === 2, 'the chunked PUT to fail');
     // A multipart upload cut inside its file part.
-    const h = await browser(f);
     const up = multipart([['new.txt', pseudoRandomBytes(256 * 1024)]]);
     const post = net.connect(f.port, '127.0.0.1');
     const head = Object.entries({ ...h, 'Content-Type': up.type, 'Content-Length': String(up.body.length) }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
@@ -207,5 +209,6 @@ describe('uploads cut mid-body change nothing', () => {
     await sleep(100);
     assert.deepEqual(await snapshotTree(f.root), before);
     assert.equal(await fs.readFile(path.join(f.root, 'keep.txt'), 'utf8'), 'the original');
+    await expectBackToBaseline(baseline, 'after three cut uploads');
   });
 });
