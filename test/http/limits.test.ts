@@ -6,6 +6,9 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { BandwidthBudget } from '../../core/net/throttle.js';
+import { sha256 } from '../helpers/digests.js';
+import { pseudoRandomBytes } from '../helpers/payloads.js';
 import { run } from '../helpers/processes.js';
 import { expectBackToBaseline, takeBaseline } from '../helpers/resource-baseline.js';
 import { testCertificate } from '../helpers/test-certificate.js';
@@ -56,6 +59,24 @@ describe('limits', () => {
     const ms = await closed(socket, 5000);
     clearInterval(timer);
     assert.ok(ms >= 400 && ms < 3000, `closed after ${ms} ms`);
+  });
+});
+
+describe('bandwidth', () => {
+  test('downloads draw from the budget shared with FTP: a 2 MiB/s cap holds for a whole file and a range', async (t) => {
+    const data = pseudoRandomBytes(3 * 1024 * 1024, 5);
+    const budget = new BandwidthBudget({ download: 2 * 1024 * 1024 });
+    const f = await startWeb(t, { bandwidthBudget: budget, files: { 'a.bin': data } });
+    let started = Date.now();
+    const whole = await request(f.port, '/a.bin');
+    const wholeMs = Date.now() - started;
+    assert.equal(sha256(whole.body), sha256(data));
+    assert.ok(wholeMs >= 1000, `3 MiB at 2 MiB/s took ${wholeMs} ms`);
+    started = Date.now();
+    const range = await request(f.port, '/a.bin', { headers: { Range: 'bytes=1048576-3145727' } });
+    assert.deepEqual(range.body, data.subarray(1048576, 3145728));
+    assert.ok(Date.now() - started >= 600, `2 MiB at 2 MiB/s took ${Date.now() - started} ms`);
+    t.diagnostic(`3 MiB under a 2 MiB/s cap: ${wholeMs} ms`);
   });
 });
 
