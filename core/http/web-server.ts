@@ -187,6 +187,11 @@ export class WebServer extends ServerEventEmitter {
     return this.sessionStore.kick(sessionId);
   }
 
+  /** Ends every session of `user` and makes its cookies stop working; returns the sessions ended. */
+  kickUser(user: string): number {
+    return this.sessionStore.kickUser(user);
+  }
+
   /** Per-address and total connection caps, as the FTP listener has them. */
   private accept(socket: net.Socket): void {
     const ip = normalizeAddress(socket.remoteAddress);

@@ -237,6 +237,17 @@ export class WebSessions {
     return true;
   }
 
+  /**
+   * An account removed or changed: every session of `user` ends and every cookie signed in as
+   * `user` stops working, idle ones included. Returns the sessions ended.
+   */
+  kickUser(user: string): number {
+    for (const [id, signIn] of this.signIns) if (signIn.user === user) this.signIns.delete(id);
+    const ended = [...this.byId.values()].filter((s) => s.user === user);
+    for (const session of ended) this.close(session, 'kicked');
+    return ended.length;
+  }
+
   snapshots(): WebSessionSnapshot[] {
     return [...this.byId.values()].map((s) => {
       const transfers = [...s.transfers].map((t) => t.info());

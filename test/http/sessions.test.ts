@@ -78,6 +78,16 @@ describe('browser sessions', () => {
     assert.equal(f.server.kick('w999'), false);
   });
 
+  test('kickUser ends every session of an account and its cookies, idle ones included', async (t) => {
+    const f = await startWeb(t, { username: 'ann', password: 'pw', sessionIdleMs: 200 });
+    const idle = (await signIn(f, 'ann', 'pw')).cookie!;
+    await waitFor(() => f.server.sessions().length === 0, 'the first session to idle out');
+    const live = (await signIn(f, 'ann', 'pw')).cookie!;
+    assert.equal(f.server.sessions().length, 1);
+    assert.equal(f.server.kickUser('ann'), 1);
+    for (const cookie of [idle, live]) assert.equal((await request(f.port, '/', { headers: browserHeaders(f.port, { Cookie: cookie }) })).status, 303);
+  });
+
   test('the QR code’s token signs a browser in, leaves the address, and "New code" ends what it signed in', async (t) => {
     const root = await tempDir(t);
     const share = new PhysicalFileSystem({ root });
