@@ -8,8 +8,9 @@ import { AccessCard } from './components/access-card.js';
 import { ConfirmDialog } from './components/confirm-dialog.js';
 import { ConnectPanel } from './components/connect-panel.js';
 import { ConnectionBanner } from './components/connection-banner.js';
+import { DesktopCard, RecoveredCallout } from './components/desktop-card.js';
 import { FoldersCard } from './components/folders-card.js';
-import { ConnectIcon, InfoIcon, LogsIcon, ShareIcon, TransfersIcon, UsersIcon } from './components/icons.js';
+import { ConnectIcon, LogsIcon, ShareIcon, TransfersIcon, UsersIcon } from './components/icons.js';
 import { LogsPanel } from './components/logs-panel.js';
 import { NetworkCard } from './components/network-card.js';
 import { SecurityCard } from './components/security-card.js';
@@ -18,7 +19,6 @@ import { ShareStatusCard } from './components/share-status.js';
 import { StatusBar } from './components/status-bar.js';
 import { Toasts } from './components/toasts.js';
 import { TransfersPanel } from './components/transfers-panel.js';
-import { Callout } from './components/ui.js';
 import { bindStores, createActions, createAppStores } from './stores/app-stores.js';
 import { AppProvider, useLinkDown, useServer, useSessions, useTransfers, type AppContextValue } from './stores/context.js';
 
@@ -86,22 +86,15 @@ function Shell({ initialPanel }: { initialPanel: PanelId }) {
 }
 
 function SharePanel() {
-  const recovered = useServer((s) => s.state?.settingsRecovered);
   return (
     <div className="panel-body">
-      {recovered && (
-        <Callout tone="warn" icon={<InfoIcon />} title="Your settings were reset">
-          <p>
-            The settings file could not be read ({recovered.reason}), so FTP Share started with defaults. The old file was kept at{' '}
-            <span className="mono">{recovered.backupPath}</span>.
-          </p>
-        </Callout>
-      )}
+      <RecoveredCallout />
       <ShareStatusCard />
       <FoldersCard />
       <AccessCard />
       <SecurityCard />
       <NetworkCard />
+      <DesktopCard />
     </div>
   );
 }

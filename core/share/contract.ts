@@ -57,8 +57,11 @@ export interface ShareState {
   startedAt?: number;
   /** When auto-stop will stop sharing (ms since epoch), if enabled and idle. */
   autoStopAt?: number;
-  /** Set once after start-up when the settings file was corrupt and defaults were used. */
-  settingsRecovered?: { backupPath: string; reason: string };
+  /**
+   * Set after start-up when the settings file was corrupt and defaults were used, or when only
+   * the saved password could not be decrypted (`lostPassword`) and a new one replaced it.
+   */
+  settingsRecovered?: { backupPath: string; reason: string; lostPassword?: true };
   /**
    * Where the saved password is kept: encrypted with the OS keychain, or only obfuscated in the
    * settings file (no keychain here: the CLI, or Linux without a secret service). The window says

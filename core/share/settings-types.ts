@@ -64,6 +64,8 @@ export interface ShareSettings {
    * it at a `.local` name that survives the IP changing.
    */
   mdns: boolean;
+  /** A desktop notification when a file arrives (the Electron app; the CLI's window shows none). */
+  notifyOnReceive: boolean;
   /** The "still running in the tray" hint has been shown once. */
   trayHintShown: boolean;
   /** Format version of these settings. */

@@ -66,6 +66,7 @@ export function defaultSettings(): ShareSettings {
     autoStopMinutes: 0,
     launchAtLogin: false,
     mdns: true,
+    notifyOnReceive: true,
     trayHintShown: false,
     version: 1,
   };
@@ -134,6 +135,7 @@ export function validateSettings(input: unknown): SettingsValidation {
   const requireTls = bool('requireTls', 'Require TLS');
   const launchAtLogin = bool('launchAtLogin', 'Launch at login');
   const mdns = bool('mdns', 'Find by name');
+  const notifyOnReceive = bool('notifyOnReceive', 'Notify when files arrive');
   const trayHintShown = bool('trayHintShown', 'Tray hint shown');
 
   const access = accessField(input['access'], base.access, folders, fail);
@@ -197,6 +199,7 @@ export function validateSettings(input: unknown): SettingsValidation {
     autoStopMinutes,
     launchAtLogin,
     mdns,
+    notifyOnReceive,
     trayHintShown,
     version: 1,
   };

@@ -38,6 +38,7 @@ export function fakeSettings(): Settings {
     autoStopMinutes: 0,
     launchAtLogin: false,
     mdns: true,
+    notifyOnReceive: true,
     trayHintShown: false,
     version: 1,
   };

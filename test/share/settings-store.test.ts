@@ -163,6 +163,7 @@ async function assertMovedAside(dir: string, original: Buffer, reasonPattern: Re
   const loaded = await store.load();
   assert.ok(loaded.recovered, 'recovered is reported');
   assert.match(loaded.recovered.reason, reasonPattern);
+  assert.equal(loaded.recovered.lostPassword, undefined, 'the whole file was reset, not just the password');
   assert.deepEqual(loaded.settings.folders, []);
   assert.equal(loaded.settings.port, 2121);
   assert.equal(path.dirname(loaded.recovered.backupPath), dir);
@@ -236,6 +237,8 @@ test('an undecryptable password: other settings kept, new password, a backup, re
   const loaded = await store.load();
   assert.ok(loaded.recovered);
   assert.match(loaded.recovered.reason, /could not be decrypted.*new password was generated/);
+  // The window tells this apart from a reset file (renderer/app.tsx): only the password changed.
+  assert.equal(loaded.recovered.lostPassword, true);
   assert.ok(!loaded.recovered.reason.includes('Old-Keychain-Pass'));
   assert.deepEqual(await readFile(loaded.recovered.backupPath), original);
   const { access, ...rest } = loaded.settings;

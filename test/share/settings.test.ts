@@ -55,6 +55,7 @@ test('defaultSettings: port 2121, read-only, password account "ftp", FTPS off', 
     autoStopMinutes: 0,
     launchAtLogin: false,
     mdns: true,
+    notifyOnReceive: true,
     trayHintShown: false,
     version: 1,
   });
@@ -89,6 +90,7 @@ test('a complete valid settings object passes unchanged', () => {
     advertisedAddress: '192.168.1.20',
     launchAtLogin: true,
     mdns: false,
+    notifyOnReceive: false,
     trayHintShown: true,
     version: 1,
   };
@@ -164,6 +166,7 @@ test('other field errors', () => {
   assertError({ readOnly: 'true' }, 'readOnly', 'Read-only must be true or false');
   assertError({ launchAtLogin: 1 }, 'launchAtLogin', 'Launch at login must be true or false');
   assertError({ trayHintShown: null }, 'trayHintShown', 'Tray hint shown must be true or false');
+  assertError({ notifyOnReceive: 'yes' }, 'notifyOnReceive', 'Notify when files arrive must be true or false');
   assertError({ version: 2 }, 'version', 'These settings were saved by a newer version of FTP Share');
   assertError({ version: '1' }, 'version', 'Settings version must be 1');
 });
