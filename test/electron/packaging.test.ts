@@ -187,26 +187,3 @@ describe('package.json scripts', () => {
     assert.equal(pkg.main, 'dist/core/index.js');
   });
 });
-
-describe('npm start without the Electron binary', () => {
-  let binaryMissing: boolean;
-  try {
-    require('electron');
-    binaryMissing = false;
-  } catch {
-    binaryMissing = true;
-  }
-
-  it('prints one line about the browser UI and exits 1', { skip: binaryMissing ? false : 'the Electron binary is installed here' }, async () => {
-    const result = await run(process.execPath, [path.join(root, 'scripts', 'start-electron.mjs')], { cwd: root, timeout: 30_000 }).then(
-      () => assert.fail('start-electron.mjs should fail without the binary'),
-      (error: { code: number; stdout: string; stderr: string }) => error,
-    );
-    assert.equal(result.code, 1);
-    assert.equal(result.stdout, '');
-    assert.equal(
-      result.stderr,
-      'The Electron binary is not installed here; run the UI in a browser with: npx ftp-share --ui <folder>\n',
-    );
-  });
-});
