@@ -731,9 +731,11 @@ export class ShareService implements RequestFunctions {
 
   #urls(port = this.#currentPort()): ConnectUrl[] {
     const settings = this.#settings;
+    // The user name only when there is one account: with several, people sign in with their own.
+    const accounts = accountsOf(settings.access);
     const options = {
       implicitTls: settings.ftps === 'implicit',
-      ...(settings.access.mode === 'password' ? { username: settings.access.username } : {}),
+      ...(accounts.length === 1 ? { username: accounts[0]!.username } : {}),
     };
     return connectUrls(this.#candidates, port, options, settings.advertisedAddress);
   }

@@ -3,10 +3,10 @@
  * with awkward names, the phone and desktop browsers, and the checks every page must pass
  * (axe in light and dark, no console errors, no sideways scrolling).
  */
-import { mkdir, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Download, Locator, Page, Response } from 'playwright-core';
 import { axeViolations, sidewaysScrolling } from '../e2e/ui-helpers.js';
 import { tempDir } from '../helpers/temp.js';
 import { startPageHarness } from './page-harness.js';
@@ -15,14 +15,15 @@ import { startPageHarness } from './page-harness.js';
 export interface PageTargetOptions {
   canWrite: boolean;
   account?: { user: string; password: string };
-  /** When set, the share is as if served over HTTPS with this certificate. */
-  fingerprint256?: string;
+  https?: boolean;
 }
 
 /** A running server sharing `root` at `baseUrl`. */
 export interface PageTarget {
   baseUrl: string;
   root: string;
+  /** Over HTTPS: the certificate's fingerprint, as the page must show it. */
+  fingerprint256?: string;
   stop(): Promise<void>;
 }
 
@@ -93,7 +94,8 @@ export interface WatchedPage {
 
 /** Opens a new context for `device` (JavaScript on unless told), closed when `t` ends. */
 export async function openPage(t: TestContext, browser: Browser, device: keyof typeof DEVICES, options: { javaScript?: boolean } = {}): Promise<WatchedPage> {
-  const context = await browser.newContext({ ...DEVICES[device], javaScriptEnabled: options.javaScript ?? true });
+  // A share's certificate is its own (self-signed); the page shows its fingerprint to compare.
+  const context = await browser.newContext({ ...DEVICES[device], javaScriptEnabled: options.javaScript ?? true, ignoreHTTPSErrors: true });
   t.after(() => context.close());
   const page = await context.newPage();
   const problems: string[] = [];
@@ -133,4 +135,22 @@ export async function sidewaysAt360(page: Page): Promise<string[]> {
 /** The names the listing shows, in order. */
 export function listedNames(page: Page): Promise<string[]> {
   return page.locator('.entry-name').allTextContents();
+}
+
+/**
+ * The bytes a click on a file's link brings: a download, or the file opened in the tab (servers
+ * may show harmless types inline and send active ones as attachments).
+ */
+export async function bytesOfLink(page: Page, link: Locator): Promise<Buffer> {
+  const href = new URL((await link.getAttribute('href'))!, page.url()).href;
+  const download = page.waitForEvent('download');
+  const opened = page.waitForResponse((r) => r.url() === href && r.request().isNavigationRequest());
+  // The one not taken times out later; that is no failure.
+  download.catch(() => undefined);
+  opened.catch(() => undefined);
+  await link.click();
+  const first: Download | Response = await Promise.race([download, opened]);
+  if ('path' in first) return readFile(await first.path());
+  if (/^attachment/i.test((await first.headerValue('content-disposition')) ?? '')) return readFile(await (await download).path());
+  return first.body();
 }

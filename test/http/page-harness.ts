@@ -60,6 +60,8 @@ export async function startPageHarness(root: string, options: PageTargetOptions)
   const csrfToken = randomBytes(16).toString('hex');
   const session = randomBytes(16).toString('hex');
   const shareName = 'test-host — Photos';
+  // The harness speaks plain HTTP; asked for HTTPS, it only draws the page as if (a made-up fingerprint).
+  const fingerprint256 = options.https ? Array.from({ length: 32 }, (_, i) => (i * 7).toString(16).padStart(2, '0').toUpperCase()).join(':') : undefined;
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://harness');
@@ -123,7 +125,7 @@ export async function startPageHarness(root: string, options: PageTargetOptions)
       csrfToken,
       zipHref: `${hrefOf(segments, true)}?zip`,
       signOutAvailable: options.account !== undefined,
-      ...(options.fingerprint256 !== undefined && { fingerprint256: options.fingerprint256 }),
+      ...(fingerprint256 !== undefined && { fingerprint256 }),
     };
     return html(200, renderFolderPage(model));
   }
@@ -179,6 +181,7 @@ export async function startPageHarness(root: string, options: PageTargetOptions)
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     root,
+    ...(fingerprint256 !== undefined && { fingerprint256 }),
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
