@@ -204,8 +204,11 @@ test('removing an account ends its live sessions; the others stay; it can no lon
     owner.close();
   });
   await waitFor(async () => unwrap(await f.service.getSessions()).filter((s) => s.user === 'guest').length === 2, 'two guest sessions');
+  // With several accounts the addresses name nobody: each person signs in with their own.
+  assert.deepEqual(unwrap(await f.service.getState()).urls.map((u) => u.url), [`ftp://127.0.0.1:${f.port}/`]);
 
   unwrap(await f.service.updateSettings({ access: { mode: 'password', ...OWNER } }));
+  assert.deepEqual(unwrap(await f.service.getState()).urls.map((u) => u.url), [`ftp://ann@127.0.0.1:${f.port}/`]);
   await waitClosed(guest);
   await waitClosed(guest2);
   assert.deepEqual((await owner.command('NOOP')).lines, ['200 NOOP ok']);
