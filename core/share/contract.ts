@@ -63,6 +63,18 @@ export interface ShareState {
    */
   settingsRecovered?: { backupPath: string; reason: string; lostPassword?: true };
   /**
+   * The web page for phones and browsers, while it runs: its port, its URLs best first (the same
+   * addresses as `urls`), and `signInUrl`, the first URL with the QR code's sign-in token (absent
+   * for an anonymous share, or when the QR code is set to the plain address). `secure` when served
+   * over HTTPS, with the certificate's fingerprint in `tls`.
+   */
+  web?: { port: number; urls: ConnectUrl[]; signInUrl?: string; secure: boolean };
+  /**
+   * The `.local` names the share answers to while it is advertised by name (mDNS): a choice that
+   * survives the IP changing, though not every device resolves `.local` names.
+   */
+  localNames?: { web?: string; ftp?: string };
+  /**
    * Where the saved password is kept: encrypted with the OS keychain, or only obfuscated in the
    * settings file (no keychain here: the CLI, or Linux without a secret service). The window says
    * so next to the password. Absent from hosts that don't know.
@@ -173,6 +185,11 @@ export interface Requests {
   importCertificate: { params: { certPath: string; keyPath: string }; result: CertificateInfo };
   /** The next free port from `from` (default: the configured port + 1). */
   findFreePort: { params: { from?: number }; result: number };
+  /**
+   * "New code": a new sign-in token for the web page's QR code. The old one stops working and the
+   * browsers it signed in are signed out.
+   */
+  newSignInCode: { params: void; result: ShareState };
   listAddresses: { params: void; result: ConnectUrl[] };
   kickSession: { params: { sessionId: string }; result: void };
   getSessions: { params: void; result: SessionRow[] };
@@ -194,7 +211,7 @@ const REQUEST_KEYS: { readonly [K in RequestName]: true } = {
   getState: true, getSettings: true, updateSettings: true, start: true, stop: true, pickFolders: true,
   addFolder: true, removeFolder: true, openFolder: true, copyText: true, generatePassword: true,
   getCertificate: true, regenerateCertificate: true, importCertificate: true, findFreePort: true,
-  listAddresses: true, kickSession: true, getSessions: true, getTransfers: true, getLogs: true,
+  newSignInCode: true, listAddresses: true, kickSession: true, getSessions: true, getTransfers: true, getLogs: true,
   clearLogs: true, clearFinishedTransfers: true,
 };
 

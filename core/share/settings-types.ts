@@ -47,6 +47,11 @@ export interface ShareSettings {
   port: number;
   /** Clients may only download. */
   readOnly: boolean;
+  /**
+   * The web page for phones and browsers: on or off, its port, and whether the QR code carries a
+   * sign-in token (`qrSignIn`, the default) or only the plain address.
+   */
+  web: { enabled: boolean; port: number; qrSignIn: boolean };
   access: AccessSettings;
   ftps: FtpsMode;
   /** With explicit FTPS: refuse login until the client has switched to TLS. */

@@ -60,6 +60,7 @@ export function defaultSettings(): ShareSettings {
     folders: [],
     port: defaults.port,
     readOnly: true,
+    web: { enabled: true, port: defaults.webPort, qrSignIn: true },
     access: { mode: 'password', username: DEFAULT_USERNAME, password: generatePassword() },
     ftps: 'off',
     requireTls: false,
@@ -135,6 +136,7 @@ export function validateSettings(input: unknown): SettingsValidation {
   const requireTls = bool('requireTls', 'Require TLS');
   const launchAtLogin = bool('launchAtLogin', 'Launch at login');
   const mdns = bool('mdns', 'Find by name');
+  const web = webField(input['web'], base.web, port, fail);
   const notifyOnReceive = bool('notifyOnReceive', 'Notify when files arrive');
   const trayHintShown = bool('trayHintShown', 'Tray hint shown');
 
@@ -193,6 +195,7 @@ export function validateSettings(input: unknown): SettingsValidation {
     folders,
     port: port ?? base.port,
     readOnly,
+    web,
     access,
     ftps,
     requireTls,
@@ -396,4 +399,25 @@ function booleanField(
     return fallback;
   }
   return raw;
+}
+
+/** The web page's settings: each field checked, a missing one taken from `fallback`. */
+function webField(
+  raw: unknown,
+  fallback: ShareSettings['web'],
+  ftpPort: number | undefined,
+  fail: (field: string, message: string) => void,
+): ShareSettings['web'] {
+  if (raw === undefined) return { ...fallback };
+  if (!isRecord(raw)) {
+    fail('web', 'Web page settings must be an object');
+    return { ...fallback };
+  }
+  const port = portField(raw['port'], 'web.port', 'Web page port', 1, fallback.port, fail) ?? fallback.port;
+  if (ftpPort !== undefined && port === ftpPort) fail('web.port', `The web page needs a port of its own, not the FTP port ${ftpPort}`);
+  return {
+    enabled: booleanField(raw['enabled'], 'web.enabled', 'Web page', fallback.enabled, fail),
+    port,
+    qrSignIn: booleanField(raw['qrSignIn'], 'web.qrSignIn', 'Sign-in QR code', fallback.qrSignIn, fail),
+  };
 }

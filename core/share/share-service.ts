@@ -409,6 +409,10 @@ export class ShareService implements RequestFunctions {
     });
   }
 
+  newSignInCode(): Promise<Result<ShareState>> {
+    return this.#request(async () => fail('not-running', 'The web page is not running'));
+  }
+
   listAddresses(): Promise<Result<ConnectUrl[]>> {
     return this.#request(async () => {
       await this.#refreshCandidates();

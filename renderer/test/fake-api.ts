@@ -32,6 +32,7 @@ export function fakeSettings(): Settings {
     folders: ['/home/ann/Pictures'],
     port: 2121,
     readOnly: true,
+    web: { enabled: true, port: 8080, qrSignIn: true },
     access: { mode: 'password', username: 'ftp', password: 'k7hq3mzt9wcx2vbn4pds' },
     ftps: 'off',
     requireTls: false,
@@ -267,6 +268,10 @@ export class FakeApi implements FtpShareApi {
     let port = params.from ?? this.settings.port + 1;
     while (this.busyPorts.has(port)) port++;
     return ok(port);
+  }
+  async newSignInCode() {
+    this.record('newSignInCode', undefined);
+    return ok(this.state);
   }
   async listAddresses() {
     this.record('listAddresses', undefined);

@@ -85,6 +85,7 @@ test('every request: implemented by the ShareService, dispatched by the web host
     regenerateCertificate: undefined,
     importCertificate: { certPath: '/nonexistent/cert.pem', keyPath: '/nonexistent/key.pem' },
     findFreePort: {},
+    newSignInCode: undefined,
     listAddresses: undefined,
     kickSession: { sessionId: 's999' },
     getSessions: undefined,

@@ -37,6 +37,7 @@ function sample(password = 'Sup3r-Secret-Pa55word'): ShareSettings {
     folders: [path.resolve(path.sep, 'srv', 'music')],
     port: 2323,
     readOnly: false,
+    web: { enabled: false, port: 8181, qrSignIn: false },
     access: { mode: 'password', username: 'phone', password },
     ftps: 'explicit',
     requireTls: true,
