@@ -3,7 +3,8 @@
  * development run and inside the packaged app.asar:
  *
  * ```
- * dist/electron/main.cjs · preload.cjs · icon.png · tray/*.png    (scripts/build-electron.mjs)
+ * dist/electron/main.cjs · preload.cjs · icon.png · icon.ico · tray/*.png, *.ico
+ *                                                              (scripts/build-electron.mjs)
  * dist/renderer/index.html + assets                              (Vite)
  * ```
  */
@@ -14,15 +15,16 @@ export interface AppPaths {
   preload: string;
   indexHtml: string;
   trayIconDir: string;
+  /** The window's icon: an .ico on Windows (sharp at 125 % and 150 %), a PNG on Linux. macOS uses the bundle's. */
   windowIcon: string;
 }
 
 /** The paths for a bundle in `bundleDir` (the main bundle's `__dirname`). */
-export function appPaths(bundleDir: string): AppPaths {
+export function appPaths(bundleDir: string, platform: NodeJS.Platform = process.platform): AppPaths {
   return {
     preload: path.join(bundleDir, 'preload.cjs'),
     indexHtml: path.join(bundleDir, '..', 'renderer', 'index.html'),
     trayIconDir: path.join(bundleDir, 'tray'),
-    windowIcon: path.join(bundleDir, 'icon.png'),
+    windowIcon: path.join(bundleDir, platform === 'win32' ? 'icon.ico' : 'icon.png'),
   };
 }

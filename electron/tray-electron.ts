@@ -22,12 +22,15 @@ export interface ElectronTrayOptions {
 
 /**
  * The image file of an icon. macOS gets template images (black with alpha, named `*Template`):
- * the menu bar tints them for light and dark mode and for the highlighted state. Elsewhere,
- * coloured images; `@2x` variants next to each are picked up by `nativeImage` on HiDPI screens.
+ * the menu bar tints them for light and dark mode and for the highlighted state. Windows gets
+ * .ico files holding every size from 16 to 48 px, so the icon stays sharp at 125 % and 150 %
+ * scaling (Electron's Tray docs recommend ICO there). Linux gets PNGs, with `@2x` variants that
+ * `nativeImage` picks up on HiDPI screens.
  */
 export function trayIconFile(icon: TrayIconName, platform: NodeJS.Platform): string {
   if (platform === 'darwin') return icon === 'on' ? 'trayTemplate.png' : 'trayOffTemplate.png';
-  return icon === 'on' ? 'tray-on.png' : 'tray-off.png';
+  const name = icon === 'on' ? 'tray-on' : 'tray-off';
+  return platform === 'win32' ? `${name}.ico` : `${name}.png`;
 }
 
 /**
@@ -59,9 +62,11 @@ export function createElectronTrayFactory(electron: ElectronTrayModules, options
   return {
     create(icon, onAction): TrayHandle {
       const tray = new electron.Tray(image(icon));
-      // Windows: a left click on the icon opens the window (the menu is on the right click).
-      // macOS shows the menu on click; Linux (StatusNotifierItem) sends no click at all.
-      if (platform === 'win32') tray.on('click', () => onAction('open'));
+      // A left click on the icon opens the window, the menu being on the right click: Windows,
+      // and Linux hosts that send StatusNotifierItem's Activate (KDE Plasma, Xfce; Electron emits
+      // it as 'click' since electron/electron#36333; hosts that open the menu on any click send
+      // nothing). macOS shows the menu on click, as menu bar apps do.
+      if (platform !== 'darwin') tray.on('click', () => onAction('open'));
       return {
         setIcon: (next) => tray.setImage(image(next)),
         setToolTip: (text) => tray.setToolTip(text),

@@ -145,6 +145,7 @@ export class TrayService {
   readonly #onAction: (action: TrayAction) => void;
   #handle: TrayHandle | undefined;
   #shown: { icon: TrayIconName; tooltip: string; items: string } | undefined;
+  #model: TrayModel | undefined;
 
   constructor(factory: TrayFactory, onAction: (action: TrayAction) => void) {
     this.#factory = factory;
@@ -154,6 +155,7 @@ export class TrayService {
   /** Shows `state`, creating the tray on first use. */
   render(state: TrayState): void {
     const model = trayModel(state);
+    this.#model = model;
     const items = JSON.stringify(model.items);
     if (!this.#handle) {
       this.#handle = this.#factory.create(model.icon, (action) => this.#onAction(action));
@@ -169,10 +171,16 @@ export class TrayService {
     this.#shown = { icon: model.icon, tooltip: model.tooltip, items };
   }
 
+  /** What the tray shows now (the smoke test checks it), or undefined before the first render. */
+  get model(): TrayModel | undefined {
+    return this.#model;
+  }
+
   /** Removes the tray (on quit). A later `render` creates it again. */
   destroy(): void {
     this.#handle?.destroy();
     this.#handle = undefined;
     this.#shown = undefined;
+    this.#model = undefined;
   }
 }

@@ -126,6 +126,19 @@ export interface AppWindowOptions<W extends AppWindow = AppWindow> {
   openExternal?(url: string): void;
   /** Told when the page could not be loaded (the renderer was not built). */
   onLoadError?(error: unknown): void;
+  /** The system's theme is dark (`nativeTheme.shouldUseDarkColors`): picks the background. */
+  darkMode?: boolean;
+}
+
+/**
+ * The window's background before the page paints, per theme: renderer/styles.css's `--bg`, so
+ * opening the window in dark mode shows no white flash (a test keeps the two equal).
+ */
+export const WINDOW_BACKGROUND = { light: '#f6f7f9', dark: '#1b1c1f' } as const;
+
+/** The background for the system's current theme. */
+export function windowBackground(dark: boolean): string {
+  return dark ? WINDOW_BACKGROUND.dark : WINDOW_BACKGROUND.light;
 }
 
 /** Size and look of the window. */
@@ -140,7 +153,7 @@ export function createAppWindow<W extends AppWindow>(options: AppWindowOptions<W
     ...WINDOW_SIZE,
     title: 'FTP Share',
     show: false,
-    backgroundColor: '#ffffff',
+    backgroundColor: windowBackground(options.darkMode ?? false),
     autoHideMenuBar: true,
     ...(options.iconPath ? { icon: options.iconPath } : {}),
     webPreferences: secureWebPreferences(options.preloadPath),
@@ -161,4 +174,53 @@ export function showWindow(window: Pick<AppWindow, 'isMinimized' | 'restore' | '
   if (window.isMinimized()) window.restore();
   window.show();
   window.focus();
+}
+
+/** Something went wrong with the page: its process ended, or it could not be loaded. */
+export type RendererTrouble =
+  /** `render-process-gone`: crashed, killed, out of memory… */
+  | { kind: 'gone'; reason: string; exitCode: number }
+  /** `did-fail-load` of the main frame. */
+  | { kind: 'load-failed'; errorCode: number; description: string; url: string };
+
+/** What to do about a {@link RendererTrouble}, and the line for the log. */
+export interface RecoveryStep {
+  action: 'ignore' | 'reload' | 'give-up';
+  message: string;
+}
+
+/** Chromium's net::ERR_ABORTED: a load replaced by another (a reload), not a failure. */
+const ERR_ABORTED = -3;
+
+/**
+ * Decides how the app recovers its window: a crashed or unloadable page is reloaded once; if it
+ * fails again within `windowMs` (the page can't run at all), the app gives up on this window
+ * (main.ts closes it and says so; sharing goes on, and the tray opens a fresh window). The page
+ * never sits half-dead with a "connecting" banner that nothing will clear.
+ */
+export class RendererRecovery {
+  readonly #windowMs: number;
+  readonly #now: () => number;
+  #lastReload: number | undefined;
+
+  constructor(options: { windowMs?: number; now?: () => number } = {}) {
+    this.#windowMs = options.windowMs ?? 60_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** The next step for `trouble`. */
+  next(trouble: RendererTrouble): RecoveryStep {
+    if (trouble.kind === 'gone' && trouble.reason === 'clean-exit') return { action: 'ignore', message: '' };
+    if (trouble.kind === 'load-failed' && trouble.errorCode === ERR_ABORTED) return { action: 'ignore', message: '' };
+    const what =
+      trouble.kind === 'gone'
+        ? `the window's page stopped (${trouble.reason}, exit code ${trouble.exitCode})`
+        : `the window's page could not be loaded (${trouble.description}, ${trouble.errorCode}) from ${trouble.url}`;
+    const now = this.#now();
+    if (this.#lastReload !== undefined && now - this.#lastReload < this.#windowMs) {
+      return { action: 'give-up', message: `FTP Share: ${what} again; the window is closed. Sharing goes on.` };
+    }
+    this.#lastReload = now;
+    return { action: 'reload', message: `FTP Share: ${what}; reloading it.` };
+  }
 }

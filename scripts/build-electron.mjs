@@ -3,8 +3,9 @@
 //   electron/main.ts    → dist/electron/main.cjs     (Node, CommonJS; core and dependencies inlined)
 //   electron/preload.ts → dist/electron/preload.cjs  (sandboxed preload: one self-contained
 //                                                     CommonJS file; its only require is 'electron')
-// and copies the images the main process loads: assets/tray/*.png → dist/electron/tray/, and
-// assets/icons/512x512.png → dist/electron/icon.png (window icon on Windows and Linux).
+// and copies the images the main process loads: assets/tray/*.png and *.ico (Windows) →
+// dist/electron/tray/, assets/icons/512x512.png → dist/electron/icon.png (window icon on Linux)
+// and assets/icon.ico → dist/electron/icon.ico (window icon on Windows).
 //
 // Usage: node scripts/build-electron.mjs [--outdir DIR]
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
@@ -52,9 +53,10 @@ export async function buildElectron({ outdir = path.join(root, 'dist', 'electron
   const trayOut = path.join(outdir, 'tray');
   await mkdir(trayOut, { recursive: true });
   for (const name of await readdir(path.join(root, 'assets', 'tray'))) {
-    if (name.endsWith('.png')) await copyFile(path.join(root, 'assets', 'tray', name), path.join(trayOut, name));
+    if (/\.(png|ico)$/.test(name)) await copyFile(path.join(root, 'assets', 'tray', name), path.join(trayOut, name));
   }
   await copyFile(path.join(root, 'assets', 'icons', '512x512.png'), path.join(outdir, 'icon.png'));
+  await copyFile(path.join(root, 'assets', 'icon.ico'), path.join(outdir, 'icon.ico'));
   return { main: path.join(outdir, 'main.cjs'), preload: path.join(outdir, 'preload.cjs') };
 }
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -31,6 +31,7 @@ interface Report {
   exitCode: number | null;
   closePrevented?: boolean;
   cspListener?: string;
+  applicationMenu?: string[];
   failure?: string;
 }
 
@@ -47,32 +48,47 @@ describe('main.cjs with a stand-in Electron', { timeout: 120_000 }, () => {
     await removeTempDir(temp);
   });
 
-  async function runMain(scenario: string, extraEnv: Record<string, string> = {}) {
+  async function runMain(scenario: string, extraEnv: Record<string, string> = {}, args: string[] = []) {
     const home = path.join(temp, `home-${scenario}`);
     await mkdir(home, { recursive: true });
     const reportFile = path.join(temp, `report-${scenario}.json`);
+    const tmp = path.join(temp, `tmp-${scenario}`);
+    await mkdir(tmp, { recursive: true });
     const env: NodeJS.ProcessEnv = {
       PATH: process.env['PATH'],
       HOME: home,
       XDG_CONFIG_HOME: path.join(home, '.config'),
+      // The smoke test's temporary folders go here, where the test can see them.
+      TMPDIR: tmp,
       FAKE_ELECTRON_SCENARIO: scenario,
       FAKE_ELECTRON_REPORT: reportFile,
+      FTP_SHARE_NO_MDNS: '1',
       ...extraEnv,
     };
     let exitCode = 0;
+    let stdout = '';
+    let stderr = '';
     try {
-      await run(process.execPath, ['-r', fake, path.join(bundleDir, 'main.cjs')], { cwd: temp, env, timeout: 60_000 });
+      ({ stdout, stderr } = await run(process.execPath, ['-r', fake, path.join(bundleDir, 'main.cjs'), ...args], { cwd: temp, env, timeout: 70_000 }));
     } catch (error) {
-      exitCode = (error as { code: number }).code;
+      ({ code: exitCode, stdout, stderr } = error as { code: number; stdout: string; stderr: string });
     }
     const report = JSON.parse(await readFile(reportFile, 'utf8')) as Report;
-    return { report, exitCode, home };
+    return { report, exitCode, home, stdout, stderr, tmp };
   }
 
   it('a second instance quits at once, before doing anything', async () => {
-    const { report, exitCode } = await runMain('locked');
+    const { report, exitCode, home } = await runMain('locked');
     assert.equal(exitCode, 0);
-    assert.deepEqual(report.log, ['requestSingleInstanceLock', 'app.quit', 'app.exit(0)']);
+    // The name and data folder first: the lock lives in the data folder, which must not be
+    // "Electron"'s in a development run (app-identity.ts).
+    assert.deepEqual(report.log, [
+      ['setName', 'FTP Share'],
+      ['setPath', 'userData', path.join(home, '.config', 'FTP Share')],
+      'requestSingleInstanceLock',
+      'app.quit',
+      'app.exit(0)',
+    ]);
     assert.equal(report.windows.length, 0);
     assert.equal(report.handlers.length, 0);
   });
@@ -84,8 +100,10 @@ describe('main.cjs with a stand-in Electron', { timeout: 120_000 }, () => {
     assert.equal(report.failure, undefined);
     assert.equal(exitCode, 0);
 
-    // Single-instance lock first, before the app is ready.
-    assert.deepEqual(report.log.slice(0, 2), ['requestSingleInstanceLock', 'whenReady']);
+    // The app's name, then the single-instance lock, before the app is ready.
+    assert.deepEqual(report.log.slice(0, 4), [['setName', 'FTP Share'], ['setPath', 'userData', path.join(home, '.config', 'FTP Share')], 'requestSingleInstanceLock', 'whenReady']);
+    // A minimal menu of our own (a development run keeps the developer tools in View).
+    assert.deepEqual(report.applicationMenu, ['&File', '&Edit', '&View']);
 
     // One handler per request, on ftp-share:<name>.
     assert.deepEqual([...report.handlers].sort(), REQUEST_NAMES.map((n) => `ftp-share:${n}`).sort());
@@ -98,6 +116,7 @@ describe('main.cjs with a stand-in Electron', { timeout: 120_000 }, () => {
     assert.equal(prefs.sandbox, true);
     assert.equal(prefs.nodeIntegration, false);
     assert.equal(prefs.preload, path.join(bundleDir, 'preload.cjs'));
+    assert.equal(window.options['backgroundColor'], '#f6f7f9', 'light theme: the page’s light background');
     assert.deepEqual(window.calls[0], ['loadFile', path.join(temp, 'dist', 'renderer', 'index.html')]);
     assert.ok(window.calls.includes('show'));
     assert.equal(report.cspListener, 'function');
@@ -152,8 +171,13 @@ describe('main.cjs with a stand-in Electron', { timeout: 120_000 }, () => {
     assert.deepEqual(settings.folders, [shared]);
     assert.equal(settings.port, port);
 
-    // Quit stopped sharing before exiting: the port is free again.
-    assert.deepEqual(report.log.slice(-2), ['app.quit', 'app.exit(0)']);
+    // Quit: the window hid first, the IPC handlers went last, then the process exited.
+    const quitAt = report.log.lastIndexOf('app.quit');
+    const hiddenAt = report.log.indexOf('window.hide', quitAt);
+    const removedAt = report.log.indexOf('ipcMain: all handlers removed');
+    assert.ok(quitAt >= 0 && hiddenAt > quitAt && removedAt > hiddenAt, JSON.stringify(report.log.slice(quitAt)));
+    assert.deepEqual(report.log.slice(-2), ['ipcMain: all handlers removed', 'app.exit(0)']);
+    // Sharing stopped before exiting: the port is free again.
     await new Promise<void>((resolve, reject) => {
       const socket = net.connect(port, '127.0.0.1');
       socket.once('connect', () => {
@@ -162,5 +186,40 @@ describe('main.cjs with a stand-in Electron', { timeout: 120_000 }, () => {
       });
       socket.once('error', () => resolve());
     });
+  });
+  it('--smoke-test: hidden, in a temporary folder, shares, downloads over FTP, checks tray and page, exits 0', async () => {
+    const started = Date.now();
+    const { report, exitCode, stdout, stderr, home, tmp } = await runMain('smoke', { FAKE_ELECTRON_SCENARIO: '' }, ['--smoke-test']);
+    assert.equal(exitCode, 0, stderr);
+    assert.ok(Date.now() - started < 60_000);
+    for (const step of [
+      'share a temporary folder on a free port',
+      'download a file from the share over FTP',
+      'the tray shows the share',
+      'the window loads its page with the preload API',
+    ]) {
+      assert.ok(stdout.includes(`FTP Share smoke test: ${step}: ok`), stdout);
+    }
+    assert.match(stdout, /FTP Share smoke test passed\n$/);
+    assert.equal(report.exitCode, 0);
+    // Its own data folder, not the user's; removed at the end, with its settings.
+    const userData = report.log.find((e) => Array.isArray(e) && e[0] === 'setPath') as string[];
+    assert.ok(userData[2]!.startsWith(path.join(tmp, 'ftp-share-smoke-')), userData[2]);
+    assert.deepEqual(await readdir(tmp), [], 'the temporary folders are gone');
+    await assert.rejects(readFile(path.join(home, '.config', 'ftp-share', 'settings.json')), { code: 'ENOENT' });
+    // Hidden all along: the window was made and its page ran, but it was never shown.
+    assert.equal(report.windows.length, 1);
+    assert.ok(!report.windows[0]!.calls.includes('show'));
+    assert.ok(report.log.includes('executeJavaScript'));
+    // No notifications, no login item touched.
+    assert.deepEqual(report.notifications, []);
+    assert.ok(!report.log.some((e) => Array.isArray(e) && e[0] === 'setLoginItemSettings'));
+  });
+
+  it('--smoke-test: a failing step exits 1 and names the step on stderr', async () => {
+    const { exitCode, stderr, tmp } = await runMain('smoke-no-preload', { FAKE_ELECTRON_SCENARIO: '', FAKE_ELECTRON_NO_PRELOAD: '1' }, ['--smoke-test']);
+    assert.equal(exitCode, 1);
+    assert.match(stderr, /^FTP Share smoke test failed at "the window loads its page with the preload API": window\.ftpShare is missing/m);
+    assert.deepEqual(await readdir(tmp), []);
   });
 });

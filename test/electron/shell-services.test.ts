@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
-import type { OpenDialogOptions, Settings } from 'electron';
+import { describe, it } from 'node:test';
+import type { OpenDialogOptions } from 'electron';
 import type { ShareState } from '../../core/share/contract.js';
-import { closeAction, HIDDEN_ARG, launchedHidden, QuitController, trayHint } from '../../electron/lifecycle.js';
-import { AUTOSTART_FILE_NAME, autostartDir, autostartEntry, LoginItem, quoteExecArg } from '../../electron/login-item.js';
+import { closeAction, HIDDEN_ARG, launchedHidden, QuitController, shutdownInOrder, trayHint } from '../../electron/lifecycle.js';
 import { ShareNotifier } from '../../electron/notifications.js';
 import { appPaths } from '../../electron/paths.js';
 import { createSafeStorageEncryptor, type SafeStorageLike } from '../../electron/secret-encryptor.js';
@@ -25,14 +22,26 @@ describe('closing the window', () => {
       assert.equal(closeAction(status, 'win32'), 'quit');
       assert.equal(closeAction(status, 'linux'), 'quit');
       assert.equal(closeAction(status, 'darwin'), 'hide');
+      assert.equal(closeAction(status, 'linux', false), 'quit');
     }
   });
 
-  it('names where the icon is, per platform', () => {
+  it('minimises instead of hiding where no tray icon can be shown', () => {
+    assert.equal(closeAction('running', 'linux', false), 'minimize');
+    assert.equal(closeAction('starting', 'linux', false), 'minimize');
+    assert.equal(closeAction('running', 'linux', true), 'hide');
+  });
+
+  it('names where the icon is, per platform; on Linux, opening the app again always works', () => {
     assert.match(trayHint('darwin').body, /menu bar/);
     assert.match(trayHint('win32').body, /notification area/);
+    assert.match(trayHint('linux').body, /Open FTP Share again to show the window/);
     assert.match(trayHint('linux').body, /system tray/);
     assert.equal(trayHint('linux').title, 'FTP Share is still sharing');
+    // Without a tray host the hint must not send people looking for an icon that isn't there.
+    const noTray = trayHint('linux', false);
+    assert.match(noTray.body, /minimised\. Open FTP Share again to show the window\.$/);
+    assert.doesNotMatch(noTray.body, /tray|icon/i);
   });
 
   it('starts hidden when launched at login', () => {
@@ -82,6 +91,15 @@ describe('QuitController', () => {
     assert.deepEqual(problems, [failure]);
   });
 
+  it('exits with the code of the first quit', async () => {
+    const exits: number[] = [];
+    const quitter = new QuitController({ shutdown: async () => undefined, exit: (code) => exits.push(code) });
+    const first = quitter.quit(1);
+    await quitter.quit(0);
+    await first;
+    assert.deepEqual(exits, [1]);
+  });
+
   it('exits after the timeout when shutdown hangs', async () => {
     const problems: unknown[] = [];
     const exits: number[] = [];
@@ -95,6 +113,33 @@ describe('QuitController', () => {
     assert.deepEqual(exits, [0]);
     assert.match(String(problems[0]), /longer than 50 ms/);
     assert.ok(Date.now() - started < 2000);
+  });
+});
+
+describe('shutdownInOrder', () => {
+  function steps(order: string[], fail = false) {
+    return {
+      hideWindow: () => order.push('hide window'),
+      destroyTray: () => order.push('destroy tray'),
+      shutdownShare: async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        order.push('share stopped');
+        if (fail) throw new Error('stuck');
+      },
+      removeHandlers: () => order.push('remove IPC handlers'),
+    };
+  }
+
+  it('hides the window first and removes the IPC handlers last', async () => {
+    const order: string[] = [];
+    await shutdownInOrder(steps(order));
+    assert.deepEqual(order, ['hide window', 'destroy tray', 'share stopped', 'remove IPC handlers']);
+  });
+
+  it('removes the handlers even when stopping failed', async () => {
+    const order: string[] = [];
+    await assert.rejects(shutdownInOrder(steps(order, true)), /stuck/);
+    assert.equal(order.at(-1), 'remove IPC handlers');
   });
 });
 
@@ -124,69 +169,6 @@ describe('ShareNotifier', () => {
     ]);
     assert.deepEqual(notifier.next(state({ status: 'error', error })), []);
     assert.deepEqual(notifier.next(state({ status: 'stopped' })), [], 'a normal stop is not notified');
-  });
-});
-
-describe('launch at login', () => {
-  const dirs: string[] = [];
-  after(async () => {
-    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-  });
-
-  it('uses setLoginItemSettings on macOS and Windows (Windows starts hidden), idempotently', async () => {
-    for (const platform of ['darwin', 'win32'] as const) {
-      const calls: Settings[] = [];
-      const item = new LoginItem({ platform, isPackaged: true, execPath: 'x', setLoginItemSettings: (s) => calls.push(s) });
-      assert.equal(await item.apply(true), true);
-      assert.equal(await item.apply(true), true);
-      assert.equal(await item.apply(false), true);
-      const expectedOn: Settings = platform === 'win32' ? { openAtLogin: true, args: [HIDDEN_ARG] } : { openAtLogin: true };
-      const expectedOff: Settings = platform === 'win32' ? { openAtLogin: false, args: [HIDDEN_ARG] } : { openAtLogin: false };
-      assert.deepEqual(calls, [expectedOn, expectedOff]);
-    }
-  });
-
-  it('writes and removes an XDG autostart entry on Linux', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'ftp-share-autostart-'));
-    dirs.push(dir);
-    const autostart = path.join(dir, 'autostart');
-    const item = new LoginItem({
-      platform: 'linux',
-      isPackaged: true,
-      execPath: '/home/me/Apps/FTP Share.AppImage',
-      setLoginItemSettings: () => assert.fail('not used on Linux'),
-      autostartDir: autostart,
-    });
-    await item.apply(true);
-    const file = path.join(autostart, AUTOSTART_FILE_NAME);
-    const text = await readFile(file, 'utf8');
-    assert.match(text, /^\[Desktop Entry\]\n/);
-    assert.match(text, /\nExec="\/home\/me\/Apps\/FTP Share.AppImage" --hidden\n/);
-    assert.match(text, /\nType=Application\n/);
-    await item.apply(false);
-    await assert.rejects(stat(file), { code: 'ENOENT' });
-    await item.apply(false);
-  });
-
-  it('does nothing in a development run', async () => {
-    const item = new LoginItem({ platform: 'win32', isPackaged: false, execPath: 'x', setLoginItemSettings: () => assert.fail('dev run') });
-    assert.equal(item.supported, false);
-    assert.equal(await item.apply(true), false);
-  });
-
-  it('quotes Exec arguments as the Desktop Entry spec says', () => {
-    assert.equal(quoteExecArg('/usr/bin/ftp-share'), '/usr/bin/ftp-share');
-    assert.equal(quoteExecArg('/opt/My App/run'), '"/opt/My App/run"');
-    assert.equal(quoteExecArg('/opt/a"b$c`d'), '"/opt/a\\\\"b\\\\$c\\\\`d"');
-    assert.equal(quoteExecArg('/opt/back\\slash'), '"/opt/back\\\\\\\\slash"');
-    assert.equal(quoteExecArg('/opt/100%'), '/opt/100%%');
-    assert.match(autostartEntry('/usr/bin/ftp-share'), /\nExec=\/usr\/bin\/ftp-share --hidden\n/);
-  });
-
-  it('finds the autostart directory from XDG_CONFIG_HOME, ignoring a relative one', () => {
-    assert.equal(autostartDir({ XDG_CONFIG_HOME: '/x/cfg' }, '/home/me'), '/x/cfg/autostart');
-    assert.equal(autostartDir({ XDG_CONFIG_HOME: 'rel' }, '/home/me'), '/home/me/.config/autostart');
-    assert.equal(autostartDir({}, '/home/me'), '/home/me/.config/autostart');
   });
 });
 
@@ -275,10 +257,14 @@ describe('the desktop ShareHost', () => {
 
 describe('appPaths', () => {
   it('finds the preload, the renderer and the images relative to the bundle', () => {
-    const paths = appPaths('/opt/FTP Share/resources/app.asar/dist/electron');
+    const paths = appPaths('/opt/FTP Share/resources/app.asar/dist/electron', 'linux');
     assert.equal(paths.preload, '/opt/FTP Share/resources/app.asar/dist/electron/preload.cjs');
     assert.equal(paths.indexHtml, '/opt/FTP Share/resources/app.asar/dist/renderer/index.html');
     assert.equal(paths.trayIconDir, '/opt/FTP Share/resources/app.asar/dist/electron/tray');
     assert.equal(paths.windowIcon, '/opt/FTP Share/resources/app.asar/dist/electron/icon.png');
+  });
+
+  it('gives Windows the .ico window icon', () => {
+    assert.equal(path.basename(appPaths('/app/dist/electron', 'win32').windowIcon), 'icon.ico');
   });
 });

@@ -212,10 +212,12 @@ describe('TrayService.render', () => {
 });
 
 describe('the Electron tray factory', () => {
-  it('uses template images on macOS and coloured ones elsewhere', () => {
+  it('uses template images on macOS, .ico files on Windows and PNGs on Linux', () => {
     assert.equal(trayIconFile('on', 'darwin'), 'trayTemplate.png');
     assert.equal(trayIconFile('off', 'darwin'), 'trayOffTemplate.png');
-    assert.equal(trayIconFile('on', 'win32'), 'tray-on.png');
+    assert.equal(trayIconFile('on', 'win32'), 'tray-on.ico');
+    assert.equal(trayIconFile('off', 'win32'), 'tray-off.ico');
+    assert.equal(trayIconFile('on', 'linux'), 'tray-on.png');
     assert.equal(trayIconFile('off', 'linux'), 'tray-off.png');
   });
 
@@ -280,7 +282,7 @@ describe('the Electron tray factory', () => {
   }
 
   it('creates the tray from the icon directory and sets a built menu', () => {
-    const { modules, log, templates, events } = fakeElectron();
+    const { modules, log, templates } = fakeElectron();
     const actions: TrayAction[] = [];
     const factory = createElectronTrayFactory(modules, { iconDir: '/app/dist/electron/tray', platform: 'linux' });
     const tray = new TrayService(factory, (action) => actions.push(action));
@@ -297,15 +299,32 @@ describe('the Electron tray factory', () => {
       'destroy',
     ]);
     assert.equal(templates.length, 2);
-    assert.equal(events.has('click'), false, 'Linux: no click handler');
   });
 
-  it('opens the window on a left click on Windows', () => {
-    const { modules, events } = fakeElectron();
-    const actions: TrayAction[] = [];
-    const factory = createElectronTrayFactory(modules, { iconDir: 'C:\\app\\tray', platform: 'win32' });
-    new TrayService(factory, (action) => actions.push(action)).render({ status: 'stopped', clients: 0 });
-    events.get('click')!();
-    assert.deepEqual(actions, ['open']);
+  it('opens the window on a left click on Windows and Linux; macOS shows the menu instead', () => {
+    for (const platform of ['win32', 'linux', 'darwin'] as const) {
+      const { modules, events } = fakeElectron();
+      const actions: TrayAction[] = [];
+      const factory = createElectronTrayFactory(modules, { iconDir: '/app/tray', platform });
+      new TrayService(factory, (action) => actions.push(action)).render({ status: 'stopped', clients: 0 });
+      if (platform === 'darwin') {
+        assert.equal(events.has('click'), false);
+        continue;
+      }
+      events.get('click')!();
+      assert.deepEqual(actions, ['open'], platform);
+    }
+  });
+
+  it('the service remembers the model it shows (the smoke test reads it)', () => {
+    const { modules } = fakeElectron();
+    const factory = createElectronTrayFactory(modules, { iconDir: '/t', platform: 'linux' });
+    assert.equal(new TrayService(factory, () => undefined).model, undefined);
+    const tray = new TrayService(factory, () => undefined);
+    tray.render({ status: 'running', url: URL, clients: 2 });
+    assert.equal(tray.model?.icon, 'on');
+    assert.equal(tray.model?.items[0]?.type === 'status' && tray.model.items[0].label, `Sharing at ${URL} — 2 clients`);
+    tray.destroy();
+    assert.equal(tray.model, undefined);
   });
 });
