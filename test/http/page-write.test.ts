@@ -114,6 +114,7 @@ for (const device of Object.keys(DEVICES) as (keyof typeof DEVICES)[]) {
     await input.fill('small.txt');
     await renameDialog.getByRole('button', { name: 'Rename' }).click();
     await renameDialog.getByRole('alert').filter({ hasText: /\S/ }).waitFor();
+    assert.equal(await page.evaluate('document.activeElement.id'), 'name-dialog-input', 'focus back in the field to retry');
     await input.fill('beach day.jpg');
     await renameDialog.getByRole('button', { name: 'Rename' }).click();
     await page.getByRole('link', { name: 'beach day.jpg', exact: true }).waitFor();

@@ -7,18 +7,15 @@
 /** Markup that is already escaped (built by {@link html}); interpolated as is. */
 export class SafeHtml {
   constructor(readonly value: string) {}
-  toString(): string {
-    return this.value;
-  }
 }
 
 /** What may be interpolated: text (escaped), markup, lists of either, or nothing. */
-export type HtmlValue = SafeHtml | string | number | boolean | undefined | null | HtmlValue[];
+type HtmlValue = SafeHtml | string | number | boolean | undefined | null | HtmlValue[];
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** Text made safe for an element's content and for a quoted attribute value alike. */
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 

@@ -1,6 +1,7 @@
 // The LAN web page's one script. Browsing works without it; it adds local dates and, when the
 // page has write controls, uploads (pick, folder, drop), new folder, rename and delete.
-// Names only ever reach the page through textContent and attribute setters: never as markup.
+// Names this script handles reach the page only through textContent and attribute setters, never
+// as markup; a refreshed listing is the server's own escaped HTML.
 'use strict';
 
 (() => {
@@ -59,7 +60,7 @@
       // Not JSON: fall through to the status.
     }
     if (httpStatus === 403) return 'Not allowed. Sign in again or ask for write access.';
-    if (httpStatus === 404) return 'It is no longer there. The list has been refreshed.';
+    if (httpStatus === 404) return 'It is no longer there. Reload the page to see the folder as it is now.';
     return `The computer refused (HTTP ${httpStatus}).`;
   }
 
@@ -124,13 +125,18 @@
       const buttons = form.querySelectorAll('button');
       buttons.forEach((button) => (button.disabled = true));
       error.textContent = '';
+      let problem;
       try {
         await confirmed.act();
       } catch (err) {
-        error.textContent = err.message;
+        problem = err;
+      }
+      buttons.forEach((button) => (button.disabled = false));
+      if (problem) {
+        error.textContent = problem.message;
+        // The pressed button was disabled meanwhile, which dropped focus: put it where a retry starts.
+        form.querySelector('input, [type="submit"]').focus();
         return;
-      } finally {
-        buttons.forEach((button) => (button.disabled = false));
       }
       dialog.close();
       await confirmed.after();
