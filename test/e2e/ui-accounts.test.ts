@@ -36,10 +36,10 @@ test('a read-only guest added in one click signs in, sees only what the card say
 
   // Share on a free port, with the window's read-only switch off so that rights matter.
   const port = await freePort();
-  const portField = page.getByRole('textbox', { name: 'Port' });
+  const portField = page.getByRole('textbox', { name: 'Port', exact: true });
   await portField.fill(String(port));
   await portField.press('Enter');
-  await page.getByRole('textbox', { name: 'Port' }).and(page.locator(`[value="${port}"]`)).waitFor();
+  await page.getByRole('textbox', { name: 'Port', exact: true }).and(page.locator(`[value="${port}"]`)).waitFor();
   const readOnly = page.getByRole('switch', { name: 'Read-only' });
   if (await readOnly.isChecked()) await readOnly.click();
   await page.getByRole('button', { name: 'Start sharing' }).click();
