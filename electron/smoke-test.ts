@@ -4,8 +4,8 @@
  *
  * It starts hidden with a temporary config folder (nothing of the user's settings, keychain or
  * login items is touched), shares a temporary folder on a free port, downloads a file from itself
- * over FTP, checks that the tray shows the share and that the window's page loaded with the
- * preload's API working, then quits: exit code 0, or 1 with the failing step on stderr, within
+ * over FTP and from its web page, checks that the tray shows the share and that the window's page
+ * loaded with the preload's API working, then quits: exit code 0, or 1 with the failing step on stderr, within
  * {@link SMOKE_TEST_TIMEOUT_MS}. main.ts wires it; the steps and the runner here are plain
  * functions over what main.ts hands them, tested in Node under the stand-in Electron module.
  */
@@ -102,6 +102,7 @@ export const PAGE_CHECK = `(async () => {
 /** The checks, in order. */
 export function smokeSteps(deps: SmokeDependencies): SmokeStep[] {
   let port = 0;
+  let webPort = 0;
   const value = <T>(result: { ok: true; value: T } | { ok: false; message: string }, what: string): T => {
     if (!result.ok) throw new Error(`${what}: ${result.message}`);
     return result.value;
@@ -111,18 +112,38 @@ export function smokeSteps(deps: SmokeDependencies): SmokeStep[] {
       name: 'share a temporary folder on a free port',
       async run() {
         port = value(await deps.share.findFreePort({ from: 20000 + Math.floor(Math.random() * 20000) }), 'findFreePort');
+        const wantedWebPort = value(await deps.share.findFreePort({ from: port + 1 }), 'findFreePort');
         value(
-          await deps.share.updateSettings({ folders: [deps.workspace.shared], port, readOnly: true, access: { mode: 'anonymous' }, launchAtLogin: false }),
+          await deps.share.updateSettings({
+            folders: [deps.workspace.shared],
+            port,
+            readOnly: true,
+            access: { mode: 'anonymous' },
+            web: { enabled: true, port: wantedWebPort, qrSignIn: false },
+            launchAtLogin: false,
+          }),
           'updateSettings',
         );
         const state = value(await deps.share.start(undefined), 'start');
         if (state.status !== 'running') throw new Error(`sharing is ${state.status}${state.error ? `: ${state.error.message}` : ''}`);
+        if (!state.web) throw new Error('the web page did not start');
+        webPort = state.web.port;
       },
     },
     {
       name: 'download a file from the share over FTP',
       async run() {
         const bytes = await ftpFetch({ host: '127.0.0.1', port, path: `/${deps.workspace.fileName}` });
+        if (!bytes.equals(deps.workspace.content)) throw new Error(`got ${bytes.length} bytes that differ from the ${deps.workspace.content.length} shared`);
+      },
+    },
+    {
+      name: 'download the file from the web page',
+      async run() {
+        const url = `http://127.0.0.1:${webPort}/${encodeURIComponent(deps.workspace.fileName)}`;
+        const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+        if (!response.ok) throw new Error(`GET ${url}: ${response.status} ${response.statusText}`);
+        const bytes = Buffer.from(await response.arrayBuffer());
         if (!bytes.equals(deps.workspace.content)) throw new Error(`got ${bytes.length} bytes that differ from the ${deps.workspace.content.length} shared`);
       },
     },

@@ -3,7 +3,8 @@
 //   electron/main.ts    → dist/electron/main.cjs     (Node, CommonJS; core and dependencies inlined)
 //   electron/preload.ts → dist/electron/preload.cjs  (sandboxed preload: one self-contained
 //                                                     CommonJS file; its only require is 'electron')
-// and copies the images the main process loads: assets/tray/*.png and *.ico (Windows) →
+// and copies what the main process reads from disk: the web page's files (core/http/page/assets →
+// dist/electron/assets, see below), and the images: assets/tray/*.png and *.ico (Windows) →
 // dist/electron/tray/, assets/icons/512x512.png → dist/electron/icon.png (window icon on Linux)
 // and assets/icon.ico → dist/electron/icon.ico (window icon on Windows).
 //
@@ -38,6 +39,13 @@ export async function buildElectron({ outdir = path.join(root, 'dist', 'electron
       outfile: path.join(outdir, 'main.cjs'),
       platform: 'node',
       target: NODE_TARGET,
+      // Core modules find files beside themselves through `import.meta.url`
+      // (core/http/page/page-assets.ts: `new URL('./assets/', import.meta.url)`), which CommonJS
+      // lacks: esbuild would leave it empty and the bundle would throw as it loads. In the bundle
+      // it is main.cjs's own URL (inside app.asar when packaged), and those files are copied next
+      // to it.
+      define: { 'import.meta.url': 'import_meta_url' },
+      banner: { js: 'const import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
     }),
     build({
       ...common,
@@ -49,6 +57,10 @@ export async function buildElectron({ outdir = path.join(root, 'dist', 'electron
       target: CHROME_TARGET,
     }),
   ]);
+
+  const pageAssets = path.join(root, 'core', 'http', 'page', 'assets');
+  await mkdir(path.join(outdir, 'assets'), { recursive: true });
+  for (const name of await readdir(pageAssets)) await copyFile(path.join(pageAssets, name), path.join(outdir, 'assets', name));
 
   const trayOut = path.join(outdir, 'tray');
   await mkdir(trayOut, { recursive: true });

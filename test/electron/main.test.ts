@@ -195,6 +195,7 @@ describe('main.cjs with a stand-in Electron', { timeout: 120_000 }, () => {
     for (const step of [
       'share a temporary folder on a free port',
       'download a file from the share over FTP',
+      'download the file from the web page',
       'the tray shows the share',
       'the window loads its page with the preload API',
     ]) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
@@ -21,6 +21,9 @@ const yaml = require('js-yaml') as { load(text: string): unknown };
 type Config = Record<string, any>;
 const config = yaml.load(readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')) as Config;
 
+/** The web page's own files (core/http/page/assets), which the app serves from disk. */
+const PAGE_ASSETS = readdirSync(path.join(root, 'core', 'http', 'page', 'assets')).sort();
+
 /**
  * Every file the packaged app loads on `platform`, as main.ts finds them from the main bundle in
  * `bundleDir` (paths.ts, tray-electron.ts): the preload, the renderer's page, the window icon,
@@ -37,6 +40,8 @@ function loadedFiles(platform: NodeJS.Platform, bundleDir: string): string[] {
     paths.indexHtml,
     ...(platform === 'darwin' ? [] : [paths.windowIcon]),
     ...tray.map((name) => path.join(paths.trayIconDir, name)),
+    // The web page's files, which core/http/page/page-assets.ts finds beside the bundle.
+    ...PAGE_ASSETS.map((name) => path.join(bundleDir, 'assets', name)),
   ];
 }
 
@@ -186,8 +191,10 @@ describe('the Electron bundles', { timeout: 120_000 }, () => {
     const foreign = requires(main).filter((m) => m !== 'electron' && !builtins.has(m));
     assert.deepEqual(foreign, [], 'main.cjs needs nothing but Electron and Node built-ins');
     assert.ok(requires(main).includes('electron'));
-    // CommonJS, as Electron loads main.cjs.
+    // CommonJS, as Electron loads main.cjs; no `import.meta`, which CommonJS leaves empty.
     assert.doesNotMatch(main, /^\s*import\s/m);
+    assert.doesNotMatch(main, /import\.meta/);
+    assert.deepEqual((await readdir(path.join(outdir, 'assets'))).sort(), PAGE_ASSETS);
 
     const tray = (await readdir(path.join(outdir, 'tray'))).sort();
     assert.deepEqual(tray, [
