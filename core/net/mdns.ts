@@ -42,10 +42,14 @@ export function advertisingDisabled(env: NodeJS.ProcessEnv = process.env): boole
   return value !== undefined && value !== '' && value !== '0';
 }
 
+/** The computer's name as people know it: the host name up to its first dot ("MacBook-Pro"). */
+export function shortHostName(hostName: string = os.hostname()): string {
+  return hostName.split('.')[0] || 'this computer';
+}
+
 /** The instance name people see: "FTP Share on MacBook-Pro". */
 export function instanceName(hostName: string = os.hostname()): string {
-  const short = hostName.split('.')[0] || 'this computer';
-  return `FTP Share on ${short}`;
+  return `FTP Share on ${shortHostName(hostName)}`;
 }
 
 /**

@@ -1,4 +1,4 @@
-/** The URLs a client opens for this machine's addresses (`ftp://`, `ftps://`). */
+/** The URLs a client opens for this machine's addresses (`ftp://`, `ftps://`, and the web page's `http(s)://`). */
 import type { AddressKind, CandidateAddress } from './address-types.js';
 
 /** Options of {@link ftpUrl}. */
@@ -45,6 +45,34 @@ export function ftpUrl(host: string, port: number, options: FtpUrlOptions = {}):
   return `${scheme}://${user}${h}:${port}/`;
 }
 
+/** Options of {@link webUrl}. */
+export interface WebUrlOptions {
+  /** The page is served over HTTPS (with the FTPS certificate). */
+  secure?: boolean;
+}
+
+/**
+ * The web page's address for a host: `http://host:port/` (`https://` when secure). IPv6 hosts are
+ * bracketed and lose their zone id: browsers (WHATWG URL) refuse zone ids, and the server's zone
+ * means nothing on the phone anyway. No user name either: browsers sign in on the page (or with
+ * the QR code's token), and `user@` in an http URL draws phishing warnings. The port is always
+ * written, since it is rarely 80 or 443.
+ *
+ * @throws RangeError when `port` is not an integer in 1–65535.
+ */
+export function webUrl(host: string, port: number, options: WebUrlOptions = {}): string {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new RangeError(`Port must be between 1 and 65535, got ${port}`);
+  }
+  let h = host.trim();
+  if (h.startsWith('[') && h.endsWith(']')) h = h.slice(1, -1);
+  if (h.includes(':')) {
+    const percent = h.indexOf('%');
+    h = `[${percent >= 0 ? h.slice(0, percent) : h}]`;
+  }
+  return `${options.secure ? 'https' : 'http'}://${h}:${port}/`;
+}
+
 /** A candidate address with the URL a client opens for it. */
 export interface CandidateUrl {
   url: string;
@@ -56,13 +84,19 @@ export interface CandidateUrl {
 /**
  * The URL of each candidate, in the candidates' order (best first). A link-local address gets no
  * zone: the server's zone id means nothing to the client, so its kind says "link-local" instead.
- * Addresses {@link ftpUrl} refuses are left out.
+ * Addresses the builder refuses are left out. `build` makes each URL: {@link ftpUrl} with
+ * `options` by default, or {@link webUrl} for the web page.
  */
-export function candidateUrls(candidates: readonly CandidateAddress[], port: number, options: FtpUrlOptions = {}): CandidateUrl[] {
+export function candidateUrls(
+  candidates: readonly CandidateAddress[],
+  port: number,
+  options: FtpUrlOptions = {},
+  build: (host: string, port: number) => string = (host, p) => ftpUrl(host, p, options),
+): CandidateUrl[] {
   const urls: CandidateUrl[] = [];
   for (const c of candidates) {
     try {
-      urls.push({ url: ftpUrl(c.address, port, options), address: c.address, label: c.label, kind: c.kind });
+      urls.push({ url: build(c.address, port), address: c.address, label: c.label, kind: c.kind });
     } catch {
       // Not an address to show.
     }

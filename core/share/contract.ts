@@ -43,8 +43,12 @@ export interface ConnectUrl {
 /** Everything the window needs to draw the share's state, as one snapshot. */
 export interface ShareState {
   status: ShareStatus;
-  /** When status is 'error': what went wrong and how to fix it, for people. */
-  error?: { code: ErrorCode; message: string; fix?: string; suggestedPort?: number };
+  /**
+   * When status is 'error': what went wrong and how to fix it, for people. `field` names the port
+   * at fault when it is one ('port' FTP's, 'webPort' the web page's), so "Use port N" changes the
+   * right setting.
+   */
+  error?: { code: ErrorCode; message: string; fix?: string; suggestedPort?: number; field?: 'port' | 'webPort' };
   /** The listening port while running. */
   port?: number;
   /** The chosen URL (from the advertised or best-ranked address) while running. */

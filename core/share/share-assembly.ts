@@ -5,12 +5,21 @@
  * every start failure into a message with a fix.
  *
  * The ShareService, the CLI and the test fixture all start shares here, so they can't disagree
- * about folders, certificates or errors. A new protocol front-end is started here too, over the
- * same `fileSystem` and `authorizer`, reporting into the same `events`.
+ * about folders, certificates or errors. The web page for phones and browsers (core/http) starts
+ * here beside FTP when `spec.web` asks for it: over the same authorizer (so the same accounts and
+ * file systems), one login throttle (failed sign-ins on either count for both), one bandwidth
+ * budget (the caps hold across protocols), the FTPS certificate for HTTPS, and reporting into the
+ * same `events`.
  */
+import path from 'node:path';
 import { FtpServer, FtpServerError, type ListeningInfo } from '../ftp/server.js';
+import { WebServer, type WebServerOptions } from '../http/web-server.js';
+import { RotatingSignInToken } from '../http/sign-in-token.js';
+import { LoginThrottle } from '../auth/login-throttle.js';
+import { BandwidthBudget } from '../net/throttle.js';
+import { defaults } from '../defaults.js';
 import type { FtpServerOptions, TlsOptions } from '../ftp/options.js';
-import type { Authorizer } from '../auth/authorizer.js';
+import type { Authorizer, LoginContext, LoginGrant } from '../auth/authorizer.js';
 import { MultiAccountAuthorizer, SimpleAuthorizer } from '../auth/simple-authorizer.js';
 import { SwitchableAuthorizer } from '../auth/switchable-authorizer.js';
 import type { FileSystem } from '../fs/file-system.js';
@@ -21,7 +30,7 @@ import { checkFolder } from './folders.js';
 import { findFreePort } from './ports.js';
 import type { ServerEventSource } from './narration.js';
 import { ShareEvents } from './share-events.js';
-import { advertise, advertisingDisabled, type AdvertisedService, type Advertisement } from '../net/mdns.js';
+import { advertise, advertisingDisabled, shortHostName, type AdvertisedService, type Advertisement } from '../net/mdns.js';
 import type { SessionSnapshot } from '../ftp/server.js';
 import { ShareFileSystems, type ShareAccount } from './share-file-systems.js';
 
@@ -38,6 +47,13 @@ export interface ShareAccess {
   accounts?: readonly ShareAccount[];
 }
 
+/**
+ * Listener and limit options of the web page. `host`, the connection caps and `bandwidth` default
+ * to the FTP server's (`spec.ftp`); the authorizer, TLS, sign-in token, throttle and budget are
+ * the share's own.
+ */
+export type WebSpec = Partial<Omit<WebServerOptions, 'authorizer' | 'tls' | 'signInTokens' | 'loginThrottle' | 'bandwidthBudget'>>;
+
 /** Where FTPS's certificate comes from: files the user chose, or the one kept (or made) in `dir`. */
 export type CertificateSource = { files: { cert: string; key: string } } | { dir: string };
 
@@ -50,6 +66,8 @@ export interface ShareSpec {
   ftps?: { mode: 'explicit' | 'implicit'; requireTls: boolean; certificate: CertificateSource };
   /** Listener and limit options of the FTP server (port, host, passive ports, limits…). */
   ftp: Partial<Omit<FtpServerOptions, 'authorizer' | 'tls'>>;
+  /** The web page for phones and browsers, on its own port (HTTPS when `ftps` is set); absent: none. */
+  web?: WebSpec;
   /** The folders come from saved settings: a missing one may have been moved or unplugged. */
   sharedBefore?: boolean;
   /** For messages that differ per OS (tests). Default `process.platform`. */
@@ -69,7 +87,7 @@ export interface StartFailure {
   /** A port that is free now, when the chosen one is taken. */
   suggestedPort?: number;
   /** The setting at fault, for a form to point at. */
-  field?: 'folders' | 'port';
+  field?: 'folders' | 'port' | 'webPort';
 }
 
 /** The certificate a share runs with, and whether it was just made. */
@@ -78,6 +96,18 @@ export interface ShareCertificate {
   notAfter: Date;
   /** Set when a new certificate was made for this start: why, and where it is kept. */
   generated?: { reason: string; path: string };
+}
+
+/** The web page of a running share. */
+export interface RunningWebPage {
+  readonly server: WebServer;
+  readonly port: number;
+  /** Served over HTTPS (with the FTPS certificate). */
+  readonly secure: boolean;
+  /** The QR code's sign-in token now (it signs in as the share's first account). */
+  signInToken(): string;
+  /** "New code": a new token; the old one and the browsers it signed in stop working. Returns the new one. */
+  rotateSignInToken(): string;
 }
 
 /** A share that runs until `stop()`. */
@@ -89,6 +119,8 @@ export interface RunningShare {
   readonly authorizer: SwitchableAuthorizer;
   readonly listening: ListeningInfo;
   readonly certificate?: ShareCertificate;
+  /** The web page, when `spec.web` asked for it. */
+  readonly web?: RunningWebPage;
   /** Every front-end's events, in one shape. */
   readonly events: ServerEventSource;
   /** The `.local` names the services answer to, while advertised by name. */
@@ -161,7 +193,28 @@ export async function startShare(spec: ShareSpec, observe?: (events: ServerEvent
     return authorizerFor(access, fileSystem, (account) => fileSystems.of(account));
   };
   const authorizer = new SwitchableAuthorizer(spec.authorizer?.(fileSystem) ?? rulesOf(spec.access));
-  const ftp = new FtpServer({ ...spec.ftp, authorizer, ...(tls ? { tls } : {}) });
+  let access = spec.access;
+  // One throttle and one budget for every front-end: a guesser gains nothing by switching from FTP
+  // to the web page, and a download cap holds whichever protocol the bytes take.
+  const loginThrottle = spec.ftp.loginThrottle ?? sharedLoginThrottle(spec.ftp);
+  const bandwidthBudget = spec.ftp.bandwidthBudget ?? new BandwidthBudget(spec.ftp.bandwidth);
+  const ftp = new FtpServer({ ...spec.ftp, authorizer, loginThrottle, bandwidthBudget, ...(tls ? { tls } : {}) });
+  const signInToken = spec.web ? new RotatingSignInToken((context) => signInAsOwner(authorizer, access, context)) : undefined;
+  const web = spec.web
+    ? new WebServer({
+        ...(spec.ftp.host !== undefined ? { host: spec.ftp.host } : {}),
+        ...(spec.ftp.maxConnections !== undefined ? { maxConnections: spec.ftp.maxConnections } : {}),
+        ...(spec.ftp.maxConnectionsPerIp !== undefined ? { maxConnectionsPerIp: spec.ftp.maxConnectionsPerIp } : {}),
+        ...(spec.ftp.loginFailureDelayMs !== undefined ? { loginFailureDelayMs: spec.ftp.loginFailureDelayMs } : {}),
+        shareName: shareName(spec.folders),
+        ...spec.web,
+        authorizer,
+        loginThrottle,
+        bandwidthBudget,
+        ...(signInToken ? { signInTokens: signInToken } : {}),
+        ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
+      })
+    : undefined;
   const events = new ShareEvents();
   const detach = observe?.(events);
   const unrelay = events.relay(ftp);
@@ -174,14 +227,31 @@ export async function startShare(spec: ShareSpec, observe?: (events: ServerEvent
     if (!(err instanceof FtpServerError)) throw err;
     return failed(await listenFailure(err, spec));
   }
-  let access = spec.access;
+  // The web page's `listening` and `stopped` are not relayed: observers know them as the share's
+  // (FTP's), and the web page's port is in `share.web`.
+  const unrelayWeb = web ? events.relay(web, ['listening', 'stopped']) : () => undefined;
+  let webPort: number | undefined;
+  if (web) {
+    try {
+      webPort = (await web.start()).port;
+    } catch (err) {
+      // Found while FTP still holds its port, so the suggestion is never FTP's.
+      const failure = err instanceof FtpServerError ? await webListenFailure(err, spec) : undefined;
+      await ftp.stop();
+      unrelayWeb();
+      unrelay();
+      detach?.();
+      if (!failure) throw err;
+      return failed(failure);
+    }
+  }
   let advertisement: Advertisement | undefined;
   const setAdvertised = async (on: boolean): Promise<void> => {
     if (!on || advertisingDisabled()) {
       await advertisement?.stop();
       advertisement = undefined;
     } else {
-      advertisement ??= await advertise(advertisedServices(access, listening.port), (message) => events.emit('warning', { code: 'mdns', message }));
+      advertisement ??= await advertise(advertisedServices(access, listening.port, webPort), (message) => events.emit('warning', { code: 'mdns', message }));
     }
   };
   await setAdvertised(spec.mdns === true);
@@ -191,11 +261,22 @@ export async function startShare(spec: ShareSpec, observe?: (events: ServerEvent
     authorizer,
     listening,
     ...(certificate ? { certificate } : {}),
+    ...(web && signInToken && webPort !== undefined
+      ? {
+          web: {
+            server: web,
+            port: webPort,
+            secure: tls !== undefined,
+            signInToken: () => signInToken.token,
+            rotateSignInToken: () => signInToken.rotate(),
+          },
+        }
+      : {}),
     events,
     hostnames: () => advertisement?.hostnames ?? {},
     setAdvertised,
-    sessions: () => ftp.getSessions(),
-    kick: (sessionId) => ftp.kick(sessionId),
+    sessions: () => [...ftp.getSessions(), ...(web?.sessions() ?? [])],
+    kick: (sessionId) => ftp.kick(sessionId) || (web?.kick(sessionId) ?? false),
     setFolders: (folders) => fileSystems.setFolders(folders),
     setReadOnly: (readOnly) => fileSystems.setReadOnly(readOnly),
     setAccess: (changed) => {
@@ -207,13 +288,15 @@ export async function startShare(spec: ShareSpec, observe?: (events: ServerEvent
       return removed.map((user) => ({ user, sessions: share.kickUser(user) })).filter((ended) => ended.sessions > 0);
     },
     kickUser: (user) => {
-      const ended = share.sessions().filter((s) => s.user === user);
-      for (const session of ended) share.kick(session.sessionId);
-      return ended.length;
+      const ended = ftp.getSessions().filter((s) => s.user === user);
+      for (const session of ended) ftp.kick(session.sessionId);
+      // The web page also makes the account's cookies stop working, idle ones included.
+      return ended.length + (web?.kickUser(user) ?? 0);
     },
     stop: async () => {
       await setAdvertised(false);
-      await ftp.stop();
+      await Promise.all([ftp.stop(), web?.stop()]);
+      unrelayWeb();
       unrelay();
     },
   };
@@ -226,8 +309,46 @@ function ftpTxt(access: ShareAccess): Record<string, string> {
   return { path: '/', ...(user !== undefined ? { u: user } : {}) };
 }
 
-function advertisedServices(access: ShareAccess, ftpPort: number): AdvertisedService[] {
-  return [{ type: 'ftp', port: ftpPort, txt: ftpTxt(access) }];
+function advertisedServices(access: ShareAccess, ftpPort: number, webPort: number | undefined): AdvertisedService[] {
+  return [
+    { type: 'ftp', port: ftpPort, txt: ftpTxt(access) },
+    ...(webPort !== undefined ? [{ type: 'http' as const, port: webPort, txt: { path: '/' } }] : []),
+  ];
+}
+
+/** The failed-login throttle of every front-end, from the FTP options' `address…` settings. */
+function sharedLoginThrottle(ftp: ShareSpec['ftp']): LoginThrottle {
+  return new LoginThrottle({
+    limit: ftp.addressLoginFailureLimit ?? defaults.addressLoginFailureLimit,
+    windowMs: ftp.addressLoginFailureWindowMs ?? defaults.addressLoginFailureWindowMs,
+    delayMs: ftp.addressThrottleDelayMs ?? defaults.addressThrottleDelayMs,
+    maxDelayMs: ftp.addressThrottleMaxDelayMs ?? defaults.addressThrottleMaxDelayMs,
+    maxTracked: defaults.addressThrottleMaxTracked,
+  });
+}
+
+/** What the page's title says: "MacBook-Pro — Photos", or "MacBook-Pro — 3 folders". */
+export function shareName(folders: readonly string[], hostName?: string): string {
+  const what = folders.length === 1 ? path.basename(folders[0]!) || folders[0]! : `${folders.length} folders`;
+  return `${shortHostName(hostName)} — ${what}`;
+}
+
+/**
+ * The account the QR code's token signs in as, under the access rules in force when it is
+ * scanned: the one account, or with several the first (the owner's, at the top of the Access
+ * card); with a password alone (any user name), that password. Null when nobody is named
+ * (anonymous: the page opens without signing in anyway).
+ */
+export function ownerCredentials(access: ShareAccess): { user: string; password: string } | null {
+  const first = access.accounts?.[0];
+  if (first) return { user: first.username, password: first.password };
+  if (access.accounts === undefined && access.password !== undefined) return { user: access.username ?? 'ftp', password: access.password };
+  return null;
+}
+
+async function signInAsOwner(authorizer: Authorizer, access: ShareAccess, context: LoginContext): Promise<LoginGrant | null> {
+  const owner = ownerCredentials(access);
+  return owner ? authorizer.login(owner.user, owner.password, context) : null;
 }
 
 async function loadCertificate(
@@ -272,5 +393,33 @@ async function listenFailure(err: FtpServerError, spec: ShareSpec): Promise<Star
       return { code: 'internal', message: `The address ${spec.ftp.host ?? ''} is not one of this computer's`, fix: 'Choose another address, or share on all of them.' };
     default:
       return { code: 'internal', message: `The server could not start: ${err.message}` };
+  }
+}
+
+/** A failed listen of the web page, for people: as the FTP port's, naming the web page's port. */
+async function webListenFailure(err: FtpServerError, spec: ShareSpec): Promise<StartFailure> {
+  const port = spec.web?.port ?? defaults.webPort;
+  const host = spec.web?.host ?? spec.ftp.host;
+  switch (err.code) {
+    case 'port-in-use': {
+      const suggestedPort = await findFreePort(port + 1, {
+        ...(host !== undefined ? { host } : {}),
+        ...(spec.ftp.passivePorts ? { exclude: spec.ftp.passivePorts } : {}),
+      });
+      const busy = `Another program (or another copy of FTP Share) is using port ${port}, the web page's port.`;
+      return {
+        code: 'port-in-use',
+        message: `Port ${port} (the web page's) is in use`,
+        fix: suggestedPort !== undefined ? `${busy} Use port ${suggestedPort} for the web page instead, or quit that program.` : `${busy} Choose another port for the web page, or quit that program.`,
+        field: 'webPort',
+        ...(suggestedPort !== undefined ? { suggestedPort } : {}),
+      };
+    }
+    case 'permission-denied':
+      return { code: 'permission-denied', message: `Port ${port} can't be used for the web page without administrator rights`, fix: "Choose a port above 1023 for the web page, such as 8080.", field: 'webPort' };
+    case 'address-not-available':
+      return { code: 'internal', message: `The address ${host ?? ''} is not one of this computer's`, fix: 'Choose another address, or share on all of them.' };
+    default:
+      return { code: 'internal', message: `The web page could not start: ${err.message}` };
   }
 }

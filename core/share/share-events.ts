@@ -1,6 +1,6 @@
 /**
- * One event stream for a share: what each protocol front-end reports (FTP today, the web page
- * next), relayed in the same shape, plus the share's own notices (an mDNS warning). Observers
+ * One event stream for a share: what each protocol front-end reports (FTP and the web page),
+ * relayed in the same shape, plus the share's own notices (an mDNS warning). Observers
  * (the ShareService's log and tables, the CLI) subscribe once, whatever runs.
  */
 import { EventEmitter } from 'node:events';
@@ -36,9 +36,9 @@ export class ShareEvents implements ServerEventSource {
     }
   }
 
-  /** Relays every event of a front-end; returns the function that stops relaying. */
-  relay(source: ServerEventSource): () => void {
-    const detachers = SERVER_EVENT_NAMES.map((event) => {
+  /** Relays every event of a front-end but `except`; returns the function that stops relaying. */
+  relay(source: ServerEventSource, except: readonly ServerEventName[] = []): () => void {
+    const detachers = SERVER_EVENT_NAMES.filter((event) => !except.includes(event)).map((event) => {
       const forward = (payload: ServerEvents[typeof event]): void => this.emit(event, payload);
       source.on(event, forward);
       return () => source.off(event, forward);

@@ -21,7 +21,7 @@ import type { FtpServerOptions } from '../ftp/options.js';
 import { escapeForLog } from '../ftp/replies.js';
 import { isCertificateError, regenerateCertificate } from '../tls/index.js';
 import type { CandidateAddress } from '../net/address-types.js';
-import { ftpUrl } from '../net/urls.js';
+import { ftpUrl, webUrl } from '../net/urls.js';
 import type {
   CertificateInfo,
   ConnectUrl,
@@ -51,12 +51,12 @@ import { LogBuffer, Redactor } from './log-buffer.js';
 import { PushBatcher, type PushBatcherOptions, type PushListener } from './push-batcher.js';
 import { checkFolder } from './folders.js';
 import { findFreePort } from './ports.js';
-import { startShare, type RunningShare, type StartFailure } from './share-assembly.js';
+import { startShare, type RunningShare, type StartFailure, type WebSpec } from './share-assembly.js';
 import { applyAccess, applyFolders, applyMdns, applyReadOnly, describeFolders, keepAccount, shareAccess, type AppliedChange } from './live-settings.js';
 import { narrate, type ServerEventSource } from './narration.js';
 import { wireActivity } from './activity-wiring.js';
 import { AutoStopTimer } from './auto-stop.js';
-import { connectUrls } from './connect-urls.js';
+import { connectUrls, webConnectUrls } from './connect-urls.js';
 import { systemAddressSource, type AddressSource } from './address-source.js';
 import { clearImportMarker, importCertificateFiles, readStoredCertificate } from './certificate-files.js';
 
@@ -92,6 +92,13 @@ export interface ShareServiceOptions {
    * (settings can't hold port 0) or set bandwidth limits.
    */
   serverOverrides?: Partial<Omit<FtpServerOptions, 'authorizer' | 'tls'>>;
+  /**
+   * Web page options that win over the settings (`port: 0` in tests). The page listens on
+   * `serverOverrides.host` and takes its connection caps unless set here; its port is any free
+   * one (0) when `serverOverrides.port` is 0 and none is given here, so a test that binds free
+   * ports never binds 8080.
+   */
+  webOverrides?: WebSpec;
   /** Length of one auto-stop "minute" in ms (tests shorten it). Default 60000. */
   autoStopUnitMs?: number;
   /** For messages that differ per OS (tests). Default `process.platform`. */
@@ -106,8 +113,15 @@ export interface ShareServiceOptions {
  * Settings whose change needs the running server restarted (which drops every session): the
  * listeners and TLS. Folders, access, read-only and mDNS apply live (see #applyLive and
  * live-settings.ts); the window asks before a change that restarts while people are connected.
+ * Of `web`, only `enabled` and `port` restart (see {@link restartingChanges}); `qrSignIn` only
+ * changes the state.
  */
-const RESTART_KEYS: (keyof ShareSettings)[] = ['port', 'ftps', 'requireTls', 'passivePorts'];
+const RESTART_KEYS: (keyof ShareSettings)[] = ['port', 'ftps', 'requireTls', 'passivePorts', 'web'];
+
+/** The changed keys that count for a restart: `web` only when its listener (on/off, port) changed. */
+function restartingChanges(changed: readonly (keyof ShareSettings)[], previous: ShareSettings, next: ShareSettings): (keyof ShareSettings)[] {
+  return changed.filter((key) => key !== 'web' || previous.web.enabled !== next.web.enabled || previous.web.port !== next.web.port);
+}
 
 /** Settings a share is built from: a failed start is tried again when one of them changes. */
 const SERVER_KEYS: (keyof ShareSettings)[] = [...RESTART_KEYS, 'folders', 'access'];
@@ -139,6 +153,7 @@ export class ShareService implements RequestFunctions {
   readonly #addresses: AddressSource;
   readonly #now: () => number;
   readonly #overrides: Partial<Omit<FtpServerOptions, 'authorizer' | 'tls'>>;
+  readonly #webOverrides: WebSpec;
   readonly #platform: NodeJS.Platform;
   readonly #activity: ActivityTracker;
   readonly #logs: LogBuffer;
@@ -169,6 +184,7 @@ export class ShareService implements RequestFunctions {
     this.#addresses = options.addressSource ?? systemAddressSource;
     this.#now = options.now ?? Date.now;
     this.#overrides = options.serverOverrides ?? {};
+    this.#webOverrides = { ...(this.#overrides.port === 0 ? { port: 0 } : {}), ...options.webOverrides };
     this.#autoStop = new AutoStopTimer({
       unitMs: options.autoStopUnitMs ?? 60_000,
       now: this.#now,
@@ -410,7 +426,15 @@ export class ShareService implements RequestFunctions {
   }
 
   newSignInCode(): Promise<Result<ShareState>> {
-    return this.#request(async () => fail('not-running', 'The web page is not running'));
+    return this.#request(async () => {
+      const web = this.#share?.web;
+      if (!web) return fail('not-running', 'The web page is not running');
+      web.rotateSignInToken();
+      this.#log('info', 'New sign-in code: the old QR code no longer signs in, and the browsers it signed in are signed out');
+      this.#batcher.mark('state');
+      this.#batcher.mark('sessions');
+      return ok(this.#state());
+    });
   }
 
   listAddresses(): Promise<Result<ConnectUrl[]>> {
@@ -557,10 +581,11 @@ export class ShareService implements RequestFunctions {
     if (changed.length === 0) return ok(this.#settingsCopy());
     // Names only: values may be secret (the password) and are in the settings panel anyway.
     this.#log('info', `Settings changed: ${changed.join(', ')}`);
+    const restarting = restartingChanges(changed, previous, next);
     const restart =
       this.#status === 'running'
-        ? changed.some((key) => RESTART_KEYS.includes(key))
-        : this.#status === 'error' && changed.some((key) => SERVER_KEYS.includes(key));
+        ? restarting.some((key) => RESTART_KEYS.includes(key))
+        : this.#status === 'error' && restarting.some((key) => SERVER_KEYS.includes(key));
     if (restart) {
       if (this.#share) await this.#stopLocked('settings changed', true);
       await this.#startLocked();
@@ -622,6 +647,7 @@ export class ShareService implements RequestFunctions {
     this.#error = { code: failure.code, message };
     if (failure.fix !== undefined) this.#error.fix = failure.fix;
     if (failure.suggestedPort !== undefined) this.#error.suggestedPort = failure.suggestedPort;
+    if (failure.field === 'port' || failure.field === 'webPort') this.#error.field = failure.field;
     this.#setStatus('error');
     this.#log('error', `Sharing could not start: ${message}`);
     const fields = failure.code === 'invalid-settings' && failure.field === 'folders' ? [{ field: 'folders', message: 'Add at least one folder' }] : undefined;
@@ -640,6 +666,7 @@ export class ShareService implements RequestFunctions {
         access: shareAccess(settings.access),
         ...(settings.ftps !== 'off' ? { ftps: { mode: settings.ftps, requireTls: settings.requireTls, certificate: { dir: this.#certificateDir } } } : {}),
         ftp: { port: settings.port, ...(settings.passivePorts ? { passivePorts: settings.passivePorts } : {}), ...this.#overrides },
+        ...(settings.web.enabled ? { web: { port: settings.web.port, ...this.#webOverrides } } : {}),
         mdns: settings.mdns,
         // In the settings: shared before, so a missing one may have been moved or unplugged.
         sharedBefore: true,
@@ -659,7 +686,8 @@ export class ShareService implements RequestFunctions {
     this.#startedAt = this.#now();
     this.#setStatus('running');
     const tls = share.listening.tls;
-    this.#log('info', `Sharing ${describeFolders(settings.folders)} on port ${share.listening.port}${settings.readOnly ? ' (read-only)' : ''}${tls ? ` with FTPS (${tls.mode})` : ''}`);
+    const page = share.web ? `, the web page on port ${share.web.port}${share.web.secure ? ' (HTTPS)' : ''}` : '';
+    this.#log('info', `Sharing ${describeFolders(settings.folders)} on port ${share.listening.port}${settings.readOnly ? ' (read-only)' : ''}${tls ? ` with FTPS (${tls.mode})` : ''}${page}`);
     await this.#refreshCandidates();
     this.#watcher = this.#addresses.watch((candidates) => {
       this.#candidates = candidates;
@@ -744,6 +772,16 @@ export class ShareService implements RequestFunctions {
     return connectUrls(this.#candidates, port, options, settings.advertisedAddress);
   }
 
+  /** The web page's part of the state: its URLs (same addresses as FTP's), and the QR code's sign-in URL. */
+  #webState(web: NonNullable<RunningShare['web']>): NonNullable<ShareState['web']> {
+    const settings = this.#settings;
+    const urls = webConnectUrls(this.#candidates, web.port, { secure: web.secure }, settings.advertisedAddress);
+    const first = urls[0]?.url ?? webUrl('127.0.0.1', web.port, { secure: web.secure });
+    // The token signs in as the share's account: none to sign in as when anonymous.
+    const signIn = settings.web.qrSignIn && settings.access.mode !== 'anonymous';
+    return { port: web.port, urls, secure: web.secure, ...(signIn ? { signInUrl: `${first}?token=${encodeURIComponent(web.signInToken())}` } : {}) };
+  }
+
   #state(): ShareState {
     const port = this.#currentPort();
     const urls = this.#urls(port);
@@ -756,6 +794,11 @@ export class ShareService implements RequestFunctions {
       if (this.#startedAt !== undefined) state.startedAt = this.#startedAt;
       const tls = share.listening.tls;
       if (tls) state.tls = { mode: tls.mode, fingerprint256: tls.fingerprint256, notAfter: share.certificate?.notAfter.toISOString() ?? '' };
+      if (share.web) state.web = this.#webState(share.web);
+      const names = share.hostnames();
+      if (names.http !== undefined || names.ftp !== undefined) {
+        state.localNames = { ...(names.http !== undefined ? { web: names.http } : {}), ...(names.ftp !== undefined ? { ftp: names.ftp } : {}) };
+      }
     }
     if (this.#autoStop.stopsAt !== undefined) state.autoStopAt = this.#autoStop.stopsAt;
     if (this.#recovered) state.settingsRecovered = { ...this.#recovered };
