@@ -19,6 +19,7 @@ import { ShareStatusCard } from './components/share-status.js';
 import { StatusBar } from './components/status-bar.js';
 import { Toasts } from './components/toasts.js';
 import { TransfersPanel } from './components/transfers-panel.js';
+import { WebCard } from './components/web-card.js';
 import { bindStores, createActions, createAppStores } from './stores/app-stores.js';
 import { AppProvider, useLinkDown, useServer, useSessions, useTransfers, type AppContextValue } from './stores/context.js';
 
@@ -92,6 +93,7 @@ function SharePanel() {
       <ShareStatusCard />
       <FoldersCard />
       <AccessCard />
+      <WebCard />
       <SecurityCard />
       <NetworkCard />
       <DesktopCard />

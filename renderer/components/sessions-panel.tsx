@@ -1,5 +1,6 @@
 /**
- * Who is connected: a live table with a Disconnect button per session.
+ * Who is connected: a live table with a Disconnect button per session, each with its protocol
+ * (an FTP app or a browser on the web page) and the program or device where known.
  */
 import { memo, useRef } from 'react';
 import { useActions, useSessions } from '../stores/context.js';
@@ -7,6 +8,7 @@ import { formatBytes } from '../format.js';
 import { Elapsed } from './elapsed.js';
 import { ArrowDownIcon, ArrowUpIcon, DisconnectIcon, LockIcon, UsersIcon } from './icons.js';
 import { renderProbe } from './render-probe.js';
+import { ProtocolBadge } from './protocol-badge.js';
 import { Card, EmptyState } from './ui.js';
 import { useWindowedRows } from './windowed-rows.js';
 
@@ -87,10 +89,16 @@ const SessionRowView = memo(function SessionRowView({ id, index }: { id: string;
               <LockIcon size={14} aria-hidden="false" role="img" aria-label={row.secureData ? 'Encrypted' : 'Commands encrypted'} />
             </span>
           ) : null}
+          <ProtocolBadge protocol={row.protocol} />
           <span className="mono" title={row.remoteAddress}>
             {row.remoteAddress}
           </span>
         </span>
+        {row.client && (
+          <span className="session-client-name" title={row.client}>
+            {row.client}
+          </span>
+        )}
       </td>
       <td className="col-user">{row.user ?? <span className="subtle">—</span>}</td>
       <td className="nowrap col-since">
@@ -113,7 +121,7 @@ const SessionRowView = memo(function SessionRowView({ id, index }: { id: string;
         </span>
       </td>
       <td className="actions-cell">
-        <button type="button" className="btn btn-ghost btn-sm btn-danger-text" onClick={() => void actions.kick(id)} aria-label={`Disconnect ${row.remoteAddress}`}>
+        <button type="button" className="btn btn-ghost btn-sm btn-danger-text" onClick={() => void actions.kick(id)} aria-label={`Disconnect ${row.client ? `${row.client} at ` : ''}${row.remoteAddress}`}>
           <DisconnectIcon size={16} />
           <span>Disconnect</span>
         </button>

@@ -7,6 +7,7 @@ import type { TransferRow } from '../../core/share/contract.js';
 import { useActions, useTransfers } from '../stores/context.js';
 import { baseName, formatBytes, formatDuration, formatShortTime, formatSpeed } from '../format.js';
 import { ArrowDownIcon, ArrowUpIcon, LockIcon, TransfersIcon } from './icons.js';
+import { ProtocolBadge } from './protocol-badge.js';
 import { renderProbe } from './render-probe.js';
 import { Button, Card, EmptyState } from './ui.js';
 
@@ -95,7 +96,9 @@ const ActiveTransferRow = memo(function ActiveTransferRow({ id }: { id: string }
             {name}
           </span>
           {row.secure && <LockIcon size={13} className="subtle" aria-hidden="false" role="img" aria-label="Encrypted" />}
-          <span className="transfer-client mono">{row.remoteAddress}</span>
+          <span className="transfer-client">
+            <ProtocolBadge protocol={row.protocol} /> <span className="mono">{row.remoteAddress}</span>
+          </span>
         </div>
         <div
           className={fraction === undefined ? 'progress indeterminate' : 'progress'}
@@ -163,7 +166,12 @@ function FinishedTransfers() {
                     <span className="file-name">{baseName(row.path)}</span>
                     <span className="file-dir">{row.path}</span>
                   </td>
-                  <td className="mono col-client">{row.remoteAddress}</td>
+                  <td className="col-client">
+                    <span className="client-cell">
+                      <ProtocolBadge protocol={row.protocol} />
+                      <span className="mono">{row.remoteAddress}</span>
+                    </span>
+                  </td>
                   <td className="num nowrap">{formatBytes(row.bytes)}</td>
                   <td>
                     <span className={`result result-${row.result ?? 'done'}`} title={row.reason}>

@@ -45,7 +45,10 @@ export interface AppActions {
   saveSettings(patch: Partial<Settings>): Promise<SaveOutcome>;
   /** Asks for the next free port and saves it. */
   useFreePort(): Promise<void>;
-  /** Sets `port` (or the next free one) and starts: the one-click fix for "port in use". */
+  /**
+   * Sets `port` (or the next free one) and starts: the one-click fix for "port in use", applied to
+   * the web page's port when that is the one at fault (`error.field`).
+   */
   usePortAndStart(port?: number): Promise<void>;
   /** The native picker; `unsupported` means the window must ask for a typed path. */
   pickFolders(): Promise<'added' | 'cancelled' | 'unsupported' | 'failed'>;
@@ -61,6 +64,8 @@ export interface AppActions {
   /** Returns the error message, or null when imported. */
   importCertificate(certPath: string, keyPath: string): Promise<string | null>;
   chooseAddress(address: string): Promise<void>;
+  /** "New code": a new sign-in token for the web page's QR code (the old one and its sessions end). */
+  newSignInCode(): Promise<void>;
   kick(sessionId: string): Promise<void>;
   clearLogs(): Promise<void>;
   clearFinishedTransfers(): Promise<void>;
@@ -78,19 +83,33 @@ export function createAppStores(transport: Transport): AppStores {
   };
 }
 
-/** Settings a running share restarts for (the listener and TLS), and how the question names them. */
-const RESTART_CHANGES: Partial<Record<keyof Settings, string>> = {
+/**
+ * Settings a running share restarts for (the listeners and TLS), by dotted path, and how the
+ * question names them. The web page's QR sign-in switch applies live: only its on/off and port
+ * restart.
+ */
+const RESTART_CHANGES: Record<string, string> = {
   port: 'Changing the port',
   ftps: 'Changing the encryption (FTPS)',
   requireTls: 'Changing “Require encryption”',
   passivePorts: 'Changing the passive ports',
+  'web.enabled': 'Turning the web page on or off',
+  'web.port': 'Changing the web page’s port',
 };
+
+/** The value at a dotted path (`web.port`) of settings or a patch. */
+function valueAt(source: object, path: string): unknown {
+  let value: unknown = source;
+  for (const key of path.split('.')) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  return value;
+}
 
 /** The first setting in `patch` that differs from `settings` and restarts a running share. */
 function restartingChange(settings: Settings | null, patch: Partial<Settings>): string | undefined {
   if (!settings) return undefined;
-  for (const [key, what] of Object.entries(RESTART_CHANGES) as [keyof Settings, string][]) {
-    if (key in patch && JSON.stringify(patch[key]) !== JSON.stringify(settings[key])) return what;
+  for (const [path, what] of Object.entries(RESTART_CHANGES)) {
+    if (!(path.split('.')[0]! in patch)) continue;
+    if (JSON.stringify(valueAt(patch, path)) !== JSON.stringify(valueAt(settings, path))) return what;
   }
   return undefined;
 }
@@ -206,13 +225,15 @@ export function createActions(api: FtpShareApi, stores: AppStores): AppActions {
     },
 
     async usePortAndStart(port) {
+      // The port at fault: FTP's, or the web page's when the share says so.
+      const web = server.getState().state?.error?.field === 'webPort' ? server.getState().settings?.web : undefined;
       let chosen = port;
       if (chosen === undefined) {
-        const free = await api.findFreePort({});
+        const free = await api.findFreePort(web ? { from: web.port + 1 } : {});
         if (!free.ok) return toast(free, "Couldn't find a free port");
         chosen = free.value;
       }
-      if (await actions.updateSettings({ port: chosen })) await actions.start();
+      if (await actions.updateSettings(web ? { web: { ...web, port: chosen } } : { port: chosen })) await actions.start();
     },
 
     async pickFolders() {
@@ -323,6 +344,13 @@ export function createActions(api: FtpShareApi, stores: AppStores): AppActions {
     async chooseAddress(address) {
       await actions.updateSettings({ advertisedAddress: address });
       await refreshState();
+    },
+
+    async newSignInCode() {
+      const r = await api.newSignInCode(undefined);
+      if (!r.ok) return toast(r, "Couldn't make a new code");
+      server.setState({ state: r.value });
+      notices.getState().push('success', 'New code made — the old one no longer signs in');
     },
 
     async kick(sessionId) {

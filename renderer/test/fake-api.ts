@@ -123,18 +123,41 @@ export class FakeApi implements FtpShareApi {
     return entries;
   }
 
+  /** The QR code's sign-in token; "New code" makes the next one. */
+  signInToken = 'tok1';
+  /** Whether the web page is served over HTTPS (with FTPS on, its fingerprint in `tls`). */
+  webSecure = false;
+
   private urls(): ConnectUrl[] {
     const scheme = this.settings.ftps === 'implicit' ? 'ftps' : 'ftp';
     return FAKE_URLS.map((u) => ({ ...u, url: `${scheme}://${u.address}:${this.settings.port}` }));
+  }
+
+  /** The running share's addresses, the chosen one first (as the share orders them), and the web page's. */
+  private addressState(): Pick<ShareState, 'urls' | 'url' | 'port' | 'web' | 'localNames'> {
+    const all = this.urls();
+    const chosen = all.find((u) => u.address === this.settings.advertisedAddress) ?? all[0]!;
+    const urls = [chosen, ...all.filter((u) => u !== chosen)];
+    const next: Pick<ShareState, 'urls' | 'url' | 'port' | 'web' | 'localNames'> = { urls, url: chosen.url, port: this.settings.port };
+    const names: NonNullable<ShareState['localNames']> = { ftp: 'ftp-share-annes-mac-ftp.local' };
+    if (this.settings.web.enabled) {
+      const scheme = this.webSecure ? 'https' : 'http';
+      const webUrls = urls.map((u) => ({ ...u, url: `${scheme}://${u.address}:${this.settings.web.port}/` }));
+      next.web = { port: this.settings.web.port, urls: webUrls, secure: this.webSecure };
+      if (this.settings.access.mode === 'password' && this.settings.web.qrSignIn) next.web.signInUrl = `${webUrls[0]!.url}?token=${this.signInToken}`;
+      names.web = 'ftp-share-annes-mac.local';
+    }
+    if (this.settings.mdns) next.localNames = names;
+    return next;
   }
 
   private saveSettings(next: Settings): Result<Settings> {
     this.settings = next;
     this.emit('settings', next);
     if (this.state.status === 'running') {
-      const urls = this.urls();
-      const chosen = urls.find((u) => u.address === next.advertisedAddress) ?? urls[0]!;
-      this.setState({ urls, url: chosen.url, port: next.port });
+      const { web: _web, localNames: _names, ...rest } = this.state;
+      this.state = rest;
+      this.setState(this.addressState());
     }
     return ok(next);
   }
@@ -170,28 +193,29 @@ export class FakeApi implements FtpShareApi {
   }
   async start() {
     this.record('start', undefined);
-    const port = this.settings.port;
     this.setState({ status: 'starting' });
     if (this.startDelayMs > 0) await new Promise((r) => setTimeout(r, this.startDelayMs));
-    if (this.busyPorts.has(port)) {
-      let free = port + 1;
+    // The FTP port, then the web page's: the first one busy fails the start, naming its field.
+    const ports: { port: number; field: 'port' | 'webPort'; what: string }[] = [{ port: this.settings.port, field: 'port', what: 'Port' }];
+    if (this.settings.web.enabled) ports.push({ port: this.settings.web.port, field: 'webPort', what: 'The web page’s port' });
+    const busy = ports.find((p) => this.busyPorts.has(p.port));
+    if (busy) {
+      let free = busy.port + 1;
       while (this.busyPorts.has(free)) free++;
-      const message = `Port ${port} is in use by another program`;
+      const message = `${busy.what} ${busy.port} is in use by another program`;
       this.setState({
         status: 'error',
-        error: { code: 'port-in-use', message, fix: `Use port ${free} instead — it is free.`, suggestedPort: free },
+        error: { code: 'port-in-use', message, fix: `Use port ${free} instead — it is free.`, suggestedPort: free, field: busy.field },
       });
       return { ok: false as const, code: 'port-in-use' as const, message };
     }
-    const urls = this.urls();
-    const chosen = urls.find((u) => u.address === this.settings.advertisedAddress) ?? urls[0]!;
-    const next: ShareState = { status: 'running', port, url: chosen.url, urls, startedAt: Date.now(), sessionCount: this.sessions.length };
+    const next: ShareState = { status: 'running', ...this.addressState(), startedAt: Date.now(), sessionCount: this.sessions.length };
     if (this.settings.ftps !== 'off') {
       next.tls = { mode: this.settings.ftps, fingerprint256: this.certificate?.fingerprint256 ?? 'AB:CD:EF:01', notAfter: '2030-01-01T00:00:00Z' };
     }
     this.state = next;
     this.emit('state', next);
-    this.log([{ text: `Sharing on ${chosen.url}` }]);
+    this.log([{ text: `Sharing on ${next.url}` }]);
     return ok(next);
   }
   async stop() {
@@ -271,6 +295,9 @@ export class FakeApi implements FtpShareApi {
   }
   async newSignInCode() {
     this.record('newSignInCode', undefined);
+    if (this.state.status !== 'running') return { ok: false as const, code: 'not-running' as const, message: 'Sharing is off' };
+    this.signInToken = `tok${Number(this.signInToken.slice(3)) + 1}`;
+    this.setState(this.addressState());
     return ok(this.state);
   }
   async listAddresses() {

@@ -178,8 +178,10 @@ describe('log', () => {
 });
 
 describe('connect', () => {
-  it('shows the URL, a QR code, credentials, and lets the user pick another address', async () => {
-    const { fake } = await renderApp({ panel: 'connect' });
+  it('with the web page off: shows the ftp:// URL, a QR code, credentials, and lets the user pick another address', async () => {
+    const fake = new FakeApi();
+    fake.settings.web.enabled = false;
+    await renderApp({ fake, panel: 'connect' });
     expect(screen.getByText('Start sharing to get an address')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Start sharing' }));
     const qr = await screen.findByRole('img', { name: 'QR code of ftp://192.168.1.23:2121' });

@@ -69,10 +69,10 @@ async function openPage(t: TestContext, browser: Browser, ui: UiProcess, width =
 /** Sets a free FTP port and starts sharing; returns the port and the account shown. */
 async function startSharing(page: Page): Promise<{ port: number; user: string; password: string }> {
   const port = await freePort();
-  const field = page.getByRole('textbox', { name: 'Port' });
+  const field = page.getByRole('textbox', { name: 'Port', exact: true });
   await field.fill(String(port));
   await field.press('Enter');
-  await page.getByRole('textbox', { name: 'Port' }).and(page.locator(`[value="${port}"]`)).waitFor();
+  await page.getByRole('textbox', { name: 'Port', exact: true }).and(page.locator(`[value="${port}"]`)).waitFor();
   const user = await page.getByRole('textbox', { name: 'User name' }).inputValue();
   const password = await page.getByRole('textbox', { name: 'Password' }).inputValue();
   await page.getByRole('button', { name: 'Start sharing' }).click();
@@ -119,7 +119,7 @@ test('a restart asks first while people are connected; a new password applies wi
 
   // A new port: the window asks, naming how many people it would disconnect.
   const newPort = await freePort();
-  const portField = page.getByRole('textbox', { name: 'Port' });
+  const portField = page.getByRole('textbox', { name: 'Port', exact: true });
   await portField.fill(String(newPort));
   await portField.press('Enter');
   const question = page.getByRole('alertdialog', { name: '2 people will be disconnected' });
@@ -196,7 +196,7 @@ test('at 420 px wide nothing scrolls sideways, on any panel', { timeout: 120_000
   }
   // The question too.
   await page.getByRole('tab', { name: /Share/ }).click();
-  const portField = page.getByRole('textbox', { name: 'Port' });
+  const portField = page.getByRole('textbox', { name: 'Port', exact: true });
   await portField.fill(String(await freePort()));
   await portField.press('Enter');
   await page.getByRole('alertdialog', { name: '1 person will be disconnected' }).waitFor();

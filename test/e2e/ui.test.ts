@@ -65,7 +65,7 @@ test('the window drives a real share end to end (Chromium + ftp-share --ui + bas
 
   // --- Settings: a free port, writable, the account's credentials read off the window.
   const ftpPort = await freePort();
-  const portField = page.getByRole('textbox', { name: 'Port' });
+  const portField = page.getByRole('textbox', { name: 'Port', exact: true });
   await portField.fill(String(ftpPort));
   await portField.press('Enter');
   const readOnly = page.getByRole('switch', { name: 'Read-only' });
@@ -86,7 +86,7 @@ test('the window drives a real share end to end (Chromium + ftp-share --ui + bas
   a11y.push(...(await capturePanel(page, 'share-running')));
 
   await panel(page, /Connect/).click();
-  const shownUrl = await page.locator('.big-url').innerText();
+  const shownUrl = await page.locator('.ftp-url').innerText();
   assert.match(shownUrl, new RegExp(`^ftp://.+:${ftpPort}`));
   await page.getByRole('img', { name: `QR code of ${shownUrl}` }).waitFor();
   await page.getByText(password, { exact: true }).waitFor();

@@ -1,0 +1,56 @@
+/**
+ * The web page for phones and browsers: on or off, and its port. Both restart a running share
+ * (the actions ask first when people are connected).
+ */
+import { useState } from 'react';
+import { useActions, useServer } from '../stores/context.js';
+import { Card, CommitInput, Field, Switch } from './ui.js';
+
+export function WebCard() {
+  const actions = useActions();
+  const web = useServer((s) => s.settings?.web);
+  const portError = useServer((s) => s.fieldErrors['web.port'] ?? s.fieldErrors['web']);
+  const [localError, setLocalError] = useState<string | undefined>();
+  if (!web) return null;
+
+  const commitPort = async (text: string) => {
+    const value = Number(text.trim());
+    if (!/^\d+$/.test(text.trim()) || value < 1 || value > 65535) {
+      setLocalError('Port must be a whole number between 1 and 65535');
+      return;
+    }
+    setLocalError(undefined);
+    if ((await actions.saveSettings({ web: { ...web, port: value } })) === 'cancelled') return 'revert';
+    return undefined;
+  };
+
+  return (
+    <Card title="Web page">
+      <div className="card-body stack">
+        <Switch
+          label="Web page for phones and browsers"
+          description="Any phone or computer opens the share in its browser, with nothing to install. FTP apps keep working."
+          checked={web.enabled}
+          onChange={(enabled) => void actions.updateSettings({ web: { ...web, enabled } })}
+        />
+        {web.enabled && (
+          <Field label="Web page port" error={localError ?? portError} hint="Part of the web address. It can't be the FTP port.">
+            {({ id, describedBy, invalid }) => (
+              <div className="input-row">
+                <CommitInput
+                  id={id}
+                  className="input port-input"
+                  inputMode="numeric"
+                  value={String(web.port)}
+                  aria-describedby={describedBy}
+                  aria-invalid={invalid || undefined}
+                  onCommit={commitPort}
+                />
+              </div>
+            )}
+          </Field>
+        )}
+      </div>
+    </Card>
+  );
+}
