@@ -1,7 +1,8 @@
 /**
- * What `ftp-share` prints when sharing starts: the folders, the addresses to connect to (ranked
- * and labelled as the window shows them), one line saying who can do what, and the FTPS
- * fingerprint. Pure functions, so each access configuration is tested without a server.
+ * What `ftp-share` prints when sharing starts: the folders, the web page's address and its QR code
+ * (what a phone needs), the FTP addresses (ranked and labelled as the window shows them), one line
+ * saying who can do what, and the FTPS fingerprint. Pure functions, so each access configuration
+ * is tested without a server.
  */
 import { ADDRESS_KIND_TEXT, type AddressKind } from '../net/addresses.js';
 import { escapeForLog } from '../ftp/replies.js';
@@ -64,10 +65,21 @@ export function addressLines(urls: readonly BannerUrl[]): string[] {
   return urls.map((u) => (u.kind && u.label ? `  ${u.url.padEnd(width)}  ${ADDRESS_KIND_TEXT[u.kind]}: ${u.label}` : `  ${u.url}`));
 }
 
+/** The web page: its addresses (best first) and the QR code drawn for the terminal. */
+export interface BannerWeb {
+  urls: readonly BannerUrl[];
+  /** The QR code as text (core/cli/share-command.ts draws it). */
+  qr?: string;
+  /** The QR code carries the sign-in token: whoever scans it is signed in. */
+  qrSignsIn?: boolean;
+}
+
 /** Everything the banner says. */
 export interface BannerInput {
   folders: readonly string[];
   urls: readonly BannerUrl[];
+  /** The web page, when it runs. */
+  web?: BannerWeb;
   access: AccessSummary;
   /** A password made by --generate-password, to show once. */
   generatedPassword?: string;
@@ -82,12 +94,27 @@ export function bannerLines(input: BannerInput): string[] {
   return [
     `FTP Share is sharing ${folders.length === 1 ? folders[0] : `${folders.length} folders`}${access.writable ? '' : ' (read-only)'}`,
     ...(folders.length > 1 ? folders.map((f) => `  ${f}`) : []),
-    'Connect with:',
+    ...(input.web ? webLines(input.web) : []),
+    input.web ? 'FTP apps (FileZilla, WinSCP, file managers) connect with:' : 'Connect with:',
     ...addressLines(input.urls),
     accessLine(access),
     ...(input.generatedPassword !== undefined ? [`Password: ${input.generatedPassword} (generated for this run; give it to the people you share with)`] : []),
     ...(input.tls ? [`FTPS ${input.tls.mode}; certificate SHA-256 fingerprint:`, `  ${input.tls.fingerprint256}`] : []),
     ...(input.certificateGeneratedAt ? [`(certificate generated in ${input.certificateGeneratedAt})`] : []),
     'Press Ctrl+C to stop.',
+  ];
+}
+
+/** The web page's lines: its best address first, the QR code, then its other addresses. */
+function webLines(web: BannerWeb): string[] {
+  const [first, ...others] = web.urls;
+  if (!first) return [];
+  return [
+    `On a phone or in a browser: ${first.url}`,
+    ...(web.qr !== undefined ? web.qr.split('\n') : []),
+    ...(web.qr !== undefined
+      ? [web.qrSignsIn ? 'Scan the code to open the page signed in: anyone who scans it can get in.' : 'Scan the code to open the page.']
+      : []),
+    ...(others.length > 0 ? ['The web page on other addresses:', ...addressLines(others)] : []),
   ];
 }

@@ -56,6 +56,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     whyNot: "add accounts in the window's Access card",
   },
   { name: 'port', value: 'N', kind: 'format', applies: 'both', help: 'FTP port, 0 for any free one', default: String(defaults.port) },
+  {
+    name: 'web-port',
+    value: 'N',
+    kind: 'format',
+    applies: 'both',
+    help: 'port of the web page for phones and browsers, 0 for any free one',
+    default: `${defaults.webPort}; any free one with --port 0`,
+  },
+  { name: 'no-web', applies: 'both', help: "don't serve the web page for phones and browsers", default: 'served' },
   { name: 'host', value: 'ADDR', applies: 'share', help: 'listen on this address only', default: 'all', whyNot: 'the window shares on every address' },
   { name: 'ftps', value: 'explicit|implicit', kind: 'format', applies: 'both', help: 'FTP over TLS', default: 'off' },
   { name: 'require-tls', applies: 'both', help: 'with --ftps explicit, refuse clients without TLS' },
@@ -64,8 +73,27 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'cert-dir', value: 'DIR', kind: 'any', applies: 'both', help: 'where the generated certificate is kept', default: 'certificates in the config folder' },
   { name: 'passive-ports', value: 'A-B', kind: 'format', applies: 'both', help: 'ports for passive data connections', default: 'any free port' },
   { name: 'public-host', value: 'HOST', applies: 'share', help: 'address PASV announces, behind NAT', default: 'the one the client reached', whyNot: 'choose the address in the window' },
+  {
+    name: 'max-connections',
+    value: 'N',
+    kind: 'format',
+    applies: 'share',
+    help: 'connections at once, for FTP and for the web page each',
+    default: String(defaults.maxConnections),
+    whyNot: 'the window keeps the defaults',
+  },
+  {
+    name: 'max-connections-per-address',
+    value: 'N',
+    kind: 'format',
+    applies: 'share',
+    help: 'connections at once from one address, for each',
+    default: String(defaults.maxConnectionsPerIp),
+    whyNot: 'the window keeps the defaults',
+  },
   { name: 'no-mdns', applies: 'both', help: "don't advertise the share by name (mDNS); FTP_SHARE_NO_MDNS=1 too", default: 'advertised' },
   { name: 'json', applies: 'both', help: 'print one JSON object per event instead of text' },
+  { name: 'verbose', applies: 'share', help: 'with --json, also print every command and reply', whyNot: "the window's log shows commands at its debug level" },
   { name: 'debug', applies: 'share', help: 'also log every command received', whyNot: "the window's log shows debug lines" },
   { name: 'ui', applies: 'both', help: 'open the window in a browser; the options above become its settings' },
   { name: 'ui-port', value: 'N', kind: 'format', applies: 'ui', help: "port of the window's page on 127.0.0.1", default: 'any free port' },
@@ -106,7 +134,8 @@ export function helpText(): string {
     'Usage: ftp-share [options] FOLDER [FOLDER...]',
     '       ftp-share --ui [--ui-port N] [--no-open] [--config-dir DIR] [options] [FOLDER...]',
     '',
-    'Shares folders over FTP on your network: one folder as the root, several as top-level folders.',
+    'Shares folders on your network: a web page for phones and browsers (its QR code is printed),',
+    'and FTP for FTP apps. One folder is the root, several are top-level folders.',
     'By default anyone on your network can download without a password, and nobody can upload,',
     'rename or delete: add --user/--password (or --generate-password) to require a login, and',
     '--writable to allow changes. For several accounts, --accounts FILE lists them in JSON, each',
@@ -189,6 +218,17 @@ export async function parsePort(text: string, name: string): Promise<number> {
   return Number(text);
 }
 
+/** The most connections a limit may allow: far beyond what one process can hold, so only a typo is refused. */
+const MAX_CONNECTION_LIMIT = 1_000_000;
+
+/** A connection limit from the command line (1 to a million), for the option `name`. */
+async function parseCount(text: string, name: string): Promise<number> {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_CONNECTION_LIMIT) {
+    throw await badValue(name, text, `--${name} must be a number from 1 to ${MAX_CONNECTION_LIMIT}, got "${text}"`);
+  }
+  return Number(text);
+}
+
 /** The share options every mode has, checked. Absent fields were not given. */
 export interface ShareFlags {
   port?: number;
@@ -209,6 +249,13 @@ export interface ShareFlags {
   publicHost?: string;
   /** False with --no-mdns: the share is not advertised by name. */
   mdns: boolean;
+  /** False with --no-web: no web page. */
+  web: boolean;
+  /** --web-port. */
+  webPort?: number;
+  /** --max-connections and --max-connections-per-address. */
+  maxConnections?: number;
+  maxConnectionsPerAddress?: number;
 }
 
 /**
@@ -218,10 +265,20 @@ export interface ShareFlags {
 export async function shareFlags(line: CommandLine, generate: () => string, env: NodeJS.ProcessEnv = process.env): Promise<ShareFlags> {
   const text = (name: string): string | undefined => optionValue(line, name);
   const on = (name: string): boolean => line.values.get(name) === true;
-  const flags: ShareFlags = { passwordGenerated: false, requireTls: on('require-tls'), mdns: !on('no-mdns') };
+  const flags: ShareFlags = { passwordGenerated: false, requireTls: on('require-tls'), mdns: !on('no-mdns'), web: !on('no-web') };
 
   const port = text('port');
   if (port !== undefined) flags.port = await parsePort(port, 'port');
+  const webPort = text('web-port');
+  if (webPort !== undefined) {
+    if (!flags.web) throw new UsageError('--web-port and --no-web contradict each other: give one');
+    flags.webPort = await parsePort(webPort, 'web-port');
+    if (flags.port !== undefined && flags.port !== 0 && flags.webPort === flags.port) throw new UsageError(`--web-port needs a port of its own, not the FTP port ${flags.port}`);
+  }
+  const maxConnections = text('max-connections');
+  if (maxConnections !== undefined) flags.maxConnections = await parseCount(maxConnections, 'max-connections');
+  const perAddress = text('max-connections-per-address');
+  if (perAddress !== undefined) flags.maxConnectionsPerAddress = await parseCount(perAddress, 'max-connections-per-address');
   if (on('writable') && on('read-only')) throw new UsageError('--writable and --read-only contradict each other: give one');
   if (on('writable')) flags.writable = true;
   if (on('read-only')) flags.writable = false;

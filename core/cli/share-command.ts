@@ -1,16 +1,18 @@
 /**
- * `ftp-share FOLDER…`: shares folders from a terminal until Ctrl+C. Prints a banner (where to
- * connect, who can do what), then one line per thing that happened, in the same words as the
- * app's log (core/share/narration.ts). With `--json` it prints one JSON object per event instead
- * (the first is `listening`), which is what scripts and tests read.
+ * `ftp-share FOLDER…`: shares folders from a terminal until Ctrl+C. Prints a banner (the web
+ * page's address and its QR code first, for phones; then the FTP addresses; who can do what), then
+ * one line per thing that happened, in the same words as the app's log (core/share/narration.ts).
+ * With `--json` it prints one JSON object per event instead (the first is `listening`), which is
+ * what scripts and tests read; commands and replies only with `--verbose`.
  */
 import path from 'node:path';
+import QRCode from 'qrcode';
 import type { ServerEventName } from '../ftp/events.js';
 import { defaults } from '../defaults.js';
 import { defaultCertificateDir } from '../tls/index.js';
-import { ftpUrl } from '../net/urls.js';
-import { connectUrls } from '../share/connect-urls.js';
-import { startShare, type ShareAccount, type ShareSpec } from '../share/share-assembly.js';
+import { ftpUrl, webUrl } from '../net/urls.js';
+import { connectUrls, webConnectUrls } from '../share/connect-urls.js';
+import { ownerCredentials, startShare, type ShareAccount, type ShareSpec } from '../share/share-assembly.js';
 import { narrate, type NarratedLine, type ServerEventSource } from '../share/narration.js';
 import { Redactor } from '../share/log-buffer.js';
 import { generatePassword } from '../share/settings.js';
@@ -22,9 +24,10 @@ import { readAccountsFile } from './accounts-file.js';
 
 /**
  * The events `--json` prints, every one but `listening` (printed once, with more): a record, so a
- * new event can't be forgotten here.
+ * new event can't be forgotten here. `false`: only with `--verbose` (one per command: a tool
+ * reading the stream wants sessions, logins and transfers, and printing each costs per file).
  */
-const JSON_EVENTS: Record<Exclude<ServerEventName, 'listening'>, true> = {
+const JSON_EVENTS: Record<Exclude<ServerEventName, 'listening'>, boolean> = {
   stopped: true,
   error: true,
   warning: true,
@@ -34,8 +37,8 @@ const JSON_EVENTS: Record<Exclude<ServerEventName, 'listening'>, true> = {
   'login-failed': true,
   'address-throttled': true,
   logout: true,
-  command: true,
-  reply: true,
+  command: false,
+  reply: false,
   'session-changed': true,
   'transfer-started': true,
   'transfer-progress': true,
@@ -72,8 +75,27 @@ function shareSpec(folders: string[], flags: ShareFlags, accounts?: ShareAccount
       ...(flags.host !== undefined ? { host: flags.host } : {}),
       ...(flags.publicHost !== undefined ? { publicHost: flags.publicHost } : {}),
       ...(flags.passivePorts ? { passivePorts: flags.passivePorts } : {}),
+      ...(flags.maxConnections !== undefined ? { maxConnections: flags.maxConnections } : {}),
+      ...(flags.maxConnectionsPerAddress !== undefined ? { maxConnectionsPerIp: flags.maxConnectionsPerAddress } : {}),
     },
+    // The web page takes the FTP listener's address and limits (see ShareSpec.web); `--port 0`
+    // (any free port) gives it any free port too, unless --web-port says otherwise.
+    ...(flags.web ? { web: { port: flags.webPort ?? (flags.port === 0 ? 0 : defaults.webPort) } } : {}),
   };
+}
+
+/** The web page's addresses: the same addresses as FTP's, in the same order. */
+async function webBannerUrls(flags: ShareFlags, addresses: readonly string[], port: number, secure: boolean): Promise<BannerUrl[]> {
+  if (flags.host !== undefined && flags.host !== '::' && flags.host !== '0.0.0.0') {
+    return addresses.map((address) => ({ url: webUrl(address, port, { secure }) }));
+  }
+  const ranked = webConnectUrls(await systemAddressSource.list(), port, { secure });
+  return ranked.length > 0 ? ranked : addresses.map((address) => ({ url: webUrl(address, port, { secure }) }));
+}
+
+/** The QR code of `url`, drawn with block characters for a terminal (two rows of modules per line). */
+async function terminalQr(url: string): Promise<string> {
+  return (await QRCode.toString(url, { type: 'terminal', small: true })).replace(/\n+$/, '');
 }
 
 /**
@@ -108,7 +130,9 @@ export async function runShareCommand(line: CommandLine): Promise<number> {
   const print = (object: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(object)}\n`);
   const observe = (events: ServerEventSource): (() => void) => {
     if (json) {
-      const detachers = (Object.keys(JSON_EVENTS) as (keyof typeof JSON_EVENTS)[]).map((event) => {
+      const verbose = line.values.has('verbose');
+      const printed = (Object.keys(JSON_EVENTS) as (keyof typeof JSON_EVENTS)[]).filter((event) => JSON_EVENTS[event] || verbose);
+      const detachers = printed.map((event) => {
         const listener = (payload: object): void => print({ type: event, ...payload });
         events.on(event, listener);
         return () => events.off(event, listener);
@@ -133,21 +157,29 @@ export async function runShareCommand(line: CommandLine): Promise<number> {
     : { password: flags.password !== undefined, writable: !spec.readOnly, ...(flags.user !== undefined ? { user: flags.user } : {}) };
   const user = accounts ? (accounts.length === 1 ? accounts[0]!.username : undefined) : flags.user;
   const urls = await bannerUrls(flags, user, info.addresses, info.port, info.tls?.mode === 'implicit');
+  const web = share.web;
+  const webUrls = web ? await webBannerUrls(flags, info.addresses, web.port, web.secure) : [];
+  // The QR code signs the phone in only when there is an account to sign in as.
+  const signInUrl = web && webUrls[0] && ownerCredentials(spec.access) ? `${webUrls[0].url}?token=${encodeURIComponent(web.signInToken())}` : undefined;
   if (json) {
     print({
       type: 'listening',
       port: info.port,
       addresses: info.addresses,
       urls,
+      ...(web ? { webPort: web.port, webUrls } : {}),
+      ...(signInUrl !== undefined ? { signInUrl } : {}),
       access,
       // Shown once, as in the banner: the person running it needs it to log in.
       ...(flags.passwordGenerated ? { password: flags.password } : {}),
       ...(info.tls ? { tls: info.tls } : {}),
     });
   } else {
+    const qrUrl = signInUrl ?? webUrls[0]?.url;
     const lines = bannerLines({
       folders: spec.folders,
       urls,
+      ...(web ? { web: { urls: webUrls, ...(qrUrl !== undefined ? { qr: await terminalQr(qrUrl), qrSignsIn: signInUrl !== undefined } : {}) } } : {}),
       access,
       ...(flags.passwordGenerated ? { generatedPassword: flags.password! } : {}),
       ...(info.tls ? { tls: info.tls } : {}),

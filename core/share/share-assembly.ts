@@ -32,6 +32,7 @@ import type { ServerEventSource } from './narration.js';
 import { ShareEvents } from './share-events.js';
 import { advertise, advertisingDisabled, shortHostName, type AdvertisedService, type Advertisement } from '../net/mdns.js';
 import type { SessionSnapshot } from '../ftp/server.js';
+import type { SessionProtocol } from '../ftp/events.js';
 import { ShareFileSystems, type ShareAccount } from './share-file-systems.js';
 
 export { backendFor, type ShareAccount } from './share-file-systems.js';
@@ -98,6 +99,9 @@ export interface ShareCertificate {
   generated?: { reason: string; path: string };
 }
 
+/** A live session of either front-end: the browser's device where the web page can tell. */
+export type ShareSessionSnapshot = SessionSnapshot & { protocol: SessionProtocol; client?: string };
+
 /** The web page of a running share. */
 export interface RunningWebPage {
   readonly server: WebServer;
@@ -127,8 +131,8 @@ export interface RunningShare {
   hostnames(): Advertisement['hostnames'];
   /** Starts or stops advertising by name, without a restart. */
   setAdvertised(on: boolean): Promise<void>;
-  /** Every front-end's live sessions. */
-  sessions(): SessionSnapshot[];
+  /** Every front-end's live sessions, each saying which. */
+  sessions(): ShareSessionSnapshot[];
   /** Ends a session, whichever front-end it is on; false when there is no such session. */
   kick(sessionId: string): boolean;
   /** Shares other folders (at least one): every session sees them from its next command. */
@@ -275,7 +279,7 @@ export async function startShare(spec: ShareSpec, observe?: (events: ServerEvent
     events,
     hostnames: () => advertisement?.hostnames ?? {},
     setAdvertised,
-    sessions: () => [...ftp.getSessions(), ...(web?.sessions() ?? [])],
+    sessions: () => [...ftp.getSessions().map((s) => ({ ...s, protocol: 'ftp' as const })), ...(web?.sessions() ?? [])],
     kick: (sessionId) => ftp.kick(sessionId) || (web?.kick(sessionId) ?? false),
     setFolders: (folders) => fileSystems.setFolders(folders),
     setReadOnly: (readOnly) => fileSystems.setReadOnly(readOnly),

@@ -38,6 +38,8 @@ const FLAG_OF_FIELD: Record<string, string> = {
   requireTls: '--require-tls',
   passivePorts: '--passive-ports',
   mdns: '--no-mdns',
+  web: '--web-port',
+  'web.port': '--web-port',
 };
 
 async function uiOptions(line: CommandLine): Promise<UiOptions> {
@@ -74,6 +76,10 @@ function settingsFromFlags(flags: ShareFlags, current: ShareSettings): Partial<S
   if (flags.requireTls) wanted.requireTls = true;
   if (flags.passivePorts !== undefined) wanted.passivePorts = flags.passivePorts;
   if (!flags.mdns) wanted.mdns = false;
+  // The web page: --no-web turns it off; --web-port turns it on at that port (0 is refused by
+  // the settings, as for --port: a saved port must be one people can type).
+  if (!flags.web) wanted.web = { ...current.web, enabled: false };
+  else if (flags.webPort !== undefined) wanted.web = { ...current.web, enabled: true, port: flags.webPort };
   return wanted;
 }
 

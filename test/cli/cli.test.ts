@@ -75,10 +75,11 @@ describe('ftp-share CLI', () => {
     assert.equal(await server.stop('SIGTERM'), 0);
     const events = server.lines.map((l) => JSON.parse(l) as { type: string; [key: string]: unknown });
     const types = events.map((e) => e.type);
-    for (const type of ['session-opened', 'command', 'login', 'transfer-started', 'transfer-completed', 'session-closed', 'stopped']) {
+    for (const type of ['session-opened', 'login', 'transfer-started', 'transfer-completed', 'session-closed', 'stopped']) {
       assert.ok(types.includes(type), `${type} in ${types.join(',')}`);
     }
     assert.equal(types.at(-1), 'stopped');
+    assert.ok(!types.includes('command') && !types.includes('reply'), 'commands and replies only with --verbose');
     const completed = events.find((e) => e.type === 'transfer-completed')!;
     assert.equal(completed.bytes, 19);
     assert.equal(completed.path, '/hello.txt');
