@@ -83,14 +83,16 @@ export interface UiProcess {
 }
 
 /**
- * Starts `ftp-share --ui --no-open --ui-port N --json --config-dir DIR FOLDER…` from source; the
- * UI port is any free one unless `uiPort` is given (a second run on the same port).
+ * Starts `ftp-share --ui --no-open --ui-port N --web-port M --json --config-dir DIR FOLDER…` from
+ * source; the UI port is any free one unless `uiPort` is given (a second run on the same port), and
+ * the web page's port a free one unless `webPort` is given (tests running at once can't all have 8080).
  */
-export async function startUi(configDir: string, folders: string[], options: { uiPort?: number } = {}): Promise<UiProcess> {
+export async function startUi(configDir: string, folders: string[], options: { uiPort?: number; webPort?: number } = {}): Promise<UiProcess> {
   const cli = path.join(repo, 'core', 'cli.ts');
+  const webPort = options.webPort ?? (await freePort());
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', cli, '--ui', '--no-open', '--ui-port', String(options.uiPort ?? 0), '--json', '--config-dir', configDir, ...folders],
+    ['--import', 'tsx', cli, '--ui', '--no-open', '--ui-port', String(options.uiPort ?? 0), '--web-port', String(webPort), '--json', '--config-dir', configDir, ...folders],
     { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let err = '';

@@ -71,7 +71,7 @@ test('the window drives a real share end to end (Chromium + ftp-share --ui + bas
   const readOnly = page.getByRole('switch', { name: 'Read-only' });
   assert.equal(await readOnly.isChecked(), true, 'read-only is on by default');
   await readOnly.click();
-  await page.locator('input[role="switch"]:not(:checked)').waitFor();
+  await readOnly.and(page.locator(':not(:checked)')).waitFor();
   assert.equal(await page.getByRole('radio', { name: 'User name and password' }).isChecked(), true);
   const user = await page.getByRole('textbox', { name: 'User name' }).inputValue();
   await page.getByRole('button', { name: 'Show password' }).click();
@@ -162,7 +162,7 @@ test('the window drives a real share end to end (Chromium + ftp-share --ui + bas
   // --- Read-only again: a new client can sign in but its upload is refused.
   await panel(page, /Share/).click();
   await page.getByRole('switch', { name: 'Read-only' }).click();
-  await page.locator('input[role="switch"]:checked').waitFor();
+  await page.getByRole('switch', { name: 'Read-only' }).and(page.locator(':checked')).waitFor();
   await page.getByRole('heading', { name: 'Sharing', exact: true }).waitFor();
   const reader = await ftpClient(ftpPort, user, password);
   t.after(() => reader.close());
