@@ -15,7 +15,7 @@
  * so drift of the machine hits all alike. The table goes to stdout and the JSON to
  * bench/results/<timestamp>.json. See bench/README.md.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -45,7 +45,7 @@ const { values: flags } = parseArgs({
 if (flags.help) {
   process.stdout.write(
     'npm run bench -- [--quick] [--servers ours,vsftpd,pyftpdlib,ftp-srv] [--workloads LIST] [--reps N] [--profile] [--alt LABEL=DIR] [--any-passive-port]\n' +
-      'workloads: cert,logins,idle,many,list,retr,stor,retr-tls,stor-tls,conc\n',
+      'workloads: cert,logins,idle,many,list,retr,stor,retr-tls,stor-tls,conc,web (the web page against nginx: bench/web.ts)\n',
   );
   process.exit(0);
 }
@@ -56,7 +56,7 @@ const sizes = quick
   : { transfer: 1024 * MiB, files: 2000, fileBytes: 4096, entries: 10_000, sessions: 100, sessionBytes: 16 * MiB, logins: 300, idle: 500, reps: 5, smallReps: 2, listReps: 5, certReps: 20 };
 if (flags.reps) sizes.reps = sizes.smallReps = Math.max(1, Math.min(10, Number(flags.reps) || 1));
 
-const ALL_WORKLOADS = ['cert', 'idle', 'logins', 'many', 'list', 'retr', 'stor', 'retr-tls', 'stor-tls', 'conc'] as const;
+const ALL_WORKLOADS = ['cert', 'idle', 'logins', 'many', 'list', 'retr', 'stor', 'retr-tls', 'stor-tls', 'conc', 'web'] as const;
 type Workload = (typeof ALL_WORKLOADS)[number];
 const workloads = new Set<Workload>(
   flags.workloads ? (flags.workloads.split(',').filter((w) => (ALL_WORKLOADS as readonly string[]).includes(w)) as Workload[]) : ALL_WORKLOADS,
@@ -534,8 +534,17 @@ async function main(): Promise<void> {
   process.stdout.write(`\nresults: ${path.relative(repo, file)}\n`);
 }
 
+/** The web page against nginx (bench/web.ts), after the FTP table, in its own process. */
+async function webRows(): Promise<void> {
+  if (!workloads.has('web')) return;
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'bench/web.ts'), '--reps', String(flags.reps ?? 3)], { cwd: repo, stdio: 'inherit' });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) process.stdout.write(`\nthe web benchmark failed (exit ${code}); see above\n`);
+}
+
 main()
   .then(() => cleanup())
+  .then(() => webRows())
   .then(() => process.exit(0))
   .catch(async (err: unknown) => {
     if ((err as Error).message === 'interrupted') return; // the signal handler cleans up and exits
