@@ -94,9 +94,8 @@ export interface ShareServiceOptions {
   serverOverrides?: Partial<Omit<FtpServerOptions, 'authorizer' | 'tls'>>;
   /**
    * Web page options that win over the settings (`port: 0` in tests). The page listens on
-   * `serverOverrides.host` and takes its connection caps unless set here; its port is any free
-   * one (0) when `serverOverrides.port` is 0 and none is given here, so a test that binds free
-   * ports never binds 8080.
+   * `serverOverrides.host` and takes its connection caps unless set here. Absent: `{ port: 0 }`
+   * when `serverOverrides.port` is 0, so a test that binds free ports never binds 8080.
    */
   webOverrides?: WebSpec;
   /** Length of one auto-stop "minute" in ms (tests shorten it). Default 60000. */
@@ -184,7 +183,7 @@ export class ShareService implements RequestFunctions {
     this.#addresses = options.addressSource ?? systemAddressSource;
     this.#now = options.now ?? Date.now;
     this.#overrides = options.serverOverrides ?? {};
-    this.#webOverrides = { ...(this.#overrides.port === 0 ? { port: 0 } : {}), ...options.webOverrides };
+    this.#webOverrides = options.webOverrides ?? (this.#overrides.port === 0 ? { port: 0 } : {});
     this.#autoStop = new AutoStopTimer({
       unitMs: options.autoStopUnitMs ?? 60_000,
       now: this.#now,

@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import https from 'node:https';
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { startShare, shareName, type RunningShare, type ShareSpec } from '../../core/share/share-assembly.js';
@@ -179,4 +180,21 @@ test('one bandwidth budget: an FTP RETR and a web download together stay under t
   // 2 MiB at 1 MiB/s: about 2 s together; each alone under its own budget would take about 1 s.
   assert.ok(seconds >= 1.5, `both downloads took ${seconds.toFixed(2)} s: the cap was not shared`);
   assert.ok(seconds < 10, `both downloads took ${seconds.toFixed(2)} s`);
+});
+
+test('with FTPS the web page is HTTPS with the same certificate', async (t) => {
+  const folder = await tempDir(t);
+  const certificates = await tempDir(t);
+  const share = await started(t, spec(folder, { ftps: { mode: 'explicit', requireTls: false, certificate: { dir: certificates } } }));
+  assert.equal(share.web?.secure, true);
+  const fingerprint = await new Promise<string>((resolve, reject) => {
+    const req = https.get({ host: '127.0.0.1', port: share.web!.port, path: '/', rejectUnauthorized: false, agent: false, headers: { Host: `127.0.0.1:${share.web!.port}` } }, (res) => {
+      const cert = res.socket && 'getPeerCertificate' in res.socket ? (res.socket as import('node:tls').TLSSocket).getPeerCertificate() : undefined;
+      res.resume();
+      assert.equal(res.statusCode, 200);
+      resolve(cert?.fingerprint256 ?? '');
+    });
+    req.on('error', reject);
+  });
+  assert.equal(fingerprint, share.certificate?.fingerprint256);
 });
