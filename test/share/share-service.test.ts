@@ -211,7 +211,7 @@ test('port in use: error state with a suggested free port; changing the port sta
   const busy = (blocker.address() as net.AddressInfo).port;
   const f = await startService(t, {
     settings: { port: busy },
-    service: { serverOverrides: { host: '127.0.0.1' } },
+    service: { serverOverrides: { host: '127.0.0.1' }, webOverrides: { port: 0 } },
   });
   const result = await f.service.start();
   assert.equal(result.ok, false);
