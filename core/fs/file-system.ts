@@ -53,7 +53,13 @@ export type UploadMode =
   /** REST n + STOR: write into the existing file from byte `offset` (truncating after what is written). */
   | { kind: 'resume'; offset: number }
   /** STOU: create a new file whose name does not exist yet; `path` is the wished name. */
-  | { kind: 'unique' };
+  | { kind: 'unique' }
+  /**
+   * A browser upload: written to a temp file beside `path`, which on commit takes `path`, or
+   * `alternative(1)`, `alternative(2)`… (names in the same folder) when taken; it never replaces
+   * and is never visible half-written. The target's `path` is the name it took, once committed.
+   */
+  | { kind: 'new'; alternative: (attempt: number) => string };
 
 /**
  * The one door to files. Paths given to every method are absolute FTP paths already normalised by

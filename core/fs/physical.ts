@@ -156,6 +156,8 @@ export class PhysicalFileSystem implements FileSystem {
         return this.openResume(ftp, mode.offset);
       case 'unique':
         return this.openUnique(ftp);
+      case 'new':
+        return this.openNew(ftp, mode.alternative);
       default:
         throw fail('io', 'Unknown upload mode');
     }
@@ -487,6 +489,39 @@ export class PhysicalFileSystem implements FileSystem {
     throw fail('busy');
   }
 
+  /**
+   * A new file that never replaces one: a temp file beside it, linked to the first free name on
+   * commit (link(2) refuses an existing name atomically), then the temp name removed.
+   */
+  private async openNew(ftpPath: string, alternative: (attempt: number) => string): Promise<UploadTarget & { path: string }> {
+    const split = splitFtpPath(ftpPath);
+    if (split === null) throw fail('is-a-directory');
+    const parent = existing(await this.locate(split.parent));
+    const st = await fsp.stat(parent.real).catch(rethrow);
+    if (!st.isDirectory()) throw fail('not-a-directory');
+    validateName(split.name, hostPlatform);
+    const temp = path.join(parent.real, uploadTempName(split.name));
+    const fh = await fsp.open(temp, 'wx').catch(rethrow);
+    let chosen = path.posix.join(split.parent, split.name);
+    const upload = createUpload(chosen, fh, undefined, {
+      commit: async () => {
+        await this.assertStillInside(parent.real);
+        for (let attempt = 0; attempt < 10_000; attempt++) {
+          const name = attempt === 0 ? split.name : alternative(attempt);
+          validateName(name, hostPlatform);
+          if (isUploadTempName(name)) continue;
+          if (await placeWithoutReplacing(temp, path.join(parent.real, name))) {
+            chosen = path.posix.join(split.parent, name);
+            return;
+          }
+        }
+        throw fail('exists', 'No free name for this file');
+      },
+      cleanup: () => fsp.unlink(temp).catch(() => undefined),
+    });
+    return Object.defineProperty(upload, 'path', { get: () => chosen, enumerable: true });
+  }
+
   /** STOU: the wished name, else `name.1`, `name.2`, … created with O_EXCL so two never collide. */
   private async openUnique(ftpPath: string): Promise<UploadTarget & { path: string }> {
     const split = splitFtpPath(ftpPath);
@@ -534,4 +569,24 @@ function rethrow(err: unknown): never {
 function existing(loc: Located): Existing {
   if (loc.real === null) throw fail('not-found');
   return loc as Existing;
+}
+
+/**
+ * Gives the finished temp file the name `dest` unless something has it; false when taken.
+ * link(2) is atomic and refuses an existing name; volumes without hard links (FAT, exFAT) get a
+ * check and a rename instead, which another writer could race between the two.
+ */
+async function placeWithoutReplacing(temp: string, dest: string): Promise<boolean> {
+  try {
+    await fsp.link(temp, dest);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS' && code !== 'EXDEV') throw toFsError(err);
+    if (await fsp.lstat(dest).then(() => true, () => false)) return false;
+    await fsp.rename(temp, dest).catch(rethrow);
+    return true;
+  }
+  await fsp.unlink(temp).catch(() => undefined);
+  return true;
 }

@@ -143,8 +143,17 @@ export class VirtualFileSystem implements FileSystem {
   async openUpload(ftpPath: string, mode: UploadMode): Promise<UploadTarget & { path: string }> {
     const routed = this.routeForWrite(ftpPath);
     const target = await routed.mount.fs.openUpload(routed.inner, mode);
-    // Report the chosen name (STOU) as a path of this file system, not of the mount.
-    return Object.assign(target, { path: this.outer(routed.mount, target.path) });
+    const outer = (inner: string): string => this.outer(routed.mount, inner);
+    // The chosen name (STOU, a browser upload's free name, known once committed) as a path of
+    // this file system, not of the mount.
+    return {
+      stream: target.stream,
+      commit: (confirm) => target.commit(confirm),
+      abort: () => target.abort(),
+      get path() {
+        return outer(target.path);
+      },
+    };
   }
 
   async mkdir(ftpPath: string): Promise<void> {

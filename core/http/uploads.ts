@@ -6,10 +6,9 @@
  *   seen) and the client is still there. 201 for a new file, 204 for a replaced one.
  * - `POST /folder/?upload` (the page): multipart/form-data parsed by busboy as it streams in, one
  *   or many `file` parts, whose file names may carry a relative path (a folder upload) whose
- *   folders are made as needed. A browser upload never replaces anything: `name.ext` taken
- *   becomes `name (1).ext`, picked race-free with the FileSystem's exclusive 'unique' create. The
- *   new file is written under its final name (there is no rename that refuses to replace), so
- *   it shows while it uploads; a failed upload removes it.
+ *   folders are made as needed. A browser upload never replaces anything and is never seen
+ *   half-written: it goes to a temp file beside the target, which takes `name.ext`, or
+ *   `name (1).ext`… when taken, only once complete (the FileSystem's 'new' mode).
  */
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -125,24 +124,12 @@ export function numberedName(name: string, k: number): string {
   return dot > 0 ? `${name.slice(0, dot)} (${k})${name.slice(dot)}` : `${name} (${k})`;
 }
 
-/** Opens a new file called `name` in `dir`, or `name (1)`, `name (2)`… when taken; never replaces. */
-async function openNew(fs: FileSystem, dir: string, name: string): Promise<UploadTarget & { path: string }> {
-  for (let k = 0; k < 10_000; k++) {
-    const path = fs.resolve(dir, k === 0 ? name : numberedName(name, k));
-    const taken = await fs.stat(path).then(
-      () => true,
-      (err: unknown) => {
-        if (isFsError(err, 'not-found')) return false;
-        throw err;
-      },
-    );
-    if (taken) continue;
-    // Exclusive create: another upload that took the name since the stat makes this one move on.
-    const target = await fs.openUpload(path, { kind: 'unique' });
-    if (target.path === path) return target;
-    await target.abort();
-  }
-  throw new FsError('exists', 'No free name for this file');
+/**
+ * Opens a new file called `name` in `dir`; when committed it takes `name`, or `name (1)`,
+ * `name (2)`… if taken meanwhile, and never replaces anything (the FileSystem's 'new' mode).
+ */
+function openNew(fs: FileSystem, dir: string, name: string): Promise<UploadTarget & { path: string }> {
+  return fs.openUpload(fs.resolve(dir, name), { kind: 'new', alternative: (k) => numberedName(name, k) });
 }
 
 /** Makes the folder `dir` (one level) when missing; a file in the way is a conflict. */

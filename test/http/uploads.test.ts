@@ -160,6 +160,38 @@ describe('the page’s uploads and actions', () => {
   });
 });
 
+describe('a browser upload under way', () => {
+  test('is never visible under its name: it takes the name, or the next free one, only once complete', async (t) => {
+    const f = await startWeb(t, {});
+    const h = await browser(f);
+    const clip = pseudoRandomBytes(256 * 1024, 11);
+    const up = multipart([['clip.mov', clip]]);
+    const post = net.connect(f.port, '127.0.0.1');
+    t.after(() => post.destroy());
+    const head = Object.entries({ ...h, 'Content-Type': up.type, 'Content-Length': String(up.body.length) }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    post.write(`POST /?upload HTTP/1.1\r\nHost: 127.0.0.1:${f.port}\r\n${head}\r\n`);
+    post.write(up.body.subarray(0, 128 * 1024));
+    await waitFor(() => f.events.some((e) => e.type === 'transfer-started'), 'the upload to start');
+    await sleep(100);
+    // Half-way: only the hidden temp file exists, and the name is free for someone else.
+    assert.deepEqual((await tempFilesIn(f.root)).length, 1);
+    await assert.rejects(fs.stat(path.join(f.root, 'clip.mov')), { code: 'ENOENT' });
+    await fs.writeFile(path.join(f.root, 'clip.mov'), 'taken meanwhile');
+    const replied = new Promise<string>((resolve) => {
+      let text = '';
+      post.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        if (text.includes('"files"')) resolve(text);
+      });
+    });
+    post.write(up.body.subarray(128 * 1024));
+    assert.match(await replied, /"path":"\/clip \(1\)\.mov"/);
+    assert.equal(await fs.readFile(path.join(f.root, 'clip.mov'), 'utf8'), 'taken meanwhile');
+    assert.deepEqual(digestOf(await fs.readFile(path.join(f.root, 'clip (1).mov'))), digestOf(clip));
+    assert.deepEqual(await tempFilesIn(f.root), []);
+  });
+});
+
 describe('uploads cut mid-body change nothing', () => {
   test('a curl -T killed mid-upload leaves the original and no temp file', async (t) => {
     const original = pseudoRandomBytes(1000, 1);
