@@ -90,8 +90,9 @@ export function secureSession(session: Pick<Session, 'webRequest' | 'setPermissi
 
 /** The answer to every `window.open` and target=_blank link: no new window. */
 export function denyWindowOpen(details: Pick<HandlerDetails, 'url'>, openExternal?: (url: string) => void): WindowOpenHandlerResponse {
-  // An https link (a help page) opens in the user's browser; nothing opens inside the app.
-  if (openExternal && /^https:\/\//i.test(details.url)) openExternal(details.url);
+  // An https link (a help page) opens in the user's browser, and Windows' network settings page
+  // (the Troubleshoot card's "Open network settings") in Settings; nothing opens inside the app.
+  if (openExternal && (/^https:\/\//i.test(details.url) || details.url === 'ms-settings:network-status')) openExternal(details.url);
   return { action: 'deny' };
 }
 

@@ -11,6 +11,9 @@
 import type { ShareSettings, SettingsFieldError } from './settings-types.js';
 import type { CandidateAddress } from '../net/address-types.js';
 import type { SessionProtocol } from '../ftp/events.js';
+import type { ReachabilityReport } from '../net/reachability/types.js';
+
+export type { ReachabilityFinding, ReachabilityReport } from '../net/reachability/types.js';
 
 /** A request's outcome: the value, or a code and a message written for the user. */
 export type Result<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string; fields?: SettingsFieldError[] };
@@ -201,6 +204,12 @@ export interface Requests {
   getLogs: { params: void; result: LogEntry[] };
   clearLogs: { params: void; result: void };
   clearFinishedTransfers: { params: void; result: void };
+  /**
+   * "Can others reach me?": checks the listener, the address, the route, the ports and the OS
+   * firewall (reading only, changing nothing) and returns findings with fixes. `not-running` when
+   * not sharing.
+   */
+  checkReachability: { params: void; result: ReachabilityReport };
 }
 
 export type RequestName = keyof Requests;
@@ -216,7 +225,7 @@ const REQUEST_KEYS: { readonly [K in RequestName]: true } = {
   addFolder: true, removeFolder: true, openFolder: true, copyText: true, generatePassword: true,
   getCertificate: true, regenerateCertificate: true, importCertificate: true, findFreePort: true,
   newSignInCode: true, listAddresses: true, kickSession: true, getSessions: true, getTransfers: true, getLogs: true,
-  clearLogs: true, clearFinishedTransfers: true,
+  clearLogs: true, clearFinishedTransfers: true, checkReachability: true,
 };
 
 /** The names of every request, in the contract's order: what each transport serves and calls. */

@@ -22,6 +22,7 @@ import { escapeForLog } from '../ftp/replies.js';
 import { isCertificateError, regenerateCertificate } from '../tls/index.js';
 import type { CandidateAddress } from '../net/address-types.js';
 import { ftpUrl, webUrl } from '../net/urls.js';
+import { checkReachability, type ReachabilityReport } from '../net/reachability.js';
 import type {
   CertificateInfo,
   ConnectUrl,
@@ -478,6 +479,24 @@ export class ShareService implements RequestFunctions {
       this.#activity.clearFinished();
       this.#batcher.mark('transfers');
       return ok(undefined);
+    });
+  }
+
+  /** "Can others reach me?" about the address shown (the QR code's) and the running ports (core/net/reachability.ts). */
+  checkReachability(): Promise<Result<ReachabilityReport>> {
+    return this.#request(async () => {
+      const share = this.#share;
+      if (!share) return fail('not-running', 'Sharing is not running');
+      await this.#refreshCandidates();
+      const shown = this.#urls()[0];
+      return ok(
+        await checkReachability({
+          ...(shown && shown.kind !== 'loopback' ? { address: shown.address } : {}),
+          ports: { ftp: share.listening.port, ...(share.web ? { web: share.web.port } : {}) },
+          listeningAddresses: share.listening.addresses,
+          candidates: this.#candidates,
+        }),
+      );
     });
   }
 

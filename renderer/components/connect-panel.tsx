@@ -11,6 +11,7 @@ import { formatFingerprint } from '../format.js';
 import { ConnectIcon, CopyIcon, GlobeIcon, RefreshIcon, WifiIcon } from './icons.js';
 import { StartStopButton } from './share-status.js';
 import { QrCode } from './qr-code.js';
+import { TroubleshootCard, useTroubleshootOffered } from './troubleshoot-card.js';
 import { Button, Card, EmptyState, IconButton, Switch } from './ui.js';
 
 const KIND_TEXT: Record<ConnectUrl['kind'], string> = {
@@ -56,12 +57,20 @@ export function ConnectPanel() {
   }
   return (
     <div className="panel-body">
+      <TroubleshootSlot where="top" />
       <WebAddressCard hostChoice={hostChoice} />
       <FtpAddressCard hostChoice={hostChoice} />
       <AddressChoiceCard hostChoice={hostChoice} onHostChoice={setHostChoice} />
+      <TroubleshootSlot where="bottom" />
       <HelpCard />
     </div>
   );
+}
+
+/** The Troubleshoot card: first in the panel once it is offered (nobody connected for a while), else near the end. */
+function TroubleshootSlot({ where }: { where: 'top' | 'bottom' }) {
+  const offered = useTroubleshootOffered();
+  return offered === (where === 'top') ? <TroubleshootCard /> : null;
 }
 
 /** `url` with its host replaced by `host` (a `.local` name), or unchanged when it can't be parsed. */

@@ -8,7 +8,7 @@
  * A change that would disconnect people (one that restarts or stops a running share while
  * someone is connected) is asked about first, here, whichever control made it.
  */
-import type { FtpShareApi, Result } from '../../core/share/contract.js';
+import type { FtpShareApi, ReachabilityReport, Result } from '../../core/share/contract.js';
 import type { Transport } from '../api.js';
 import { createClockStore } from './clock.js';
 import { createConfirmStore } from './confirm.js';
@@ -69,6 +69,8 @@ export interface AppActions {
   kick(sessionId: string): Promise<void>;
   clearLogs(): Promise<void>;
   clearFinishedTransfers(): Promise<void>;
+  /** "Can others reach me?": the findings, or why they could not be had (shown in the card, not a toast). */
+  checkReachability(): Promise<Result<ReachabilityReport>>;
 }
 
 export function createAppStores(transport: Transport): AppStores {
@@ -369,6 +371,10 @@ export function createActions(api: FtpShareApi, stores: AppStores): AppActions {
       if (!r.ok) return toast(r, "Couldn't clear the history");
       const t = await api.getTransfers(undefined);
       if (t.ok) transfers.getState().apply(t.value);
+    },
+
+    checkReachability() {
+      return api.checkReachability(undefined);
     },
   };
 

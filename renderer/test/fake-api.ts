@@ -16,6 +16,7 @@ import type {
   ShareState,
   TransfersSnapshot,
   CertificateInfo,
+  ReachabilityReport,
 } from '../../core/share/contract.js';
 import type { Settings } from '../stores/server.js';
 
@@ -45,6 +46,28 @@ export function fakeSettings(): Settings {
   };
 }
 
+/** A report with one problem that offers the settings page, one with a command to run, and one fine check. */
+export function fakeReachability(): ReachabilityReport {
+  return {
+    checkedAt: 0,
+    address: '192.168.1.23',
+    ports: { ftp: 2121, web: 8080 },
+    findings: [
+      {
+        id: 'windows-profile',
+        status: 'problem',
+        title: 'Windows treats “Home” as a Public network',
+        detail: 'On Public networks Windows blocks other devices from connecting.',
+        fix: 'Choose “Private network” in the network’s properties.',
+        action: { kind: 'open-settings', target: 'ms-settings:network-status', label: 'Open network settings' },
+      },
+      { id: 'linux-ufw', status: 'problem', title: 'The firewall blocks port 2121', detail: 'ufw is active.', fix: 'sudo ufw allow 2121/tcp' },
+      { id: 'ftp-port', status: 'ok', title: 'The FTP answers on 192.168.1.23:2121', detail: 'A connection got through.' },
+      { id: 'advice-isolation', status: 'unknown', title: 'Guest and hotel Wi-Fi often keep devices apart', detail: 'No app can see it.', fix: 'Use your main network.' },
+    ],
+  };
+}
+
 export function emptyTransfers(): TransfersSnapshot {
   return { active: [], finished: [], totals: { downloadedBytes: 0, uploadedBytes: 0, completed: 0, failed: 0 } };
 }
@@ -56,6 +79,8 @@ export class FakeApi implements FtpShareApi {
   transfers: TransfersSnapshot = emptyTransfers();
   logs: LogEntry[] = [];
   certificate: CertificateInfo | null = null;
+  /** What "Can others reach me?" answers while running. */
+  reachability: ReachabilityReport = fakeReachability();
   /** Every request, in order. */
   calls: { name: RequestName; params: unknown }[] = [];
   /** Ports another program holds: starting on one fails with `port-in-use`. */
@@ -333,6 +358,11 @@ export class FakeApi implements FtpShareApi {
     this.record('clearFinishedTransfers', undefined);
     this.transfers = { ...this.transfers, finished: [] };
     return ok(undefined);
+  }
+  async checkReachability() {
+    this.record('checkReachability', undefined);
+    if (this.state.status !== 'running') return { ok: false as const, code: 'not-running' as const, message: 'Sharing is not running' };
+    return ok({ ...this.reachability, checkedAt: Date.now() });
   }
 }
 

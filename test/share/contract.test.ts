@@ -93,6 +93,7 @@ test('every request: implemented by the ShareService, dispatched by the web host
     getLogs: undefined,
     clearLogs: undefined,
     clearFinishedTransfers: undefined,
+    checkReachability: undefined,
   };
 
   // The service itself: a method per name, each resolving a Result (never throwing).
