@@ -81,6 +81,8 @@ export interface BannerInput {
   /** The web page, when it runs. */
   web?: BannerWeb;
   access: AccessSummary;
+  /** The bandwidth caps in MB/s (0 = unlimited); a line only when there is one. */
+  bandwidth?: { downloadMBps: number; uploadMBps: number };
   /** A password made by --generate-password, to show once. */
   generatedPassword?: string;
   tls?: { mode: 'explicit' | 'implicit'; fingerprint256: string };
@@ -98,6 +100,7 @@ export function bannerLines(input: BannerInput): string[] {
     input.web ? 'FTP apps (FileZilla, WinSCP, file managers) connect with:' : 'Connect with:',
     ...addressLines(input.urls),
     accessLine(access),
+    ...(input.bandwidth && (input.bandwidth.downloadMBps > 0 || input.bandwidth.uploadMBps > 0) ? [bandwidthLine(input.bandwidth)] : []),
     ...(input.generatedPassword !== undefined ? [`Password: ${input.generatedPassword} (generated for this run; give it to the people you share with)`] : []),
     ...(input.tls ? [`FTPS ${input.tls.mode}; certificate SHA-256 fingerprint:`, `  ${input.tls.fingerprint256}`] : []),
     ...(input.certificateGeneratedAt ? [`(certificate generated in ${input.certificateGeneratedAt})`] : []),
@@ -117,4 +120,10 @@ function webLines(web: BannerWeb): string[] {
       : []),
     ...(others.length > 0 ? ['The web page on other addresses:', ...addressLines(others)] : []),
   ];
+}
+
+/** The caps, for everyone together: "Bandwidth: downloads up to 4 MB/s, uploads unlimited (FTP and the web page together)". */
+export function bandwidthLine(caps: { downloadMBps: number; uploadMBps: number }): string {
+  const cap = (mbps: number): string => (mbps > 0 ? `up to ${mbps} MB/s` : 'unlimited');
+  return `Bandwidth: downloads ${cap(caps.downloadMBps)}, uploads ${cap(caps.uploadMBps)} (everyone on FTP and the web page together)`;
 }

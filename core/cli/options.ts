@@ -10,6 +10,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { defaults } from '../defaults.js';
+import { MAX_BANDWIDTH_MBPS } from '../share/settings.js';
 
 /** A bad command line: printed as `ftp-share: <message>`, exit code 2. */
 export class UsageError extends Error {}
@@ -91,6 +92,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: String(defaults.maxConnectionsPerIp),
     whyNot: 'the window keeps the defaults',
   },
+  { name: 'max-download', value: 'MBPS', kind: 'format', applies: 'both', help: 'cap on downloads in MB/s, FTP and web page together, 0 = none', default: 'unlimited' },
+  { name: 'max-upload', value: 'MBPS', kind: 'format', applies: 'both', help: 'cap on uploads in MB/s, FTP and web page together, 0 = none', default: 'unlimited' },
   { name: 'no-mdns', applies: 'both', help: "don't advertise the share by name (mDNS); FTP_SHARE_NO_MDNS=1 too", default: 'advertised' },
   { name: 'json', applies: 'both', help: 'print one JSON object per event instead of text' },
   { name: 'verbose', applies: 'share', help: 'with --json, also print every command and reply', whyNot: "the window's log shows commands at its debug level" },
@@ -229,6 +232,14 @@ async function parseCount(text: string, name: string): Promise<number> {
   return Number(text);
 }
 
+/** A bandwidth cap from the command line in MB/s (0 = unlimited, up to the settings' maximum), for the option `name`. */
+async function parseMBps(text: string, name: string): Promise<number> {
+  if (!/^\d+(\.\d+)?$/.test(text) || Number(text) > MAX_BANDWIDTH_MBPS) {
+    throw await badValue(name, text, `--${name} must be a number of MB/s from 0 (unlimited) to ${MAX_BANDWIDTH_MBPS}, got "${text}"`);
+  }
+  return Number(text);
+}
+
 /** The share options every mode has, checked. Absent fields were not given. */
 export interface ShareFlags {
   port?: number;
@@ -256,6 +267,9 @@ export interface ShareFlags {
   /** --max-connections and --max-connections-per-address. */
   maxConnections?: number;
   maxConnectionsPerAddress?: number;
+  /** --max-download and --max-upload, in MB/s (0 = unlimited). */
+  maxDownloadMBps?: number;
+  maxUploadMBps?: number;
 }
 
 /**
@@ -279,6 +293,10 @@ export async function shareFlags(line: CommandLine, generate: () => string, env:
   if (maxConnections !== undefined) flags.maxConnections = await parseCount(maxConnections, 'max-connections');
   const perAddress = text('max-connections-per-address');
   if (perAddress !== undefined) flags.maxConnectionsPerAddress = await parseCount(perAddress, 'max-connections-per-address');
+  const maxDownload = text('max-download');
+  if (maxDownload !== undefined) flags.maxDownloadMBps = await parseMBps(maxDownload, 'max-download');
+  const maxUpload = text('max-upload');
+  if (maxUpload !== undefined) flags.maxUploadMBps = await parseMBps(maxUpload, 'max-upload');
   if (on('writable') && on('read-only')) throw new UsageError('--writable and --read-only contradict each other: give one');
   if (on('writable')) flags.writable = true;
   if (on('read-only')) flags.writable = false;

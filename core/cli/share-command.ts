@@ -15,7 +15,7 @@ import { connectUrls, webConnectUrls } from '../share/connect-urls.js';
 import { ownerCredentials, startShare, type ShareAccount, type ShareSpec } from '../share/share-assembly.js';
 import { narrate, type NarratedLine, type ServerEventSource } from '../share/narration.js';
 import { Redactor } from '../share/log-buffer.js';
-import { generatePassword } from '../share/settings.js';
+import { bytesPerSecond, generatePassword } from '../share/settings.js';
 import { systemAddressSource } from '../share/address-source.js';
 import { untilStopSignal } from './signals.js';
 import { bannerLines, type AccessSummary, type BannerUrl } from './banner.js';
@@ -77,6 +77,8 @@ function shareSpec(folders: string[], flags: ShareFlags, accounts?: ShareAccount
       ...(flags.passivePorts ? { passivePorts: flags.passivePorts } : {}),
       ...(flags.maxConnections !== undefined ? { maxConnections: flags.maxConnections } : {}),
       ...(flags.maxConnectionsPerAddress !== undefined ? { maxConnectionsPerIp: flags.maxConnectionsPerAddress } : {}),
+      // One budget for FTP and the web page (the assembly shares it).
+      bandwidth: { download: bytesPerSecond(flags.maxDownloadMBps ?? 0), upload: bytesPerSecond(flags.maxUploadMBps ?? 0) },
     },
     // The web page takes the FTP listener's address and limits (see ShareSpec.web); `--port 0`
     // (any free port) gives it any free port too, unless --web-port says otherwise.
@@ -161,6 +163,7 @@ export async function runShareCommand(line: CommandLine): Promise<number> {
   const webUrls = web ? await webBannerUrls(flags, info.addresses, web.port, web.secure) : [];
   // The QR code signs the phone in only when there is an account to sign in as.
   const signInUrl = web && webUrls[0] && ownerCredentials(spec.access) ? `${webUrls[0].url}?token=${encodeURIComponent(web.signInToken())}` : undefined;
+  const bandwidth = { downloadMBps: flags.maxDownloadMBps ?? 0, uploadMBps: flags.maxUploadMBps ?? 0 };
   if (json) {
     print({
       type: 'listening',
@@ -170,6 +173,8 @@ export async function runShareCommand(line: CommandLine): Promise<number> {
       ...(web ? { webPort: web.port, webUrls } : {}),
       ...(signInUrl !== undefined ? { signInUrl } : {}),
       access,
+      // MB/s, 0 = unlimited.
+      bandwidth,
       // Shown once, as in the banner: the person running it needs it to log in.
       ...(flags.passwordGenerated ? { password: flags.password } : {}),
       ...(info.tls ? { tls: info.tls } : {}),
@@ -181,6 +186,7 @@ export async function runShareCommand(line: CommandLine): Promise<number> {
       urls,
       ...(web ? { web: { urls: webUrls, ...(qrUrl !== undefined ? { qr: await terminalQr(qrUrl), qrSignsIn: signInUrl !== undefined } : {}) } } : {}),
       access,
+      bandwidth,
       ...(flags.passwordGenerated ? { generatedPassword: flags.password! } : {}),
       ...(info.tls ? { tls: info.tls } : {}),
       ...(share.certificate?.generated ? { certificateGeneratedAt: share.certificate.generated.path } : {}),

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { defaults } from '../defaults.js';
 import type { ReadableFile } from './file-system.js';
+import type { Pacer } from '../net/throttle.js';
 
 /** Free download buffers, shared by every session of the process (see `pooledDownloadBuffers`). */
 const pool: Buffer[] = [];
@@ -22,10 +23,21 @@ function takeBuffer(): Buffer {
  * p99 under 100 downloads 115 → 28 ms). Buffers go back to a small pool, so fetching many small
  * files allocates nothing.
  *
- * `onChunk` sees each chunk as it is handed to the socket. Rejects when the socket closes or
- * fails first (ABOR, a reset, a kick: the caller destroys the socket) or a read fails.
+ * `onChunk` sees each chunk as it is handed to the socket. `pace` (core/net/throttle.ts), asked
+ * before each chunk is written, holds it back for a bandwidth cap: while there is none it answers
+ * synchronously (Infinity, undefined), so an uncapped download costs two calls per chunk and a cap
+ * set mid-transfer applies from the next chunk. Under a cap a chunk goes out in slices of ~50 ms
+ * worth, each written before the next, so the bytes flow evenly. Rejects when the socket closes
+ * or fails first (ABOR, a reset, a kick: the caller destroys the socket) or a read fails.
  */
-export async function sendFile(file: ReadableFile, start: number, socket: Writable, onChunk: (chunk: Buffer) => void, end?: number): Promise<void> {
+export async function sendFile(
+  file: ReadableFile,
+  start: number,
+  socket: Writable,
+  onChunk: (chunk: Buffer) => void,
+  end?: number,
+  pace?: Pacer,
+): Promise<void> {
   let onClose!: () => void;
   const closed = new Promise<never>((_, reject) => {
     onClose = () => reject(new Error('data connection closed'));
@@ -47,6 +59,22 @@ export async function sendFile(file: ReadableFile, start: number, socket: Writab
       // The other buffer is free once its write is through.
       if (writing) await writing;
       if (bytesRead === 0) break;
+      const sliceBytes = pace ? pace.sliceBytes() : Infinity;
+      if (sliceBytes < bytesRead) {
+        for (let offset = 0; offset < bytesRead; offset += sliceBytes) {
+          const slice = buffer.subarray(offset, Math.min(bytesRead, offset + sliceBytes));
+          const paced = pace!.wait(slice.length);
+          if (paced) await Promise.race([paced, closed]);
+          await Promise.race([write(socket, slice), closed]);
+          onChunk(slice);
+        }
+        position += bytesRead;
+        writing = undefined;
+        if (bytesRead < wanted) break;
+        continue;
+      }
+      const paced = pace?.wait(bytesRead);
+      if (paced) await Promise.race([paced, closed]);
       const slot = writeSlot();
       if (slot) await Promise.race([slot, closed]);
       position += bytesRead;

@@ -249,7 +249,7 @@ export class FtpServer extends ServerEventEmitter {
       limitersFor: (session, direction) => {
         let own = this.sessionLimiters.get(session);
         if (!own) {
-          own = budget.forSession();
+          own = budget.forSession(session.remoteAddress);
           this.sessionLimiters.set(session, own);
         }
         return own[direction];

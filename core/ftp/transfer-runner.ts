@@ -297,7 +297,7 @@ function closeGracefully(socket: DataSocket): void {
   socket.resume(); // drain anything the client still sends so the close is clean
 }
 
-/** The throttle for one direction of one session, or nothing when unlimited. */
+/** The throttle for one direction of one session (a pass-through while its caps are 0), or nothing without limiters. */
 export function throttleFor(limiters: RateLimiter[], highWaterMark: number): NodeJS.ReadWriteStream[] {
   return limiters.length === 0 ? [] : [new ThrottleStream(limiters, highWaterMark)];
 }

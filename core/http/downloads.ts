@@ -2,20 +2,17 @@
  * `GET`/`HEAD` of a file: validators (ETag, Last-Modified) and conditional requests, one byte
  * range (206/416) so phones seek in videos and resume downloads, the type from mime-types, and a
  * Content-Disposition with the UTF-8 name (RFC 6266/5987). The bytes go through the same file pump
- * as FTP RETR (or, with a bandwidth cap, the same throttle), with the response's backpressure.
+ * as FTP RETR, paced by the same bandwidth budget, with the response's backpressure.
  *
  * Shared files are never allowed to act as our page: every file response carries a sandbox CSP,
  * and active types (HTML, SVG, XML, script, anything unknown) are attachments, not shown inline.
  */
-import { pipeline } from 'node:stream/promises';
 import contentDisposition from 'content-disposition';
 import mime from 'mime-types';
 import type { FileInfo } from '../fs/file-system.js';
 import { sendFile } from '../fs/file-pump.js';
-import { readFileStream } from '../fs/file-stream.js';
 import { FsError } from '../fs/fs-error.js';
-import { ThrottleStream } from '../net/throttle.js';
-import { defaults } from '../defaults.js';
+import { pacer } from '../net/throttle.js';
 import type { Exchange } from './exchange.js';
 import { FILE_CSP } from './http-guard.js';
 import { etagFor, httpDate, ifRangeHolds, notModified, parseRange } from './ranges.js';
@@ -75,10 +72,7 @@ export async function download(ex: Exchange, path: string, info: FileInfo): Prom
     res.writeHead(status, { ...headers, ...rangeHeaders, 'Content-Length': end - start });
     await sendBytes(ex, path, end - start, (transfer) => {
       const limiters = ex.ctx.limitersFor(ex.session, 'download');
-      if (limiters.length === 0) return sendFile(file, start, res, (chunk) => transfer.count(chunk.length), end);
-      const throttle = new ThrottleStream(limiters, ex.ctx.limits.streamHighWaterMark);
-      throttle.on('data', (chunk: Buffer) => transfer.count(chunk.length));
-      return pipeline(readFileStream(file, start, defaults.downloadChunkBytes, end), throttle, res);
+      return sendFile(file, start, res, (chunk) => transfer.count(chunk.length), end, pacer(limiters));
     });
   } finally {
     await file.close();

@@ -99,7 +99,7 @@ export class WebServer extends ServerEventEmitter {
       emit: (event, payload) => this.emit(event, payload),
       limitersFor: (session, direction) => {
         let own = this.limiters.get(session);
-        if (!own) this.limiters.set(session, (own = budget.forSession()));
+        if (!own) this.limiters.set(session, (own = budget.forSession(session.remoteAddress)));
         return own[direction];
       },
     };

@@ -1,10 +1,11 @@
 /**
  * Settings that apply to a running share without a restart: the shared folders, who may sign in,
- * read-only, and advertising by name. Connected clients keep their sessions and follow the change from their next
+ * read-only, advertising by name, and the bandwidth caps (which running transfers follow at once). Connected clients keep their sessions and follow the change from their next
  * command. Each function changes the share and returns what the log (and, when people are
  * affected, a notice) should say.
  */
-import { accountsOf, type AccessSettings } from './settings.js';
+import type { BandwidthLimits } from '../net/throttle.js';
+import { accountsOf, bytesPerSecond, type AccessSettings, type BandwidthSettings } from './settings.js';
 import type { RunningShare, ShareAccess } from './share-assembly.js';
 
 /** What applying a change says: a log line, and a notice when connected people are affected. */
@@ -87,4 +88,26 @@ export function applyReadOnly(share: RunningShare, readOnly: boolean, wasWritabl
 export async function applyMdns(share: RunningShare, on: boolean): Promise<AppliedChange> {
   await share.setAdvertised(on);
   return { log: on ? 'Finding this share by name on the network is on' : 'Finding this share by name on the network is off' };
+}
+
+/** The bandwidth caps of the settings (MB/s) as the share's budget takes them (bytes per second; 0 = unlimited). */
+export function bandwidthLimits(bandwidth: BandwidthSettings): BandwidthLimits {
+  const device = bytesPerSecond(bandwidth.perDeviceMBps);
+  return { download: bytesPerSecond(bandwidth.downloadMBps), upload: bytesPerSecond(bandwidth.uploadMBps), deviceDownload: device, deviceUpload: device };
+}
+
+/** A cap for people: "4 MB/s" or "unlimited". */
+export function describeCap(mbps: number): string {
+  return mbps > 0 ? `${mbps} MB/s` : 'unlimited';
+}
+
+/**
+ * New bandwidth caps for FTP and the web page together; transfers already running follow them
+ * within a second. `extra`: caps the caller fixed besides the settings (kept where given).
+ */
+export function applyBandwidth(share: RunningShare, bandwidth: BandwidthSettings, extra: BandwidthLimits = {}): AppliedChange {
+  share.bandwidth.setLimits({ ...bandwidthLimits(bandwidth), ...extra });
+  return {
+    log: `Bandwidth caps: downloads ${describeCap(bandwidth.downloadMBps)}, uploads ${describeCap(bandwidth.uploadMBps)}, each device ${describeCap(bandwidth.perDeviceMBps)}; running transfers follow now`,
+  };
 }

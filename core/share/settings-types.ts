@@ -36,6 +36,17 @@ export type AccessSettings =
   /** One account or more, each with its own password, rights and folders. */
   | ({ mode: 'password' } & AccountList);
 
+/**
+ * Bandwidth caps in MB/s (1 MB = 1,000,000 bytes); 0 = unlimited. The share's caps hold for all
+ * sessions of FTP and the web page together; the per-device cap holds for each remote address
+ * (all its sessions together), in each direction.
+ */
+export interface BandwidthSettings {
+  downloadMBps: number;
+  uploadMBps: number;
+  perDeviceMBps: number;
+}
+
 /** FTPS: off, explicit (AUTH TLS on the control port) or implicit (TLS from the first byte). */
 export type FtpsMode = 'off' | 'explicit' | 'implicit';
 
@@ -71,6 +82,8 @@ export interface ShareSettings {
   mdns: boolean;
   /** A desktop notification when a file arrives (the Electron app; the CLI's window shows none). */
   notifyOnReceive: boolean;
+  /** Bandwidth caps, applied live to running transfers. */
+  bandwidth: BandwidthSettings;
   /** The "still running in the tray" hint has been shown once. */
   trayHintShown: boolean;
   /** Format version of these settings. */

@@ -11,9 +11,9 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { defaults } from '../defaults.js';
 
-import type { AccessSettings, AccountList, AccountSettings, FtpsMode, ShareSettings, SettingsFieldError, SettingsValidation } from './settings-types.js';
+import type { AccessSettings, AccountList, AccountSettings, BandwidthSettings, FtpsMode, ShareSettings, SettingsFieldError, SettingsValidation } from './settings-types.js';
 
-export type { AccessSettings, AccountList, AccountSettings, FtpsMode, ShareSettings, SettingsFieldError, SettingsValidation } from './settings-types.js';
+export type { AccessSettings, AccountList, AccountSettings, BandwidthSettings, FtpsMode, ShareSettings, SettingsFieldError, SettingsValidation } from './settings-types.js';
 
 /** The user name of a new installation's account. */
 export const DEFAULT_USERNAME = 'ftp';
@@ -68,6 +68,7 @@ export function defaultSettings(): ShareSettings {
     launchAtLogin: false,
     mdns: true,
     notifyOnReceive: true,
+    bandwidth: { downloadMBps: 0, uploadMBps: 0, perDeviceMBps: 0 },
     trayHintShown: false,
     version: 1,
   };
@@ -138,6 +139,7 @@ export function validateSettings(input: unknown): SettingsValidation {
   const mdns = bool('mdns', 'Find by name');
   const web = webField(input['web'], base.web, port, fail);
   const notifyOnReceive = bool('notifyOnReceive', 'Notify when files arrive');
+  const bandwidth = bandwidthField(input['bandwidth'], base.bandwidth, fail);
   const trayHintShown = bool('trayHintShown', 'Tray hint shown');
 
   const access = accessField(input['access'], base.access, folders, fail);
@@ -203,12 +205,40 @@ export function validateSettings(input: unknown): SettingsValidation {
     launchAtLogin,
     mdns,
     notifyOnReceive,
+    bandwidth,
     trayHintShown,
     version: 1,
   };
   if (passivePorts) value.passivePorts = passivePorts;
   if (advertisedAddress !== undefined) value.advertisedAddress = advertisedAddress;
   return { ok: true, value };
+}
+
+/** The highest bandwidth cap, in MB/s: 80 Gbit/s, past any LAN link (a typo guard). */
+export const MAX_BANDWIDTH_MBPS = 10_000;
+
+/** The bandwidth caps: each a finite number of MB/s from 0 (unlimited) to {@link MAX_BANDWIDTH_MBPS}; missing ones keep their value. */
+function bandwidthField(raw: unknown, base: BandwidthSettings, fail: (field: string, message: string) => void): BandwidthSettings {
+  if (raw === undefined) return { ...base };
+  if (!isRecord(raw)) {
+    fail('bandwidth', 'Bandwidth caps must be an object');
+    return { ...base };
+  }
+  const value = { ...base };
+  const names = { downloadMBps: 'Download cap', uploadMBps: 'Upload cap', perDeviceMBps: 'Per-device cap' } as const;
+  for (const key of Object.keys(names) as Array<keyof BandwidthSettings>) {
+    const cap = raw[key];
+    if (cap === undefined) continue;
+    if (typeof cap !== 'number' || !Number.isFinite(cap) || cap < 0) fail(`bandwidth.${key}`, `${names[key]} must be a number of MB/s (0 = unlimited)`);
+    else if (cap > MAX_BANDWIDTH_MBPS) fail(`bandwidth.${key}`, `${names[key]} can be at most ${MAX_BANDWIDTH_MBPS.toLocaleString('en-US')} MB/s`);
+    else value[key] = cap;
+  }
+  return value;
+}
+
+/** Bytes per second of a cap in MB/s (1 MB = 1,000,000 bytes); 0 stays 0, unlimited. */
+export function bytesPerSecond(mbps: number): number {
+  return Math.round(mbps * 1_000_000);
 }
 
 /** The user name of the read-only guest the window adds with one click (`guest`, `guest-2`, …). */

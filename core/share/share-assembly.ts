@@ -127,6 +127,8 @@ export interface RunningShare {
   readonly web?: RunningWebPage;
   /** Every front-end's events, in one shape. */
   readonly events: ServerEventSource;
+  /** The one bandwidth budget of FTP and the web page: `setLimits` changes the caps of running transfers too. */
+  readonly bandwidth: BandwidthBudget;
   /** The `.local` names the services answer to, while advertised by name. */
   hostnames(): Advertisement['hostnames'];
   /** Starts or stops advertising by name, without a restart. */
@@ -277,6 +279,7 @@ export async function startShare(spec: ShareSpec, observe?: (events: ServerEvent
         }
       : {}),
     events,
+    bandwidth: bandwidthBudget,
     hostnames: () => advertisement?.hostnames ?? {},
     setAdvertised,
     sessions: () => [...ftp.getSessions().map((s) => ({ ...s, protocol: 'ftp' as const })), ...(web?.sessions() ?? [])],

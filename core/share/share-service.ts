@@ -18,6 +18,7 @@
  */
 import path from 'node:path';
 import type { FtpServerOptions } from '../ftp/options.js';
+import type { ServerEvents } from '../ftp/events.js';
 import { escapeForLog } from '../ftp/replies.js';
 import { isCertificateError, regenerateCertificate } from '../tls/index.js';
 import type { CandidateAddress } from '../net/address-types.js';
@@ -53,7 +54,7 @@ import { PushBatcher, type PushBatcherOptions, type PushListener } from './push-
 import { checkFolder } from './folders.js';
 import { findFreePort } from './ports.js';
 import { startShare, type RunningShare, type StartFailure, type WebSpec } from './share-assembly.js';
-import { applyAccess, applyFolders, applyMdns, applyReadOnly, describeFolders, keepAccount, shareAccess, type AppliedChange } from './live-settings.js';
+import { applyAccess, applyBandwidth, applyFolders, applyMdns, applyReadOnly, bandwidthLimits, describeFolders, keepAccount, shareAccess, type AppliedChange } from './live-settings.js';
 import { narrate, type ServerEventSource } from './narration.js';
 import { wireActivity } from './activity-wiring.js';
 import { AutoStopTimer } from './auto-stop.js';
@@ -639,6 +640,7 @@ export class ShareService implements RequestFunctions {
       if (!settings.readOnly) this.#wasWritable = true;
     }
     if (changed.includes('mdns')) applied.push(await applyMdns(share, settings.mdns));
+    if (changed.includes('bandwidth')) applied.push(applyBandwidth(share, settings.bandwidth, this.#overrides.bandwidth));
     for (const change of applied) {
       if (!change) continue;
       this.#log('info', change.log);
@@ -683,7 +685,13 @@ export class ShareService implements RequestFunctions {
         readOnly: settings.readOnly,
         access: shareAccess(settings.access),
         ...(settings.ftps !== 'off' ? { ftps: { mode: settings.ftps, requireTls: settings.requireTls, certificate: { dir: this.#certificateDir } } } : {}),
-        ftp: { port: settings.port, ...(settings.passivePorts ? { passivePorts: settings.passivePorts } : {}), ...this.#overrides },
+        ftp: {
+          port: settings.port,
+          ...(settings.passivePorts ? { passivePorts: settings.passivePorts } : {}),
+          ...this.#overrides,
+          // Caps the overrides fix (tests) win over the settings' ones.
+          bandwidth: { ...bandwidthLimits(settings.bandwidth), ...this.#overrides.bandwidth },
+        },
         ...(settings.web.enabled ? { web: { port: settings.web.port, ...this.#webOverrides } } : {}),
         mdns: settings.mdns,
         // In the settings: shared before, so a missing one may have been moved or unplugged.
@@ -744,9 +752,15 @@ export class ShareService implements RequestFunctions {
     // What the log says about each event is core/share/narration.ts's, shared with the CLI.
     const stopNarrating = narrate(events, (line) => this.#log(line.level, line.text, line.sessionId));
     const unwire = wireActivity(events, this.#activity, (topic) => this.#batcher.mark(topic), () => this.#updateAutoStop(false));
+    // A device reaching the web page is news the person sharing wants at once (a toast).
+    const onOpened = (e: ServerEvents['session-opened']): void => {
+      if (e.protocol === 'web') this.#notice('info', `A device opened the web page: ${e.client ?? 'a browser'}`);
+    };
+    events.on('session-opened', onOpened);
     return () => {
       stopNarrating();
       unwire();
+      events.off('session-opened', onOpened);
     };
   }
 

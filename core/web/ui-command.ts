@@ -40,6 +40,8 @@ const FLAG_OF_FIELD: Record<string, string> = {
   mdns: '--no-mdns',
   web: '--web-port',
   'web.port': '--web-port',
+  'bandwidth.downloadMBps': '--max-download',
+  'bandwidth.uploadMBps': '--max-upload',
 };
 
 async function uiOptions(line: CommandLine): Promise<UiOptions> {
@@ -80,6 +82,13 @@ function settingsFromFlags(flags: ShareFlags, current: ShareSettings): Partial<S
   // the settings, as for --port: a saved port must be one people can type).
   if (!flags.web) wanted.web = { ...current.web, enabled: false };
   else if (flags.webPort !== undefined) wanted.web = { ...current.web, enabled: true, port: flags.webPort };
+  if (flags.maxDownloadMBps !== undefined || flags.maxUploadMBps !== undefined) {
+    wanted.bandwidth = {
+      ...current.bandwidth,
+      ...(flags.maxDownloadMBps !== undefined ? { downloadMBps: flags.maxDownloadMBps } : {}),
+      ...(flags.maxUploadMBps !== undefined ? { uploadMBps: flags.maxUploadMBps } : {}),
+    };
+  }
   return wanted;
 }
 

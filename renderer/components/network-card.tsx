@@ -1,5 +1,6 @@
 /**
- * The port clients dial, with a one-click free port, and the auto-stop delay.
+ * The port clients dial, with a one-click free port, the auto-stop delay, and the bandwidth caps
+ * (which running transfers follow at once).
  */
 import { useState } from 'react';
 import { useActions, useServer } from '../stores/context.js';
@@ -13,10 +14,22 @@ const AUTO_STOP_CHOICES = [
   { minutes: 1440, label: 'After 1 day' },
 ];
 
+/** The caps offered, in MB/s (0 = unlimited); a saved value that is not one of them is listed too. */
+const BANDWIDTH_PRESETS = [0, 1, 5, 10, 50];
+
+const CAPS: Array<{ key: 'downloadMBps' | 'uploadMBps' | 'perDeviceMBps'; label: string; hint: string }> = [
+  { key: 'downloadMBps', label: 'Download speed limit', hint: 'For everyone together, FTP and the web page.' },
+  { key: 'uploadMBps', label: 'Upload speed limit', hint: 'For everyone together, FTP and the web page.' },
+  { key: 'perDeviceMBps', label: 'Speed limit per device', hint: 'For each phone or computer, each way.' },
+];
+
+const capLabel = (mbps: number): string => (mbps === 0 ? 'Unlimited' : `${mbps} MB/s`);
+
 export function NetworkCard() {
   const actions = useActions();
   const port = useServer((s) => s.settings?.port);
   const autoStop = useServer((s) => s.settings?.autoStopMinutes ?? 0);
+  const bandwidth = useServer((s) => s.settings?.bandwidth);
   const portError = useServer((s) => s.fieldErrors['port']);
   const [localError, setLocalError] = useState<string | undefined>();
   const [finding, setFinding] = useState(false);
@@ -88,6 +101,26 @@ export function NetworkCard() {
             </select>
           )}
         </Field>
+        {bandwidth &&
+          CAPS.map(({ key, label, hint }) => (
+            <Field key={key} label={label} hint={hint}>
+              {({ id, describedBy }) => (
+                <select
+                  id={id}
+                  className="input select"
+                  value={bandwidth[key]}
+                  aria-describedby={describedBy}
+                  onChange={(e) => void actions.updateSettings({ bandwidth: { ...bandwidth, [key]: Number(e.currentTarget.value) } })}
+                >
+                  {(BANDWIDTH_PRESETS.includes(bandwidth[key]) ? BANDWIDTH_PRESETS : [...BANDWIDTH_PRESETS, bandwidth[key]]).map((mbps) => (
+                    <option key={mbps} value={mbps}>
+                      {capLabel(mbps)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          ))}
       </div>
     </Card>
   );

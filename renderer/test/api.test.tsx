@@ -152,7 +152,7 @@ describe('WebSocket transport', () => {
           f.name === 'getState'
             ? { status: 'stopped', urls: [], sessionCount: 0 }
             : f.name === 'getSettings'
-              ? { folders: ['/a'], port: 2121, readOnly: true, web: { enabled: true, port: 8080, qrSignIn: true }, access: { mode: 'anonymous' }, ftps: 'off', requireTls: false, autoStopMinutes: 0, launchAtLogin: false, mdns: true, notifyOnReceive: true, trayHintShown: false, version: 1 }
+              ? { folders: ['/a'], port: 2121, readOnly: true, web: { enabled: true, port: 8080, qrSignIn: true }, access: { mode: 'anonymous' }, ftps: 'off', requireTls: false, autoStopMinutes: 0, launchAtLogin: false, mdns: true, notifyOnReceive: true, bandwidth: { downloadMBps: 0, uploadMBps: 0, perDeviceMBps: 0 }, trayHintShown: false, version: 1 }
               : f.name === 'getTransfers'
                 ? { active: [], finished: [], totals: { downloadedBytes: 0, uploadedBytes: 0, completed: 0, failed: 0 } }
                 : [];

@@ -41,6 +41,7 @@ export function fakeSettings(): Settings {
     launchAtLogin: false,
     mdns: true,
     notifyOnReceive: true,
+    bandwidth: { downloadMBps: 0, uploadMBps: 0, perDeviceMBps: 0 },
     trayHintShown: false,
     version: 1,
   };

@@ -47,6 +47,7 @@ function sample(password = 'Sup3r-Secret-Pa55word'): ShareSettings {
     launchAtLogin: true,
     mdns: false,
     notifyOnReceive: false,
+    bandwidth: { downloadMBps: 5, uploadMBps: 1, perDeviceMBps: 0 },
     trayHintShown: true,
     version: 1,
   };

@@ -57,6 +57,7 @@ test('defaultSettings: port 2121, read-only, password account "ftp", FTPS off', 
     launchAtLogin: false,
     mdns: true,
     notifyOnReceive: true,
+    bandwidth: { downloadMBps: 0, uploadMBps: 0, perDeviceMBps: 0 },
     trayHintShown: false,
     version: 1,
   });
@@ -93,6 +94,7 @@ test('a complete valid settings object passes unchanged', () => {
     launchAtLogin: true,
     mdns: false,
     notifyOnReceive: false,
+    bandwidth: { downloadMBps: 4, uploadMBps: 0.5, perDeviceMBps: 10_000 },
     trayHintShown: true,
     version: 1,
   };
@@ -169,8 +171,20 @@ test('other field errors', () => {
   assertError({ launchAtLogin: 1 }, 'launchAtLogin', 'Launch at login must be true or false');
   assertError({ trayHintShown: null }, 'trayHintShown', 'Tray hint shown must be true or false');
   assertError({ notifyOnReceive: 'yes' }, 'notifyOnReceive', 'Notify when files arrive must be true or false');
+  assertError({ bandwidth: { downloadMBps: -1 } }, 'bandwidth.downloadMBps', 'Download cap must be a number of MB/s (0 = unlimited)');
+  assertError({ bandwidth: { uploadMBps: Number.NaN } }, 'bandwidth.uploadMBps', 'Upload cap must be a number of MB/s (0 = unlimited)');
+  assertError({ bandwidth: { uploadMBps: Infinity } }, 'bandwidth.uploadMBps', 'Upload cap must be a number of MB/s (0 = unlimited)');
+  assertError({ bandwidth: { perDeviceMBps: '5' } }, 'bandwidth.perDeviceMBps', 'Per-device cap must be a number of MB/s (0 = unlimited)');
+  assertError({ bandwidth: { downloadMBps: 10_000.5 } }, 'bandwidth.downloadMBps', 'Download cap can be at most 10,000 MB/s');
+  assertError({ bandwidth: 5 }, 'bandwidth', 'Bandwidth caps must be an object');
   assertError({ version: 2 }, 'version', 'These settings were saved by a newer version of FTP Share');
   assertError({ version: '1' }, 'version', 'Settings version must be 1');
+});
+
+test('bandwidth caps: MB/s from 0 (unlimited) to 10,000, missing ones keep their default', () => {
+  assert.deepEqual(valid({}).bandwidth, { downloadMBps: 0, uploadMBps: 0, perDeviceMBps: 0 });
+  assert.deepEqual(valid({ bandwidth: { downloadMBps: 4 } }).bandwidth, { downloadMBps: 4, uploadMBps: 0, perDeviceMBps: 0 });
+  assert.deepEqual(valid({ bandwidth: { downloadMBps: 0.25, uploadMBps: 10_000, perDeviceMBps: 1 } }).bandwidth, { downloadMBps: 0.25, uploadMBps: 10_000, perDeviceMBps: 1 });
 });
 
 test('every problem is reported at once; non-objects are refused', () => {

@@ -5,6 +5,7 @@ import type { Session } from '../session.js';
 import type { UploadMode } from '../../fs/file-system.js';
 import { ActiveTransfer, throttleFor } from '../transfer-runner.js';
 import { sendFile } from '../../fs/file-pump.js';
+import { pacer } from '../../net/throttle.js';
 import { readFileStream } from '../../fs/file-stream.js';
 import { LfToCrlf, CrlfToLf } from '../ascii.js';
 import { parseRestOffset } from '../arguments.js';
@@ -70,8 +71,8 @@ async function retrieve(session: Session, argument: string, carried: CarriedStat
   };
   const transfer = new ActiveTransfer(
     session,
-    session.type === 'I' && limiters.length === 0
-      ? { ...basics, pump: (socket, count) => sendFile(file, start, socket, count) }
+    session.type === 'I'
+      ? { ...basics, pump: (socket, count) => sendFile(file, start, socket, count, undefined, pacer(limiters)) }
       : {
           ...basics,
           connect: (socket) => {
