@@ -73,7 +73,11 @@ const line = (level: LogLevel, text: string, sessionId?: string): NarratedLine =
 export const NARRATION: NarrationTable = {
   error: (e) => line('error', `Server error: ${e.message}`),
   warning: (e) => line('warn', e.message),
-  'session-opened': (e) => line('info', `Connection from ${e.remoteAddress}${e.secure ? ' (TLS)' : ''}`, e.sessionId),
+  // A browser on another device is the proof that reaching this computer works: say so plainly.
+  'session-opened': (e) =>
+    e.protocol === 'web'
+      ? line('info', `A device opened the web page: ${name(e.client ?? 'a browser')} (from ${e.remoteAddress}${e.secure ? ', HTTPS' : ''})`, e.sessionId)
+      : line('info', `Connection from ${e.remoteAddress}${e.secure ? ' (TLS)' : ''}`, e.sessionId),
   'session-closed': (e, c) => {
     const address = c.addressOf(e.sessionId);
     return line('info', `Disconnected${address ? ` ${address}` : ''} (${e.reason})`, e.sessionId);

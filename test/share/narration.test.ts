@@ -164,6 +164,14 @@ test("the app's log says the same lines", { timeout: 30_000 }, async (t) => {
   assert.ok(logs.some((e) => e.level === 'info' && e.text === 'Deleted /old.txt (from 127.0.0.1)'));
 });
 
+test('a browser opening the web page is said plainly, with the device: the proof that reaching works', () => {
+  const context = { addressOf: () => undefined };
+  const opened = NARRATION['session-opened']!({ sessionId: 'w1', protocol: 'web', client: 'Safari on iPhone', remoteAddress: '192.168.1.23', remotePort: 50000, secure: false }, context);
+  assert.deepEqual(opened, { level: 'info', text: 'A device opened the web page: Safari on iPhone (from 192.168.1.23)', sessionId: 'w1' });
+  const ftp = NARRATION['session-opened']!({ sessionId: 's1', protocol: 'ftp', remoteAddress: '192.168.1.23', remotePort: 50001, secure: true }, context);
+  assert.equal(ftp?.text, 'Connection from 192.168.1.23 (TLS)');
+});
+
 test('a transfer that failed or was aborted: a warning with its reason and the address', () => {
   const context = { addressOf: (id: string) => (id === 's7' ? '192.168.1.40' : undefined) };
   const base = { transferId: 't1', sessionId: 's7', protocol: 'ftp' as const, path: '/photo\x1b.jpg', bytes: 10, bytesPerSecond: 1, secure: false, durationMs: 5 };

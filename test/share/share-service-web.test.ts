@@ -97,6 +97,9 @@ test('a browser is a session (protocol web, its device) that keeps auto-stop awa
   const row = await waitFor(async () => unwrap(await f.service.getSessions()).find((s) => s.protocol === 'web'), 'the browser\'s session');
   assert.equal(row.client, 'Safari on iPhone');
   assert.equal(row.remoteAddress, '127.0.0.1');
+  // Shown at once: a toast and a log line name the device.
+  await waitFor(() => f.pushed('notice').some((n) => n.text === 'A device opened the web page: Safari on iPhone'), 'the notice');
+  assert.ok(unwrap(await f.service.getLogs()).some((l) => l.text === 'A device opened the web page: Safari on iPhone (from 127.0.0.1)'));
   await waitFor(async () => unwrap(await f.service.getState()).autoStopAt === undefined, 'auto-stop to stop counting');
   await new Promise((resolve) => setTimeout(resolve, 900));
   assert.equal(unwrap(await f.service.getState()).status, 'running', 'a browser session is activity');
