@@ -68,7 +68,8 @@ export function hostLabel(hostName: string = os.hostname(), type: AdvertisedServ
 
 /**
  * Advertises `services`; resolves once they are announced, or undefined with `onWarning` told why
- * when advertising is impossible here. Name clashes are resolved as RFC 6762 §9 says (ciao appends
+ * when advertising is impossible here (undefined and no warning while no interface but loopback
+ * is up: there is nobody to tell yet). Name clashes are resolved as RFC 6762 §9 says (ciao appends
  * " (2)"), never by failing.
  */
 export async function advertise(
@@ -76,12 +77,14 @@ export async function advertise(
   onWarning: (message: string) => void,
   name: string = instanceName(),
 ): Promise<Advertisement | undefined> {
+  const interfaces = lanInterfaceNames();
+  if (interfaces.length === 0) return undefined;
   let responder: Responder;
   try {
     const ciao = await import('@homebridge/ciao');
     // The interfaces are named for ciao: on Linux it reads `ip -o link`, which names a veth
     // (containers, namespaces) `eth0@if7` and so matched none of Node's names.
-    responder = ciao.getResponder({ interface: lanInterfaceNames() });
+    responder = ciao.getResponder({ interface: interfaces });
   } catch (err) {
     onWarning(`The share can't be found by name on the network: ${(err as Error).message}`);
     return undefined;

@@ -133,6 +133,11 @@ export interface RunningShare {
   hostnames(): Advertisement['hostnames'];
   /** Starts or stops advertising by name, without a restart. */
   setAdvertised(on: boolean): Promise<void>;
+  /**
+   * The machine's interfaces changed (Wi-Fi joined, a cable plugged): announces again on the
+   * interfaces there are now, when advertised. Goodbyes go out on the old ones first.
+   */
+  interfacesChanged(): Promise<void>;
   /** Every front-end's live sessions, each saying which. */
   sessions(): ShareSessionSnapshot[];
   /** Ends a session, whichever front-end it is on; false when there is no such session. */
@@ -252,7 +257,9 @@ export async function startShare(spec: ShareSpec, observe?: (events: ServerEvent
     }
   }
   let advertisement: Advertisement | undefined;
+  let advertised = false;
   const setAdvertised = async (on: boolean): Promise<void> => {
+    advertised = on;
     if (!on || advertisingDisabled()) {
       await advertisement?.stop();
       advertisement = undefined;
@@ -261,6 +268,11 @@ export async function startShare(spec: ShareSpec, observe?: (events: ServerEvent
     }
   };
   await setAdvertised(spec.mdns === true);
+  const interfacesChanged = async (): Promise<void> => {
+    if (!advertised) return;
+    await setAdvertised(false);
+    await setAdvertised(true);
+  };
   const share: RunningShare = {
     ftp,
     fileSystem,
@@ -282,6 +294,7 @@ export async function startShare(spec: ShareSpec, observe?: (events: ServerEvent
     bandwidth: bandwidthBudget,
     hostnames: () => advertisement?.hostnames ?? {},
     setAdvertised,
+    interfacesChanged,
     sessions: () => [...ftp.getSessions().map((s) => ({ ...s, protocol: 'ftp' as const })), ...(web?.sessions() ?? [])],
     kick: (sessionId) => ftp.kick(sessionId) || (web?.kick(sessionId) ?? false),
     setFolders: (folders) => fileSystems.setFolders(folders),

@@ -718,6 +718,7 @@ export class ShareService implements RequestFunctions {
     this.#watcher = this.#addresses.watch((candidates) => {
       this.#candidates = candidates;
       this.#batcher.mark('state');
+      void this.#serial(async () => this.#share?.interfacesChanged()).catch(() => undefined);
     });
     this.#updateAutoStop(true);
     return ok(this.#state());

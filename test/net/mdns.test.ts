@@ -6,12 +6,13 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLan, inNamespace, netnsUnavailable, type LanLink } from '../helpers/netns.js';
-import { cliCommand, repoRoot, startProcess } from '../helpers/processes.js';
+import { cliCommand, repoRoot, runOk, startProcess } from '../helpers/processes.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp.js';
-import { sleep } from '../helpers/wait.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import { advertisingDisabled, hostLabel, instanceName } from '../../core/net/mdns.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -143,6 +144,45 @@ describe('the CLI advertises by name unless told not to', { skip: unavailable },
   it('FTP_SHARE_NO_MDNS=1 and --no-mdns: nothing at all is sent to the mDNS group', async () => {
     assert.deepEqual((await heardWhileSharing([], { ...env, FTP_SHARE_NO_MDNS: '1' })).heard, { services: {}, packetsFromOthers: 0 });
     assert.deepEqual((await heardWhileSharing(['--no-mdns'], env)).heard, { services: {}, packetsFromOthers: 0 });
+  });
+});
+
+describe('a share re-announces when the interfaces change', { skip: unavailable }, () => {
+  let lan: LanLink;
+  const env = { ...process.env };
+  delete env['FTP_SHARE_NO_MDNS'];
+  before(async () => {
+    lan = await createLan(`mr${process.pid % 100000}`);
+  });
+  after(() => lan?.destroy());
+
+  it('an address that appears after the start is announced on once the app says the interfaces changed', async () => {
+    // The LAN address appears only after the share started (Wi-Fi joined later).
+    await runOk('ip', ['-n', lan.serverNs, 'addr', 'flush', 'dev', lan.serverIf]);
+    const child = spawn('ip', ['netns', 'exec', lan.serverNs, process.execPath, '--import', 'tsx', path.join(here, 'fixtures/share-advertised.ts')], {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    try {
+      await waitFor(() => out.includes('"port"'), 'the share to listen', 20_000);
+      const port = (JSON.parse(out.split('\n').find((l) => l.startsWith('{"port"'))!) as { port: number }).port;
+      await runOk('ip', ['-n', lan.serverNs, 'addr', 'add', `${lan.serverAddress}/24`, 'dev', lan.serverIf]);
+      child.kill('SIGUSR2');
+      await waitFor(() => out.includes('reannounced'), 'the re-announcement', 20_000);
+      const heard = await browse(lan, 3000);
+      const ftp = heard.services[`${instanceName()}._ftp._tcp.local`];
+      assert.ok(ftp?.ptr, JSON.stringify(heard));
+      assert.equal(ftp.port, port);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+      clearTimeout(killer);
+    }
   });
 });
 
