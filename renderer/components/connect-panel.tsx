@@ -5,7 +5,8 @@
  * from, and help for when nobody gets through.
  */
 import { useState } from 'react';
-import type { ConnectUrl, ShareState } from '../../core/share/contract.js';
+import type { ShareState } from '../../core/share/contract.js';
+import { ADDRESS_KIND_TEXT } from '../../core/net/address-types.js';
 import { useActions, useLinkDown, useServer } from '../stores/context.js';
 import { formatFingerprint } from '../format.js';
 import { ConnectIcon, CopyIcon, GlobeIcon, RefreshIcon, WifiIcon } from './icons.js';
@@ -14,14 +15,6 @@ import { QrCode } from './qr-code.js';
 import { TroubleshootCard, useTroubleshootOffered } from './troubleshoot-card.js';
 import { Button, Card, EmptyState, IconButton, Switch } from './ui.js';
 
-const KIND_TEXT: Record<ConnectUrl['kind'], string> = {
-  lan: 'Local network',
-  loopback: 'This computer only',
-  'link-local': 'Link-local',
-  virtual: 'Virtual adapter',
-  vpn: 'VPN',
-  public: 'Public address',
-};
 
 /** Whether the addresses shown (and their QR codes) use the chosen IP address or the `.local` names. */
 type HostChoice = 'ip' | 'local';
@@ -322,7 +315,7 @@ function AddressChoiceCard({ hostChoice, onHostChoice }: { hostChoice: HostChoic
                 <span className="address-label">{u.label}</span>
                 <span className="address-url mono">{urlsOf(u.address, state)}</span>
               </span>
-              <span className={`kind-badge kind-${u.kind}`}>{KIND_TEXT[u.kind]}</span>
+              <span className={`kind-badge kind-${u.kind}`}>{ADDRESS_KIND_TEXT[u.kind]}</span>
             </label>
           ))}
         </fieldset>

@@ -1,7 +1,8 @@
 /**
  * The window is DOM code: no Node module imports, no Node globals, and only *types* from core/,
- * except the contract's run-time helper (core/share/contract-calls.ts), which the window's bundle
- * includes and which is held to the same rules here, with the contract it imports.
+ * except the contract's run-time helper (core/share/contract-calls.ts) and the words for kinds of
+ * address (core/net/address-types.ts, shared with the CLI's banner), which the window's bundle
+ * includes and which are held to the same rules here, with the contract they import.
  * (The window's TypeScript project sees Node's types through the type packages of qrcode, Vite
  * and Vitest, so the compiler alone would not refuse Node code; this test does.)
  */
@@ -12,8 +13,8 @@ import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The core modules the window may import values from: the contract's helper and the contract. */
-const BUNDLED_CORE = ['core/share/contract-calls.ts', 'core/share/contract.ts'].map((file) => path.resolve(root, '..', file));
+/** The core modules the window may import values from: the contract's helper, the contract, the address words. */
+const BUNDLED_CORE = ['core/share/contract-calls.ts', 'core/share/contract.ts', 'core/net/address-types.ts'].map((file) => path.resolve(root, '..', file));
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
