@@ -57,6 +57,22 @@ export function resolvePath(session: Session, argument: string): string | undefi
 }
 
 /**
+ * Resolves a client path that must name a directory (CWD, AVBL). Replies and returns undefined
+ * when it can't be used, can't be found, or is a file (550 Not a directory).
+ */
+export async function resolveDirectory(session: Session, argument: string): Promise<string | undefined> {
+  const path = resolvePath(session, argument);
+  if (path === undefined) return undefined;
+  const info = await attempt(session, () => session.fs.stat(path));
+  if (!info) return undefined;
+  if (info.type !== 'dir') {
+    session.reply(550, 'Not a directory');
+    return undefined;
+  }
+  return path;
+}
+
+/**
  * Reports a refusal the person sharing wants to know of (`access-refused`): a path that leads
  * outside the share, or a write (`write`) that read-only refused. Other failures are the client's
  * business.

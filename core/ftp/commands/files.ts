@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CommandTable } from './command.js';
-import { attempt, attemptWrite, resolvePath } from './command.js';
+import { attempt, attemptWrite, resolveDirectory, resolvePath } from './command.js';
 import type { Session } from '../session.js';
 import { ftpTimestamp } from '../listing-format.js';
 import { parseMdtmSetForm, parseMfmtArgument, parseSiteArgument, type SetTimeArgument } from '../arguments.js';
@@ -161,14 +161,8 @@ export const fileCommands: CommandTable = {
   AVBL: {
     help: 'AVBL [dir]: free bytes',
     async handler(session, argument) {
-      const path = resolvePath(session, argument.trim() === '' ? '.' : argument);
+      const path = await resolveDirectory(session, argument.trim() === '' ? '.' : argument);
       if (path === undefined) return;
-      const info = await attempt(session, () => session.fs.stat(path));
-      if (!info) return;
-      if (info.type !== 'dir') {
-        session.reply(550, 'Not a directory');
-        return;
-      }
       const bytes = await attempt(session, () => session.fs.available(path));
       if (bytes !== undefined) session.reply(213, `${bytes}`);
     },

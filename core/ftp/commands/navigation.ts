@@ -1,19 +1,13 @@
 import type { CommandTable, CommandSpec } from './command.js';
-import { attempt, attemptWrite, resolvePath } from './command.js';
+import { attemptWrite, resolveDirectory, resolvePath } from './command.js';
 import { quotePath } from '../replies.js';
 import type { Session } from '../session.js';
 
 /** PWD CWD CDUP MKD RMD and their X-variants (RFC 775). */
 
 async function changeDirectory(session: Session, argument: string): Promise<void> {
-  const path = resolvePath(session, argument);
+  const path = await resolveDirectory(session, argument);
   if (path === undefined) return;
-  const info = await attempt(session, () => session.fs.stat(path));
-  if (!info) return;
-  if (info.type !== 'dir') {
-    session.reply(550, 'Not a directory');
-    return;
-  }
   session.cwd = path;
   session.changed();
   session.reply(250, `Directory successfully changed to ${quotePath(path)}`);
