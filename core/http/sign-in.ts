@@ -195,8 +195,10 @@ export async function authenticate(ctx: WebContext, req: IncomingMessage, res: S
     return { session, fs: anonymous.fs, user: anonymous.user };
   }
 
-  if (!visitorSession(ctx, req, res, origin)) return undefined;
+  // Only a person opening a page is a visitor the app shows: a cookie-less sub-request (the
+  // favicon of a sandboxed file view, a probe) is answered without becoming a session.
   if (navigation) {
+    if (!visitorSession(ctx, req, res, origin)) return undefined;
     redirect(req, res, 303, signInHref(withoutToken(target)));
   } else {
     sendError(req, res, 401, 'Sign in to see this share', { 'WWW-Authenticate': BASIC_CHALLENGE });

@@ -66,6 +66,16 @@ describe('browser sessions', () => {
     assert.equal((await request(f.port, '/docs/', { headers: browserHeaders(f.port, { Cookie: right.cookie! }) })).status, 303, 'the cookie no longer works');
   });
 
+  test('on an account share a cookie-less sub-request (a favicon) is refused without becoming a session; a page visit is one', async (t) => {
+    const f = await startWeb(t, { username: 'ann', password: 'pw', files: { 'a.txt': 'a' } });
+    const icon = await request(f.port, '/favicon.ico', { headers: { Accept: 'image/avif,image/webp,*/*', 'User-Agent': IPHONE_SAFARI } });
+    assert.equal(icon.status, 401);
+    assert.deepEqual(f.server.sessions(), [], 'no session for a request nobody sees');
+    const page = await request(f.port, '/', { headers: browserHeaders(f.port) });
+    assert.equal(page.status, 303);
+    assert.equal(f.server.sessions().length, 1, 'a person opening the page is a visitor the app shows');
+  });
+
   test('kick ends a browser session and its cookie stops working', async (t) => {
     const f = await startWeb(t, { username: 'ann', password: 'pw' });
     const { cookie } = await signIn(f, 'ann', 'pw');
