@@ -67,3 +67,11 @@ export function formatFingerprint(fp: string): string {
   if (fp.includes(':')) return fp.toUpperCase();
   return (fp.toUpperCase().match(/.{1,2}/g) ?? []).join(':');
 }
+
+/** A port typed in a field: the number, or the message that says what to type instead. */
+export function parsePortField(text: string): { port: number } | { error: string } {
+  const trimmed = text.trim();
+  const value = Number(trimmed);
+  if (!/^\d+$/.test(trimmed) || value < 1 || value > 65535) return { error: 'Port must be a whole number between 1 and 65535' };
+  return { port: value };
+}

@@ -4,6 +4,7 @@
  */
 import { useState } from 'react';
 import { useActions, useServer } from '../stores/context.js';
+import { parsePortField } from '../format.js';
 import { Button, Card, CommitInput, Field } from './ui.js';
 
 const AUTO_STOP_CHOICES = [
@@ -36,14 +37,14 @@ export function NetworkCard() {
   if (port === undefined) return null;
 
   const commitPort = async (text: string) => {
-    const value = Number(text.trim());
-    if (!/^\d+$/.test(text.trim()) || value < 1 || value > 65535) {
-      setLocalError('Port must be a whole number between 1 and 65535');
+    const parsed = parsePortField(text);
+    if ('error' in parsed) {
+      setLocalError(parsed.error);
       return;
     }
     setLocalError(undefined);
     // Not restarted after all (people were connected): the field shows the port in use again.
-    if ((await actions.saveSettings({ port: value })) === 'cancelled') return 'revert';
+    if ((await actions.saveSettings({ port: parsed.port })) === 'cancelled') return 'revert';
     return undefined;
   };
 

@@ -4,6 +4,7 @@
  */
 import { useState } from 'react';
 import { useActions, useServer } from '../stores/context.js';
+import { parsePortField } from '../format.js';
 import { Card, CommitInput, Field, Switch } from './ui.js';
 
 export function WebCard() {
@@ -14,13 +15,13 @@ export function WebCard() {
   if (!web) return null;
 
   const commitPort = async (text: string) => {
-    const value = Number(text.trim());
-    if (!/^\d+$/.test(text.trim()) || value < 1 || value > 65535) {
-      setLocalError('Port must be a whole number between 1 and 65535');
+    const parsed = parsePortField(text);
+    if ('error' in parsed) {
+      setLocalError(parsed.error);
       return;
     }
     setLocalError(undefined);
-    if ((await actions.saveSettings({ web: { ...web, port: value } })) === 'cancelled') return 'revert';
+    if ((await actions.saveSettings({ web: { ...web, port: parsed.port } })) === 'cancelled') return 'revert';
     return undefined;
   };
 
