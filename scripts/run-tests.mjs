@@ -16,11 +16,29 @@ async function findTests(dir) {
 }
 
 const files = process.argv.length > 2 ? process.argv.slice(2) : await findTests('test');
-// Nothing a test starts may advertise on this machine's network: only tests that make their own
-// network namespaces turn mDNS on, for their child processes there (see test/net/mdns.test.ts).
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files],
-  { stdio: 'inherit', env: { ...process.env, FTP_SHARE_NO_MDNS: '1' } },
-);
-child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));
+
+/**
+ * Tests that measure rates against wall time (bandwidth caps over seconds) run after the rest, one
+ * file at a time: beside a Chromium suite on 2 cores their server was starved of event-loop turns
+ * and moved less than the cap allows (3.37 of 4 MB/s in one CI run), which says nothing of the cap.
+ */
+const QUIET = new Set(['test/net/bandwidth-caps.test.ts'].map((file) => path.normalize(file)));
+const busy = files.filter((file) => !QUIET.has(path.normalize(file)));
+const quiet = files.filter((file) => QUIET.has(path.normalize(file)));
+
+/** Runs node's test runner over `batch`; resolves its exit code. */
+function runBatch(batch, concurrency) {
+  // Nothing a test starts may advertise on this machine's network: only tests that make their own
+  // network namespaces turn mDNS on, for their child processes there (see test/net/mdns.test.ts).
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000', ...batch],
+    { stdio: 'inherit', env: { ...process.env, FTP_SHARE_NO_MDNS: '1' } },
+  );
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(signal ? 1 : (code ?? 1))));
+}
+
+let failed = false;
+if (busy.length > 0) failed = (await runBatch(busy, 2)) !== 0;
+if (quiet.length > 0) failed = (await runBatch(quiet, 1)) !== 0 || failed;
+process.exit(failed ? 1 : 0);
