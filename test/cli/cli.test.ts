@@ -11,6 +11,7 @@ import { cliCommand, repoRoot, run, startProcess, type RunningProcess } from '..
 import { makeTempDir, removeTempDir } from '../helpers/temp.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 import { ControlClient } from '../helpers/control-client.js';
+import { freePortRange } from '../helpers/loopback.js';
 import { OPTIONS } from '../../core/cli/options.js';
 
 /** The CLI with FTP_SHARE_PASSWORD taken from `env` only, never from the test's environment. */
@@ -149,10 +150,7 @@ describe('ftp-share CLI', () => {
   });
 
   test('--passive-ports is honoured', async () => {
-    const probe = net.createServer();
-    await new Promise<void>((resolve) => probe.listen({ port: 0, host: '127.0.0.1' }, resolve));
-    const base = (probe.address() as net.AddressInfo).port;
-    probe.close();
+    const base = await freePortRange(2);
     const server = startCli(['--port', '0', '--host', '127.0.0.1', '--json', '--passive-ports', `${base}-${base + 1}`, folder]);
     const { port } = await listening(server);
     const raw = await ControlClient.connect(port);

@@ -16,6 +16,7 @@ import { ControlClient } from '../helpers/control-client.js';
 import { connectAndLogin, connectData, connectOnly, downloadOk, uploadOk } from '../helpers/ftp-flows.js';
 import { pseudoRandomBytes } from '../helpers/payloads.js';
 import { sha256 } from '../helpers/digests.js';
+import { freePortRange } from '../helpers/loopback.js';
 import fs from 'node:fs/promises';
 
 const MiB = 1024 * 1024;
@@ -291,10 +292,7 @@ describe('lifecycle', () => {
   });
 
   test('a passive port range is honoured', async () => {
-    const probe = net.createServer();
-    await new Promise<void>((resolve) => probe.listen({ port: 0, host: '127.0.0.1' }, resolve));
-    const base = (probe.address() as net.AddressInfo).port;
-    probe.close();
+    const base = await freePortRange(3);
     const f = await startServer({ passivePorts: { min: base, max: base + 2 }, files: { 'a.txt': 'range' } });
     try {
       const raw = await connectAndLogin(f.port);

@@ -11,6 +11,7 @@ import net from 'node:net';
 import { defaults } from '../../core/defaults.js';
 import { startServer } from '../helpers/server-fixture.js';
 import { connectAndLogin, downloadOk, epsvPort } from '../helpers/ftp-flows.js';
+import { freePortRange } from '../helpers/loopback.js';
 
 /** Listens on `port` of every interface (a wildcard listener, as another service would). */
 function occupy(port: number): Promise<net.Server> {
@@ -19,14 +20,6 @@ function occupy(port: number): Promise<net.Server> {
     server.once('error', reject);
     server.listen({ port, host: '0.0.0.0' }, () => resolve(server));
   });
-}
-
-/** A port the kernel says is free now; the next two are assumed free too (as in events-lifecycle). */
-async function freeBase(): Promise<number> {
-  const probe = await occupy(0);
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 describe('passive ports', () => {
@@ -55,7 +48,7 @@ describe('passive ports', () => {
 
   test('busy ports of a range are skipped, and a range with none free gets 425', async (t) => {
     if (process.platform !== 'linux') return t.skip('binding a specific address beside a wildcard listener is allowed elsewhere');
-    const base = await freeBase();
+    const base = await freePortRange(3);
     const others = [await occupy(base), await occupy(base + 1)];
     const f = await startServer({ passivePorts: { min: base, max: base + 2 }, files: { 'a.txt': 'range' } });
     try {
