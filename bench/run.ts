@@ -490,7 +490,7 @@ async function main(): Promise<void> {
   const loadAfter = os.loadavg();
   const tableText = table(rows, servers);
   const cpuTableText = cpuRows.length ? table(cpuRows, servers) : '';
-  const targets = checkTargets(rows);
+  const targets = checkTargets(rows, cpuRows);
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const header = [
     `FTP Share benchmark — ${quick ? 'quick' : 'full'} mode — ${finished.toISOString()} (${Math.round((finished.getTime() - started.getTime()) / 1000)} s)`,

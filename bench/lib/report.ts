@@ -118,8 +118,8 @@ export interface Target {
   detail: string;
 }
 
-/** Issue 7's targets, checked against this run's figures. */
-export function checkTargets(rows: Row[]): Target[] {
+/** Issue 7's and issue 17's targets, checked against this run's figures (`cpuRows`: server CPU). */
+export function checkTargets(rows: Row[], cpuRows: Row[] = []): Target[] {
   const byId = new Map(rows.map((r) => [r.id, r]));
   const targets: Target[] = [];
   const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
@@ -169,13 +169,39 @@ export function checkTargets(rows: Row[]): Target[] {
     if (ours === undefined || peer === undefined) continue;
     targets.push({ name: `${row.label}: ≥ 2 × ftp-srv`, met: ours >= 2 * peer, detail: `${format(ours)} / ${format(peer)} = ${format(ours / peer)}×` });
   }
-  const idle = byId.get('idle');
-  if (idle?.values.ours !== undefined) {
-    targets.push({ name: 'idle session memory ≤ 16 KiB', met: idle.values.ours <= 16, detail: `${format(idle.values.ours)} KiB per session` });
-  }
   const eld = byId.get('eld');
   if (eld?.values.ours !== undefined) {
     targets.push({ name: 'event-loop delay p99 ≤ 20 ms during the concurrent transfers', met: eld.values.ours <= 20, detail: `${format(eld.values.ours)} ms` });
+  }
+  targets.push(...issue17Targets(byId, new Map(cpuRows.map((r) => [r.id, r]))));
+  return targets;
+}
+
+/**
+ * Issue 17's goals: per file, per listing, per login, per idle session. vsftpd has no MLSD, so
+ * MLSD is held to vsftpd's LIST of the same directory.
+ */
+function issue17Targets(byId: Map<string, Row>, cpuById: Map<string, Row>): Target[] {
+  const targets: Target[] = [];
+  const versus = (row: Row | undefined, peer: ServerName, name: string, peerRow: Row | undefined = row) => {
+    const ours = row?.values.ours;
+    const theirs = peerRow?.values[peer];
+    if (!row || ours === undefined || theirs === undefined) return;
+    const met = row.better === 'higher' ? ours >= theirs : ours <= theirs;
+    targets.push({ name, met, detail: `ours ${format(ours)} vs ${peer} ${format(theirs)} ${row.unit}` });
+  };
+  versus(byId.get('many'), 'vsftpd', 'small files: files/s ≥ vsftpd');
+  const manyCpu = cpuById.get('many-cpu')?.values.ours;
+  if (manyCpu !== undefined) targets.push({ name: 'small files: ≤ 300 µs of server CPU per file', met: manyCpu <= 300, detail: `${format(manyCpu)} µs` });
+  versus(byId.get('list'), 'vsftpd', 'LIST: time ≤ vsftpd');
+  versus(byId.get('mlsd'), 'vsftpd', 'MLSD: time ≤ vsftpd (its LIST)', byId.get('list'));
+  versus(cpuById.get('list-cpu'), 'vsftpd', 'LIST: CPU per listing ≤ vsftpd');
+  versus(cpuById.get('mlsd-cpu'), 'vsftpd', 'MLSD: CPU per listing ≤ vsftpd (its LIST)', cpuById.get('list-cpu'));
+  versus(byId.get('logins'), 'pyftpdlib', 'simultaneous logins: time ≤ pyftpdlib');
+  // The goal is the memory a user's process holds: measured without forcing a collection.
+  const idle = byId.get('idle-nogc') ?? byId.get('idle');
+  if (idle?.values.ours !== undefined) {
+    targets.push({ name: `idle session memory ≤ 8 KiB (${idle.label})`, met: idle.values.ours <= 8, detail: `${format(idle.values.ours)} KiB per session` });
   }
   return targets;
 }
