@@ -69,6 +69,13 @@ export interface ShareSettings {
   requireTls: boolean;
   /** Ports for passive data connections; absent means any free port the OS picks. */
   passivePorts?: { min: number; max: number };
+  /**
+   * Connections at once, for FTP and for the web page each; more are turned away (FTP's 421)
+   * until one ends. 1 to `MAX_CONNECTION_LIMIT` (contract.ts).
+   */
+  maxConnections: number;
+  /** Connections at once from one address (one device), for each; at most `maxConnections`. */
+  maxConnectionsPerAddress: number;
   /** Stop sharing after this many minutes; 0 = never. */
   autoStopMinutes: number;
   /** The address shown to users (URL, QR code); absent means the best-ranked candidate. */

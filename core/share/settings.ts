@@ -10,6 +10,7 @@ import { randomInt } from 'node:crypto';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { defaults } from '../defaults.js';
+import { MAX_CONNECTION_LIMIT } from './contract.js';
 
 import type { AccessSettings, AccountList, AccountSettings, BandwidthSettings, FtpsMode, ShareSettings, SettingsFieldError, SettingsValidation } from './settings-types.js';
 
@@ -64,6 +65,8 @@ export function defaultSettings(): ShareSettings {
     access: { mode: 'password', username: DEFAULT_USERNAME, password: generatePassword() },
     ftps: 'off',
     requireTls: false,
+    maxConnections: defaults.maxConnections,
+    maxConnectionsPerAddress: defaults.maxConnectionsPerIp,
     autoStopMinutes: 0,
     launchAtLogin: false,
     mdns: true,
@@ -173,6 +176,17 @@ export function validateSettings(input: unknown): SettingsValidation {
     }
   }
 
+  // A device may not be allowed more connections than everyone together; only checked when both
+  // limits are themselves valid, so one typo is reported once.
+  const beforeLimits = errors.length;
+  const connectionLimit = (key: 'maxConnections' | 'maxConnectionsPerAddress', name: string): number =>
+    wholeNumberField(input[key], key, name, 1, MAX_CONNECTION_LIMIT, base[key], fail) ?? base[key];
+  const maxConnections = connectionLimit('maxConnections', 'Connection limit');
+  const maxConnectionsPerAddress = connectionLimit('maxConnectionsPerAddress', 'Connection limit per device');
+  if (errors.length === beforeLimits && maxConnectionsPerAddress > maxConnections) {
+    fail('maxConnectionsPerAddress', `Connection limit per device can't be more than the connection limit (${maxConnections})`);
+  }
+
   let autoStopMinutes = base.autoStopMinutes;
   const rawAutoStop = input['autoStopMinutes'];
   if (rawAutoStop !== undefined) {
@@ -201,6 +215,8 @@ export function validateSettings(input: unknown): SettingsValidation {
     access,
     ftps,
     requireTls,
+    maxConnections,
+    maxConnectionsPerAddress,
     autoStopMinutes,
     launchAtLogin,
     mdns,
@@ -393,11 +409,25 @@ function credentialError(value: unknown, name: string, isUsername: boolean): str
   return undefined;
 }
 
+/** A port from `min` to 65535; see {@link wholeNumberField}. */
 function portField(
   raw: unknown,
   field: string,
   name: string,
   min: number,
+  fallback: number | undefined,
+  fail: (field: string, message: string) => void,
+): number | undefined {
+  return wholeNumberField(raw, field, name, min, 65535, fallback, fail);
+}
+
+/** A whole number from `min` to `max`; `fallback` when missing, which without one is an error. Undefined when wrong. */
+function wholeNumberField(
+  raw: unknown,
+  field: string,
+  name: string,
+  min: number,
+  max: number,
   fallback: number | undefined,
   fail: (field: string, message: string) => void,
 ): number | undefined {
@@ -409,8 +439,8 @@ function portField(
     fail(field, `${name} must be a whole number`);
     return undefined;
   }
-  if (raw < min || raw > 65535) {
-    fail(field, `${name} must be between ${min} and 65535`);
+  if (raw < min || raw > max) {
+    fail(field, `${name} must be between ${min} and ${max}`);
     return undefined;
   }
   return raw;

@@ -42,6 +42,8 @@ function sample(password = 'Sup3r-Secret-Pa55word'): ShareSettings {
     ftps: 'explicit',
     requireTls: true,
     passivePorts: { min: 40000, max: 40010 },
+    maxConnections: 1200,
+    maxConnectionsPerAddress: 600,
     autoStopMinutes: 30,
     advertisedAddress: '192.168.1.20',
     launchAtLogin: true,
@@ -83,6 +85,20 @@ test('save + load round trip, with and without an encryptor, and for anonymous a
     await new SettingsStore(options).save(anonymous);
     assert.deepEqual((await new SettingsStore(options).load()).settings, anonymous);
   }
+});
+
+test('a file saved before the connection limits existed loads with the defaults, as it is; saved limits read back', async (t) => {
+  const dir = await tempDir(t, 'ftp-share-settings-');
+  await new SettingsStore({ dir }).save(sample());
+  const stored = JSON.parse(await readFile(file(dir), 'utf8')) as Record<string, unknown>;
+  assert.equal(stored['maxConnections'], 1200);
+  assert.equal(stored['maxConnectionsPerAddress'], 600);
+  const { maxConnections: _total, maxConnectionsPerAddress: _perAddress, ...older } = stored;
+  await writeFile(file(dir), JSON.stringify(older));
+  const loaded = await new SettingsStore({ dir }).load();
+  assert.equal(loaded.recovered, undefined);
+  assert.deepEqual(loaded.settings, { ...sample(), maxConnections: 500, maxConnectionsPerAddress: 100 });
+  assert.deepEqual(await backups(dir), []);
 });
 
 test('the account kept while anonymous is stored like the password: encrypted, or obfuscated with the note', async (t) => {
@@ -197,6 +213,11 @@ test('valid JSON of the wrong shape is moved aside', async (t) => {
     ['"settings"', /does not contain settings/],
     ['{"port": "two thousand", "folders": {}}', /invalid values \(Folders must be a list of paths; Port must be a whole number\)/],
     ['{"version": 2, "port": 2121}', /newer version of FTP Share/],
+    [
+      '{"maxConnections": 20000, "maxConnectionsPerAddress": "lots"}',
+      /invalid values \(Connection limit must be between 1 and 10000; Connection limit per device must be a whole number\)/,
+    ],
+    ['{"maxConnections": 50, "maxConnectionsPerAddress": 80}', /invalid values \(Connection limit per device can't be more than the connection limit \(50\)\)/],
     ['{"access": {"mode": "password", "username": "u", "passwordObfuscated": "not base64!"}}', /damaged password/],
   ] as const) {
     const dir = await tempDir(t, 'ftp-share-settings-');

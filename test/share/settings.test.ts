@@ -53,6 +53,8 @@ test('defaultSettings: port 2121, read-only, password account "ftp", FTPS off', 
     access: { mode: 'password', username: 'ftp', password: '<generated>' },
     ftps: 'off',
     requireTls: false,
+    maxConnections: 500,
+    maxConnectionsPerAddress: 100,
     autoStopMinutes: 0,
     launchAtLogin: false,
     mdns: true,
@@ -89,6 +91,8 @@ test('a complete valid settings object passes unchanged', () => {
     ftps: 'explicit',
     requireTls: true,
     passivePorts: { min: 50000, max: 50100 },
+    maxConnections: 2000,
+    maxConnectionsPerAddress: 2000,
     autoStopMinutes: 60,
     advertisedAddress: '192.168.1.20',
     launchAtLogin: true,
@@ -151,6 +155,26 @@ test('passive port range errors', () => {
   assertError({ port: 50050, passivePorts: { min: 50000, max: 50100 } }, 'passivePorts', "Passive port range can't include the control port 50050");
   assert.deepEqual(valid({ passivePorts: { min: 50000, max: 50000 } }).passivePorts, { min: 50000, max: 50000 });
 });
+
+test('connection limits: whole numbers from 1 to 10,000, per device at most the total; missing ones take the defaults', () => {
+  assert.deepEqual(pick(valid({})), { maxConnections: 500, maxConnectionsPerAddress: 100 });
+  assert.deepEqual(pick(valid({ maxConnectionsPerAddress: 500 })), { maxConnections: 500, maxConnectionsPerAddress: 500 });
+  assert.deepEqual(pick(valid({ maxConnections: 10_000, maxConnectionsPerAddress: 1 })), { maxConnections: 10_000, maxConnectionsPerAddress: 1 });
+  assertError({ maxConnections: 0 }, 'maxConnections', 'Connection limit must be between 1 and 10000');
+  assertError({ maxConnections: 10_001, maxConnectionsPerAddress: 5 }, 'maxConnections', 'Connection limit must be between 1 and 10000');
+  assertError({ maxConnections: 250.5 }, 'maxConnections', 'Connection limit must be a whole number');
+  assertError({ maxConnections: '1000' }, 'maxConnections', 'Connection limit must be a whole number');
+  assertError({ maxConnectionsPerAddress: -1 }, 'maxConnectionsPerAddress', 'Connection limit per device must be between 1 and 10000');
+  assertError({ maxConnectionsPerAddress: null }, 'maxConnectionsPerAddress', 'Connection limit per device must be a whole number');
+  assertError({ maxConnectionsPerAddress: 501 }, 'maxConnectionsPerAddress', "Connection limit per device can't be more than the connection limit (500)");
+  assertError({ maxConnections: 50, maxConnectionsPerAddress: 60 }, 'maxConnectionsPerAddress', "Connection limit per device can't be more than the connection limit (50)");
+  // A wrong total is reported once, not again as a total the per-device limit exceeds.
+  assertError({ maxConnections: 'many', maxConnectionsPerAddress: 600 }, 'maxConnections', 'Connection limit must be a whole number');
+});
+
+function pick({ maxConnections, maxConnectionsPerAddress }: ShareSettings): Pick<ShareSettings, 'maxConnections' | 'maxConnectionsPerAddress'> {
+  return { maxConnections, maxConnectionsPerAddress };
+}
 
 test('folder errors', () => {
   assertError({ folders: 'C:\\Music' }, 'folders', 'Folders must be a list of paths');
