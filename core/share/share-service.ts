@@ -112,12 +112,13 @@ export interface ShareServiceOptions {
 
 /**
  * Settings whose change needs the running server restarted (which drops every session): the
- * listeners and TLS. Folders, access, read-only and mDNS apply live (see #applyLive and
+ * listeners, their connection limits (the FTP server sizes its listener by them at start) and
+ * TLS. Folders, access, read-only and mDNS apply live (see #applyLive and
  * live-settings.ts); the window asks before a change that restarts while people are connected.
  * Of `web`, only `enabled` and `port` restart (see {@link restartingChanges}); `qrSignIn` only
  * changes the state.
  */
-const RESTART_KEYS: (keyof ShareSettings)[] = ['port', 'ftps', 'requireTls', 'passivePorts', 'web'];
+const RESTART_KEYS: (keyof ShareSettings)[] = ['port', 'ftps', 'requireTls', 'passivePorts', 'maxConnections', 'maxConnectionsPerAddress', 'web'];
 
 /** The changed keys that count for a restart: `web` only when its listener (on/off, port) changed. */
 function restartingChanges(changed: readonly (keyof ShareSettings)[], previous: ShareSettings, next: ShareSettings): (keyof ShareSettings)[] {
@@ -688,6 +689,9 @@ export class ShareService implements RequestFunctions {
         ftp: {
           port: settings.port,
           ...(settings.passivePorts ? { passivePorts: settings.passivePorts } : {}),
+          // For the web page too (the share assembly passes them on).
+          maxConnections: settings.maxConnections,
+          maxConnectionsPerIp: settings.maxConnectionsPerAddress,
           ...this.#overrides,
           // Caps the overrides fix (tests) win over the settings' ones.
           bandwidth: { ...bandwidthLimits(settings.bandwidth), ...this.#overrides.bandwidth },
