@@ -11,6 +11,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { defaults } from '../defaults.js';
 import { MAX_BANDWIDTH_MBPS } from '../share/settings.js';
+import { MAX_CONNECTION_LIMIT } from '../share/contract.js';
 
 /** A bad command line: printed as `ftp-share: <message>`, exit code 2. */
 export class UsageError extends Error {}
@@ -78,19 +79,17 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: 'max-connections',
     value: 'N',
     kind: 'format',
-    applies: 'share',
+    applies: 'both',
     help: 'connections at once, for FTP and for the web page each',
     default: String(defaults.maxConnections),
-    whyNot: 'the window keeps the defaults',
   },
   {
     name: 'max-connections-per-address',
     value: 'N',
     kind: 'format',
-    applies: 'share',
+    applies: 'both',
     help: 'connections at once from one address, for each',
     default: String(defaults.maxConnectionsPerIp),
-    whyNot: 'the window keeps the defaults',
   },
   { name: 'max-download', value: 'MBPS', kind: 'format', applies: 'both', help: 'cap on downloads in MB/s, FTP and web page together, 0 = none', default: 'unlimited' },
   { name: 'max-upload', value: 'MBPS', kind: 'format', applies: 'both', help: 'cap on uploads in MB/s, FTP and web page together, 0 = none', default: 'unlimited' },
@@ -221,10 +220,7 @@ export async function parsePort(text: string, name: string): Promise<number> {
   return Number(text);
 }
 
-/** The most connections a limit may allow: far beyond what one process can hold, so only a typo is refused. */
-const MAX_CONNECTION_LIMIT = 1_000_000;
-
-/** A connection limit from the command line (1 to a million), for the option `name`. */
+/** A connection limit from the command line (1 to the settings' maximum), for the option `name`. */
 async function parseCount(text: string, name: string): Promise<number> {
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_CONNECTION_LIMIT) {
     throw await badValue(name, text, `--${name} must be a number from 1 to ${MAX_CONNECTION_LIMIT}, got "${text}"`);

@@ -42,6 +42,8 @@ const FLAG_OF_FIELD: Record<string, string> = {
   'web.port': '--web-port',
   'bandwidth.downloadMBps': '--max-download',
   'bandwidth.uploadMBps': '--max-upload',
+  maxConnections: '--max-connections',
+  maxConnectionsPerAddress: '--max-connections-per-address',
 };
 
 async function uiOptions(line: CommandLine): Promise<UiOptions> {
@@ -82,6 +84,8 @@ function settingsFromFlags(flags: ShareFlags, current: ShareSettings): Partial<S
   // the settings, as for --port: a saved port must be one people can type).
   if (!flags.web) wanted.web = { ...current.web, enabled: false };
   else if (flags.webPort !== undefined) wanted.web = { ...current.web, enabled: true, port: flags.webPort };
+  if (flags.maxConnections !== undefined) wanted.maxConnections = flags.maxConnections;
+  if (flags.maxConnectionsPerAddress !== undefined) wanted.maxConnectionsPerAddress = flags.maxConnectionsPerAddress;
   if (flags.maxDownloadMBps !== undefined || flags.maxUploadMBps !== undefined) {
     wanted.bandwidth = {
       ...current.bandwidth,

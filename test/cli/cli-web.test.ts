@@ -159,6 +159,31 @@ describe('the CLI serves the web page', () => {
     await assert.rejects(request(info.webPort!, '/'), 'a second web connection from the address is closed');
   });
 
+  test('--ui saves the connection limits as the window\'s settings, where a device can\'t have more than the total; over 10,000 is refused', async (t) => {
+    const dir = await folder(t);
+    const configDir = path.join(dir, 'config');
+    const saved = async (): Promise<unknown> => {
+      try {
+        const { maxConnections, maxConnectionsPerAddress } = JSON.parse(await readFile(path.join(configDir, 'settings.json'), 'utf8')) as Record<string, unknown>;
+        return { maxConnections, maxConnectionsPerAddress };
+      } catch {
+        return undefined;
+      }
+    };
+    const running = cli(t, ['--ui', '--no-open', '--ui-port', '0', '--json', '--config-dir', configDir, '--max-connections', '1000', '--max-connections-per-address', '600', dir]);
+    const want = { maxConnections: 1000, maxConnectionsPerAddress: 600 };
+    await waitFor(async () => JSON.stringify(await saved()) === JSON.stringify(want), 'the limits saved', 15_000).catch(async () => {
+      assert.deepEqual(await saved(), want);
+    });
+    await running.stop();
+    const above = cli(t, ['--ui', '--no-open', '--json', '--config-dir', configDir, '--max-connections', '500']);
+    assert.equal((await above.exited).code, 2);
+    assert.equal(above.stderr(), "ftp-share: --max-connections-per-address: Connection limit per device can't be more than the connection limit (500)\n");
+    const typo = cli(t, ['--port', '0', '--max-connections', '10001', dir]);
+    assert.equal((await typo.exited).code, 2);
+    assert.equal(typo.stderr(), 'ftp-share: --max-connections must be a number from 1 to 10000, got "10001"\n');
+  });
+
   test('--ui saves --web-port and --no-web as the window\'s settings; --web-port 0 is refused there', async (t) => {
     const dir = await folder(t);
     const configDir = path.join(dir, 'config');
