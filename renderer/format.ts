@@ -68,10 +68,15 @@ export function formatFingerprint(fp: string): string {
   return (fp.toUpperCase().match(/.{1,2}/g) ?? []).join(':');
 }
 
-/** A port typed in a field: the number, or the message that says what to type instead. */
-export function parsePortField(text: string): { port: number } | { error: string } {
+/** A whole number from `min` to `max` typed in the field `name`: the number, or the message that says what to type instead. */
+export function parseWholeNumberField(text: string, name: string, min: number, max: number): { value: number } | { error: string } {
   const trimmed = text.trim();
   const value = Number(trimmed);
-  if (!/^\d+$/.test(trimmed) || value < 1 || value > 65535) return { error: 'Port must be a whole number between 1 and 65535' };
-  return { port: value };
+  if (!/^\d+$/.test(trimmed) || value < min || value > max) return { error: `${name} must be a whole number between ${min} and ${max}` };
+  return { value };
+}
+
+/** A port typed in a field (1 to 65535); see {@link parseWholeNumberField}. */
+export function parsePortField(text: string): { value: number } | { error: string } {
+  return parseWholeNumberField(text, 'Port', 1, 65535);
 }

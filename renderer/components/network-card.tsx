@@ -1,10 +1,13 @@
 /**
- * The port clients dial, with a one-click free port, the auto-stop delay, and the bandwidth caps
- * (which running transfers follow at once).
+ * The port clients dial, with a one-click free port, the auto-stop delay, the bandwidth caps
+ * (which running transfers follow at once), and the connection limits (which, like the port,
+ * restart a running share: the actions ask first when people are connected).
  */
 import { useState } from 'react';
+import { MAX_CONNECTION_LIMIT } from '../../core/share/contract.js';
+import type { Settings } from '../stores/server.js';
 import { useActions, useServer } from '../stores/context.js';
-import { parsePortField } from '../format.js';
+import { parsePortField, parseWholeNumberField } from '../format.js';
 import { Button, Card, CommitInput, Field } from './ui.js';
 
 const AUTO_STOP_CHOICES = [
@@ -26,6 +29,13 @@ const CAPS: Array<{ key: 'downloadMBps' | 'uploadMBps' | 'perDeviceMBps'; label:
 
 const capLabel = (mbps: number): string => (mbps === 0 ? 'Unlimited' : `${mbps} MB/s`);
 
+type ConnectionLimit = 'maxConnections' | 'maxConnectionsPerAddress';
+
+const CONNECTION_LIMITS: Array<{ setting: ConnectionLimit; label: string; hint: string }> = [
+  { setting: 'maxConnections', label: 'Connection limit', hint: 'Connections at once, for FTP and the web page each. More are turned away until one ends.' },
+  { setting: 'maxConnectionsPerAddress', label: 'Connection limit per device', hint: 'From one phone or computer. A benchmark or a sync app may need more.' },
+];
+
 export function NetworkCard() {
   const actions = useActions();
   const port = useServer((s) => s.settings?.port);
@@ -44,7 +54,7 @@ export function NetworkCard() {
     }
     setLocalError(undefined);
     // Not restarted after all (people were connected): the field shows the port in use again.
-    if ((await actions.saveSettings({ port: parsed.port })) === 'cancelled') return 'revert';
+    if ((await actions.saveSettings({ port: parsed.value })) === 'cancelled') return 'revert';
     return undefined;
   };
 
@@ -64,7 +74,7 @@ export function NetworkCard() {
             <div className="input-row">
               <CommitInput
                 id={id}
-                className="input port-input"
+                className="input number-input"
                 inputMode="numeric"
                 value={String(port)}
                 aria-describedby={describedBy}
@@ -122,7 +132,47 @@ export function NetworkCard() {
               )}
             </Field>
           ))}
+        {CONNECTION_LIMITS.map((limit) => (
+          <ConnectionLimitField key={limit.setting} {...limit} />
+        ))}
       </div>
     </Card>
+  );
+}
+
+/** A connection limit, typed like the port: checked here first, so a typo never asks to restart. */
+function ConnectionLimitField({ setting, label, hint }: { setting: ConnectionLimit; label: string; hint: string }) {
+  const actions = useActions();
+  const value = useServer((s) => s.settings?.[setting]);
+  const shareError = useServer((s) => s.fieldErrors[setting]);
+  const [localError, setLocalError] = useState<string | undefined>();
+  if (value === undefined) return null;
+
+  const commit = async (text: string) => {
+    const parsed = parseWholeNumberField(text, label, 1, MAX_CONNECTION_LIMIT);
+    if ('error' in parsed) {
+      setLocalError(parsed.error);
+      return;
+    }
+    setLocalError(undefined);
+    const patch: Partial<Settings> = { [setting]: parsed.value };
+    if ((await actions.saveSettings(patch)) === 'cancelled') return 'revert';
+    return undefined;
+  };
+
+  return (
+    <Field label={label} error={localError ?? shareError} hint={hint}>
+      {({ id, describedBy, invalid }) => (
+        <CommitInput
+          id={id}
+          className="input number-input"
+          inputMode="numeric"
+          value={String(value)}
+          aria-describedby={describedBy}
+          aria-invalid={invalid || undefined}
+          onCommit={commit}
+        />
+      )}
+    </Field>
   );
 }

@@ -21,7 +21,7 @@ export function WebCard() {
       return;
     }
     setLocalError(undefined);
-    if ((await actions.saveSettings({ web: { ...web, port: parsed.port } })) === 'cancelled') return 'revert';
+    if ((await actions.saveSettings({ web: { ...web, port: parsed.value } })) === 'cancelled') return 'revert';
     return undefined;
   };
 
@@ -40,7 +40,7 @@ export function WebCard() {
               <div className="input-row">
                 <CommitInput
                   id={id}
-                  className="input port-input"
+                  className="input number-input"
                   inputMode="numeric"
                   value={String(web.port)}
                   aria-describedby={describedBy}

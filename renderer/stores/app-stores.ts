@@ -86,15 +86,17 @@ export function createAppStores(transport: Transport): AppStores {
 }
 
 /**
- * Settings a running share restarts for (the listeners and TLS), by dotted path, and how the
- * question names them. The web page's QR sign-in switch applies live: only its on/off and port
- * restart.
+ * Settings a running share restarts for (the listeners, their connection limits and TLS), by
+ * dotted path, and how the question names them. The web page's QR sign-in switch applies live:
+ * only its on/off and port restart.
  */
 const RESTART_CHANGES: Record<string, string> = {
   port: 'Changing the port',
   ftps: 'Changing the encryption (FTPS)',
   requireTls: 'Changing “Require encryption”',
   passivePorts: 'Changing the passive ports',
+  maxConnections: 'Changing the connection limit',
+  maxConnectionsPerAddress: 'Changing the connection limit per device',
   'web.enabled': 'Turning the web page on or off',
   'web.port': 'Changing the web page’s port',
 };

@@ -37,6 +37,8 @@ export function fakeSettings(): Settings {
     access: { mode: 'password', username: 'ftp', password: 'k7hq3mzt9wcx2vbn4pds' },
     ftps: 'off',
     requireTls: false,
+    maxConnections: 500,
+    maxConnectionsPerAddress: 100,
     autoStopMinutes: 0,
     launchAtLogin: false,
     mdns: true,
