@@ -34,8 +34,8 @@ export type ErrorCode =
 
 /**
  * The highest connection limit (`maxConnections`, `maxConnectionsPerAddress`, the CLI's
- * `--max-connections*`): a typo guard, 2.5 times the 4,000 the benchmark gives every server. Here,
- * not in settings.ts, because the window checks a typed limit against it before asking to restart.
+ * `--max-connections*`): a typo guard, well past what a LAN share or a benchmark opens. Here, not
+ * in settings.ts, because the window checks a typed limit against it before asking to restart.
  */
 export const MAX_CONNECTION_LIMIT = 10_000;
 
@@ -177,8 +177,8 @@ export interface Requests {
   /**
    * Validates and saves a partial change. Folders, access and read-only apply live: connected
    * sessions stay and follow the change from their next command (or next login). Port, FTPS,
-   * passive ports and the connection limits restart a running share, which disconnects everyone: the window asks first.
-   * Switching access to anonymous keeps the account in `access.account`.
+   * passive ports and the connection limits restart a running share, which disconnects everyone:
+   * the window asks first. Switching access to anonymous keeps the account in `access.account`.
    */
   updateSettings: { params: Partial<ShareSettings>; result: ShareSettings };
   start: { params: void; result: ShareState };

@@ -140,18 +140,32 @@ export function NetworkCard() {
   );
 }
 
-/** A connection limit, typed like the port: checked here first, so a typo never asks to restart. */
+/**
+ * A connection limit, typed like the port and checked here first (its range, and that a device
+ * gets no more than everyone together), so a value the share would refuse never asks to restart,
+ * and the message is under the field that was typed in.
+ */
 function ConnectionLimitField({ setting, label, hint }: { setting: ConnectionLimit; label: string; hint: string }) {
   const actions = useActions();
-  const value = useServer((s) => s.settings?.[setting]);
+  const total = useServer((s) => s.settings?.maxConnections);
+  const perDevice = useServer((s) => s.settings?.maxConnectionsPerAddress);
   const shareError = useServer((s) => s.fieldErrors[setting]);
   const [localError, setLocalError] = useState<string | undefined>();
-  if (value === undefined) return null;
+  if (total === undefined || perDevice === undefined) return null;
+  const value = setting === 'maxConnections' ? total : perDevice;
 
   const commit = async (text: string) => {
     const parsed = parseWholeNumberField(text, label, 1, MAX_CONNECTION_LIMIT);
     if ('error' in parsed) {
       setLocalError(parsed.error);
+      return;
+    }
+    if (setting === 'maxConnections' && parsed.value < perDevice) {
+      setLocalError(`Connection limit can't be less than the limit per device (${perDevice})`);
+      return;
+    }
+    if (setting === 'maxConnectionsPerAddress' && parsed.value > total) {
+      setLocalError(`Connection limit per device can't be more than the connection limit (${total})`);
       return;
     }
     setLocalError(undefined);

@@ -1,7 +1,8 @@
 /**
  * The Network card's connection limits: two fields that show the saved limits and save a typed
- * whole number on Enter; a typo is explained under its field without asking anything, the share's
- * refusal shows there too, and since a change restarts sharing, people connected are asked about.
+ * whole number on Enter; a typo, or a device allowed more than everyone together, is explained
+ * under the field typed in without asking anything; the share's refusal shows there too; and
+ * since a change restarts sharing, people connected are asked about.
  */
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
@@ -28,12 +29,20 @@ describe('the connection limits in the Network card', () => {
     expect(fake.settings).toMatchObject({ maxConnections: 1000, maxConnectionsPerAddress: 600 });
   });
 
-  it('explains a value that is not a whole number from 1 to 10000 under its field, and saves nothing', async () => {
+  it('explains a value the share would refuse under its field, and saves nothing', async () => {
     const { fake } = await renderApp();
-    for (const [name, value] of [['Connection limit', 'many'], ['Connection limit', '10001'], ['Connection limit per device', '0'], ['Connection limit per device', '2.5']] as const) {
+    const range = (name: string) => `${name} must be a whole number between 1 and 10000`;
+    for (const [name, value, message] of [
+      ['Connection limit', 'many', range('Connection limit')],
+      ['Connection limit', '10001', range('Connection limit')],
+      ['Connection limit', '50', "Connection limit can't be less than the limit per device (100)"],
+      ['Connection limit per device', '0', range('Connection limit per device')],
+      ['Connection limit per device', '2.5', range('Connection limit per device')],
+      ['Connection limit per device', '501', "Connection limit per device can't be more than the connection limit (500)"],
+    ] as const) {
       const field = type(name, value);
       expect(field.getAttribute('aria-invalid')).toBe('true');
-      expect(document.getElementById(field.getAttribute('aria-describedby')!.split(' ')[0]!)?.textContent).toBe(`${name} must be a whole number between 1 and 10000`);
+      expect(document.getElementById(field.getAttribute('aria-describedby')!.split(' ')[0]!)?.textContent).toBe(message);
     }
     expect(fake.callsTo('updateSettings')).toEqual([]);
     // A good value takes the message away.
@@ -41,7 +50,7 @@ describe('the connection limits in the Network card', () => {
     await waitFor(() => expect(screen.getByRole('textbox', { name: 'Connection limit per device' }).getAttribute('aria-invalid')).toBeNull());
   });
 
-  it("shows the share's refusal under the field it names", async () => {
+  it("shows the share's refusal under the field it names (the total changed meanwhile, from the command line)", async () => {
     const fake = new FakeApi();
     fake.updateSettings = async (patch) => {
       fake.calls.push({ name: 'updateSettings', params: patch });
@@ -49,12 +58,12 @@ describe('the connection limits in the Network card', () => {
         ok: false,
         code: 'invalid-settings',
         message: 'Invalid settings',
-        fields: [{ field: 'maxConnectionsPerAddress', message: "Connection limit per device can't be more than the connection limit (500)" }],
+        fields: [{ field: 'maxConnectionsPerAddress', message: "Connection limit per device can't be more than the connection limit (40)" }],
       };
     };
     await renderApp({ fake });
-    type('Connection limit per device', '501');
-    expect((await screen.findByRole('alert')).textContent).toBe("Connection limit per device can't be more than the connection limit (500)");
+    type('Connection limit per device', '50');
+    expect((await screen.findByRole('alert')).textContent).toBe("Connection limit per device can't be more than the connection limit (40)");
   });
 
   it('asks before restarting sharing with people connected; Cancel keeps the limit', async () => {
