@@ -153,7 +153,7 @@ export class PhysicalFileSystem implements FileSystem {
     const writable = !this.readOnly;
     return {
       names,
-      numbers: stats,
+      numbers: stats.subarray(0, kept * STAT_FIELDS),
       // dev and ino, as `stat` makes it.
       unique: (i) => `${stats[i * STAT_FIELDS + 4]!.toString(16)}-${stats[i * STAT_FIELDS + 5]!.toString(16)}`,
       writable: () => writable,
