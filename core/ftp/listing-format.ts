@@ -31,16 +31,19 @@ class FormatCache<T> {
   }
 }
 
-/** `drwxr-xr-x` by `(isDir << 9) | permission bits`. */
-const permissions = new FormatCache<number>();
+/** Owner and group columns, both `defaults.listingOwner`. */
+const OWNER_GROUP = `${defaults.listingOwner.padEnd(8)} ${defaults.listingOwner.padEnd(8)}`;
 
-function permissionString(key: number): string {
+/** The columns before the size, `drwxr-xr-x   2 ftp      ftp      `, by `(isDir << 9) | permission bits`. */
+const lineHeads = new FormatCache<number>();
+
+function lineHead(key: number): string {
   let out = key & 0o1000 ? 'd' : '-';
   for (let shift = 6; shift >= 0; shift -= 3) {
     const triple = (key >> shift) & 7;
     out += (triple & 4 ? 'r' : '-') + (triple & 2 ? 'w' : '-') + (triple & 1 ? 'x' : '-');
   }
-  return out;
+  return `${out} ${key & 0o1000 ? '  2' : '  1'} ${OWNER_GROUP} `;
 }
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
@@ -67,9 +70,6 @@ function listingDate(ms: number, now: number): string {
   return olderDates.get(minute, ms, withYear);
 }
 
-/** Owner and group columns, both `defaults.listingOwner`. */
-const OWNER_GROUP = `${defaults.listingOwner.padEnd(8)} ${defaults.listingOwner.padEnd(8)}`;
-
 /** One `ls -l` line (without CRLF), the form FileZilla, WinSCP, Explorer and Android clients parse. */
 export function listLine(info: FileInfo, now = Date.now()): string {
   return listRow(info.type === 'dir', info.size, info.modified.getTime(), info.mode, info.name, now);
@@ -77,8 +77,7 @@ export function listLine(info: FileInfo, now = Date.now()): string {
 
 function listRow(dir: boolean, size: number, modifiedMs: number, mode: number, name: string, now: number): string {
   const key = (dir ? 0o1000 : 0) | (mode & 0o777);
-  const bits = permissions.get(key, key, permissionString);
-  return `${bits} ${dir ? '  2' : '  1'} ${OWNER_GROUP} ${`${size}`.padStart(12)} ${listingDate(modifiedMs, now)} ${sanitize(name)}`;
+  return `${lineHeads.get(key, key, lineHead)}${`${size}`.padStart(12)} ${listingDate(modifiedMs, now)} ${sanitize(name)}`;
 }
 
 /** Picks the entries a listing shows (a glob's matches); undefined shows them all. */
