@@ -151,13 +151,18 @@ export class PhysicalFileSystem implements FileSystem {
     }
     names.length = kept;
     const writable = !this.readOnly;
-    return {
-      names,
-      numbers: stats.subarray(0, kept * STAT_FIELDS),
-      // dev and ino, as `stat` makes it.
-      unique: (i) => `${stats[i * STAT_FIELDS + 4]!.toString(16)}-${stats[i * STAT_FIELDS + 5]!.toString(16)}`,
-      writable: () => writable,
+    // dev and ino, as `stat` makes it; a directory's entries share one dev, formatted once.
+    let dev = Number.NaN;
+    let devHex = '';
+    const unique = (i: number): string => {
+      const at = i * STAT_FIELDS;
+      if (stats[at + 4] !== dev) {
+        dev = stats[at + 4]!;
+        devHex = dev.toString(16);
+      }
+      return `${devHex}-${stats[at + 5]!.toString(16)}`;
     };
+    return { names, numbers: stats.subarray(0, kept * STAT_FIELDS), unique, writable: () => writable };
   }
 
   async openRead(ftpPath: string): Promise<ReadableFile> {

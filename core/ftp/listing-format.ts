@@ -127,8 +127,8 @@ export function ftpTimestamp(date: Date): string {
 
 /** RFC 3659 `perm` fact: what this session may do with the entry. */
 function permFact(dir: boolean, writable: boolean): string {
-  if (dir) return writable ? 'flcdmpe' : 'el';
-  return writable ? 'adfrw' : 'r';
+  if (dir) return writable ? 'perm=flcdmpe;' : 'perm=el;';
+  return writable ? 'perm=adfrw;' : 'perm=r;';
 }
 
 /** `unix.mode=0644;` by permission bits. */
@@ -168,7 +168,7 @@ function factsRow(
   if (facts.type) out += dir ? 'type=dir;' : 'type=file;';
   if (facts.size) out += `size=${size};`;
   if (facts.modify) out += `modify=${timestampOf(modifiedMs)};`;
-  if (facts.perm) out += `perm=${permFact(dir, writable)};`;
+  if (facts.perm) out += permFact(dir, writable);
   if (facts.unique) out += `unique=${unique};`;
   if (facts.mode) out += unixModes.get(mode & 0o777, mode & 0o777, unixModeFact);
   return `${out} ${sanitize(name)}`;
