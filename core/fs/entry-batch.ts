@@ -2,8 +2,8 @@
  * Listed entries in columns, the form long listings are formatted from.
  *
  * A FileInfo, a Date and a `unique` string per entry, handed over one promise per entry, cost a
- * 10,000-entry LIST ~6 ms of main-thread time before a byte was formatted. A batch holds a few
- * hundred entries' numbers in one typed array instead. `PhysicalFileSystem.list` offers its scan
+ * 10,000-entry LIST ~6 ms of main-thread time before a byte was formatted. A batch holds a scan
+ * batch's numbers (up to `defaults.directoryScanBatchEntries` entries) in one typed array instead. `PhysicalFileSystem.list` offers its scan
  * this way (`batchedListing`); any other listing is grouped into batches from its FileInfo
  * objects (`entryBatches`), so each listing format has one formatter.
  */

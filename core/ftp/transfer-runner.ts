@@ -304,7 +304,7 @@ export function throttleFor(limiters: RateLimiter[], highWaterMark: number): Nod
 
 /**
  * A readable of `text`, pulled chunk by chunk as the reader wants more (listings over the data
- * connection: a chunk holds a few hundred CRLF-ended lines). Each chunk becomes one Buffer pushed
+ * connection: a chunk holds a batch of CRLF-ended lines). Each chunk becomes one Buffer pushed
  * straight to the reader: no PassThrough copying and re-buffering it.
  *
  * When the reader goes away (the client resets the data connection, ABOR) `text` is returned, so

@@ -46,7 +46,7 @@ async function listTarget(session: Session, path: string, rawPath: string): Prom
   }
 }
 
-/** The listing's text, a batch of entries (a few hundred) per chunk. */
+/** The listing's text, one chunk per batch of entries. */
 async function* formatted(batches: AsyncIterable<EntryBatch>, format: (batch: EntryBatch) => string): AsyncIterable<string> {
   for await (const batch of batches) yield format(batch);
 }
