@@ -13,6 +13,7 @@ import { promises as fsp, type Stats } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { defaults } from '../defaults.js';
+import { ENTRY_FIELDS } from './entry-batch.js';
 
 /** Kinds of scanned entries; anything else (FIFO, socket, device) is left out of a scan. */
 export const KIND_FILE = 0;
@@ -21,9 +22,10 @@ export const KIND_SYMLINK = 2;
 
 /**
  * Numbers per entry in `ScanBatch.stats`, in this order: kind, size, mtime (ms, rounded as
- * `Stats.mtime` is), mode, dev, ino. All of an lstat (symlinks are not followed).
+ * `Stats.mtime` is), mode, dev, ino. All of an lstat (symlinks are not followed). The layout of
+ * `EntryBatch.numbers`, so a listing turns a scan batch into its entries in place.
  */
-export const STAT_FIELDS = 6;
+export const STAT_FIELDS = ENTRY_FIELDS;
 
 /** Entries of one directory, in the order the OS returns them. */
 export interface ScanBatch {

@@ -12,7 +12,8 @@
 import { constants, promises as fsp, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { KIND_DIR, KIND_SYMLINK, STAT_FIELDS, scanDirectory } from './directory-scanner.js';
+import { KIND_DIR, KIND_FILE, KIND_SYMLINK, STAT_FIELDS, scanDirectory, type ScanBatch } from './directory-scanner.js';
+import { AT_MODE, AT_SIZE, batchedListing, type EntryBatch } from './entry-batch.js';
 import type { FileInfo, FileSystem, ReadableFile, UploadMode, UploadTarget } from './file-system.js';
 import { FS_ERROR_MESSAGES, FsError, toFsError, type FsErrorCode } from './fs-error.js';
 import { claimUpload, createUpload, isUploadTempName, uploadTempName } from './upload-target.js';
@@ -102,31 +103,66 @@ export class PhysicalFileSystem implements FileSystem {
     return this.toInfo(loc.isRoot ? '/' : path.posix.basename(loc.ftp), st);
   }
 
-  async *list(ftpPath: string): AsyncGenerator<FileInfo> {
+  list(ftpPath: string): AsyncIterable<FileInfo> {
+    return batchedListing(() => this.listBatches(ftpPath));
+  }
+
+  private async *listBatches(ftpPath: string): AsyncGenerator<EntryBatch> {
     const loc = existing(await this.locate(ftpPath));
     try {
       // Returning early (the consumer stopped) returns the scan too, which closes the directory.
-      for await (const { names, stats } of scanDirectory(loc.real)) {
-        // Symlinks are rare: each is followed here, with the real-path check, all of a batch at once.
-        const links = new Map<number, Promise<FileInfo | null>>();
-        for (let i = 0; i < names.length; i++) {
-          if (stats[i * STAT_FIELDS] === KIND_SYMLINK) links.set(i, this.linkInfo(loc.realRoot, loc.real, names[i]!));
-        }
-        for (let i = 0; i < names.length; i++) {
-          const name = names[i]!;
-          if (isUploadTempName(name)) continue;
-          const link = links.get(i);
-          if (link === undefined) {
-            yield this.scannedInfo(name, stats, i * STAT_FIELDS);
-            continue;
-          }
-          const info = await link;
-          if (info !== null) yield info;
-        }
-      }
+      for await (const scan of scanDirectory(loc.real)) yield await this.shownEntries(loc, scan);
     } catch (err) {
       throw toFsError(err);
     }
+  }
+
+  /**
+   * A scan batch as the listing shows it, in place: upload temp names and symlinks out of the
+   * share (or dangling) left out, symlinks inside replaced by their targets, lstat numbers made
+   * FileInfo's (a directory's size is 0, the mode only permission bits).
+   */
+  private async shownEntries(loc: Existing, scan: ScanBatch): Promise<EntryBatch> {
+    const { names, stats } = scan;
+    // Symlinks are rare: each is followed here, with the real-path check, all of a batch at once.
+    const links = new Map<number, Promise<Stats | null>>();
+    for (let i = 0; i < names.length; i++) {
+      if (stats[i * STAT_FIELDS] === KIND_SYMLINK) links.set(i, this.linkTarget(loc.realRoot, loc.real, names[i]!));
+    }
+    let kept = 0;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      // A dot first: the one character test most names fail, before the pattern.
+      if (name.charCodeAt(0) === 0x2e && isUploadTempName(name)) continue;
+      const from = i * STAT_FIELDS;
+      const at = kept * STAT_FIELDS;
+      const link = links.get(i);
+      if (link !== undefined) {
+        const st = await link;
+        if (st === null) continue;
+        stats.set([st.isDirectory() ? KIND_DIR : KIND_FILE, st.size, st.mtime.getTime(), st.mode, st.dev, st.ino], at);
+      } else if (at !== from) {
+        stats.copyWithin(at, from, from + STAT_FIELDS);
+      }
+      const dir = stats[at] === KIND_DIR;
+      if (dir) stats[at + AT_SIZE] = 0;
+      stats[at + AT_MODE] = stats[at + AT_MODE]! & 0o777;
+      names[kept++] = name;
+    }
+    names.length = kept;
+    const writable = !this.readOnly;
+    // dev and ino, as `stat` makes it; a directory's entries share one dev, formatted once.
+    let dev = Number.NaN;
+    let devHex = '';
+    const unique = (i: number): string => {
+      const at = i * STAT_FIELDS;
+      if (stats[at + 4] !== dev) {
+        dev = stats[at + 4]!;
+        devHex = dev.toString(16);
+      }
+      return `${devHex}-${stats[at + 5]!.toString(16)}`;
+    };
+    return { names, numbers: stats.subarray(0, kept * STAT_FIELDS), unique, writable: () => writable };
   }
 
   async openRead(ftpPath: string): Promise<ReadableFile> {
@@ -361,18 +397,13 @@ export class PhysicalFileSystem implements FileSystem {
     };
   }
 
-  /** A file or directory from a scan batch (`stats` holds `STAT_FIELDS` numbers from `at`). */
-  private scannedInfo(name: string, stats: Float64Array, at: number): FileInfo {
-    const dir = stats[at] === KIND_DIR;
-    return this.fileInfo(name, dir, stats[at + 1]!, new Date(stats[at + 2]!), stats[at + 3]!, stats[at + 4]!, stats[at + 5]!);
-  }
-
-  /** A listed symlink's target, or null when it escapes the share, dangles or isn't shareable. */
-  private async linkInfo(realRoot: string, dirPath: string, name: string): Promise<FileInfo | null> {
+  /** A listed symlink's target, or null when it escapes the share, dangles or isn't a file or directory. */
+  private async linkTarget(realRoot: string, dirPath: string, name: string): Promise<Stats | null> {
     try {
       const real = await fsp.realpath(path.join(dirPath, name));
       if (!isInside(realRoot, real)) return null;
-      return this.toInfo(name, await fsp.stat(real));
+      const st = await fsp.stat(real);
+      return st.isFile() || st.isDirectory() ? st : null;
     } catch {
       return null;
     }

@@ -1,4 +1,5 @@
 import type { FileInfo } from '../fs/file-system.js';
+import { AT_DIR, AT_MODE, AT_MODIFIED, AT_SIZE, ENTRY_FIELDS, type EntryBatch } from '../fs/entry-batch.js';
 import { defaults } from '../defaults.js';
 import { sanitize } from './replies.js';
 
@@ -30,85 +31,166 @@ class FormatCache<T> {
   }
 }
 
-/** `drwxr-xr-x` by `(isDir << 9) | permission bits`. */
-const permissions = new FormatCache<number>();
+/** Owner and group columns, both `defaults.listingOwner`. */
+const OWNER_GROUP = `${defaults.listingOwner.padEnd(8)} ${defaults.listingOwner.padEnd(8)}`;
 
-function permissionString(key: number): string {
+/** The columns before the size, `drwxr-xr-x   2 ftp      ftp      `, by `(isDir << 9) | permission bits`. */
+const lineHeads = new FormatCache<number>();
+
+function lineHead(key: number): string {
   let out = key & 0o1000 ? 'd' : '-';
   for (let shift = 6; shift >= 0; shift -= 3) {
     const triple = (key >> shift) & 7;
     out += (triple & 4 ? 'r' : '-') + (triple & 2 ? 'w' : '-') + (triple & 1 ? 'x' : '-');
   }
-  return out;
+  return `${out} ${key & 0o1000 ? '  2' : '  1'} ${OWNER_GROUP} `;
 }
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 
 /** LIST dates by minute: with the time of day (recent files), with the year (the others). */
-const recentDates = new FormatCache<Date>();
-const olderDates = new FormatCache<Date>();
+const recentDates = new FormatCache<number>();
+const olderDates = new FormatCache<number>();
 
 const monthDay = (date: Date) => `${MONTHS[date.getUTCMonth()]!} ${`${date.getUTCDate()}`.padStart(2, ' ')}`;
-const withTime = (date: Date) => `${monthDay(date)} ${pad2(date.getUTCHours())}:${pad2(date.getUTCMinutes())}`;
-const withYear = (date: Date) => `${monthDay(date)}  ${date.getUTCFullYear()}`;
+const withTime = (ms: number) => {
+  const date = new Date(ms);
+  return `${monthDay(date)} ${pad2(date.getUTCHours())}:${pad2(date.getUTCMinutes())}`;
+};
+const withYear = (ms: number) => {
+  const date = new Date(ms);
+  return `${monthDay(date)}  ${date.getUTCFullYear()}`;
+};
 
 /** `Nov 22 20:31` for the last six months, `Nov 22  2025` otherwise (UTC, like vsftpd's default). */
-function listingDate(date: Date, now: number): string {
-  const time = date.getTime();
-  const minute = Math.floor(time / 60_000);
-  const age = now - time;
-  if (age >= 0 && age < defaults.recentListingWindowMs) return recentDates.get(minute, date, withTime);
-  return olderDates.get(minute, date, withYear);
+function listingDate(ms: number, now: number): string {
+  const minute = Math.floor(ms / 60_000);
+  const age = now - ms;
+  if (age >= 0 && age < defaults.recentListingWindowMs) return recentDates.get(minute, ms, withTime);
+  return olderDates.get(minute, ms, withYear);
 }
-
-/** Owner and group columns, both `defaults.listingOwner`. */
-const OWNER_GROUP = `${defaults.listingOwner.padEnd(8)} ${defaults.listingOwner.padEnd(8)}`;
 
 /** One `ls -l` line (without CRLF), the form FileZilla, WinSCP, Explorer and Android clients parse. */
 export function listLine(info: FileInfo, now = Date.now()): string {
-  const dir = info.type === 'dir';
-  const key = (dir ? 0o1000 : 0) | (info.mode & 0o777);
-  const mode = permissions.get(key, key, permissionString);
-  const size = `${info.size}`.padStart(12);
-  return `${mode} ${dir ? '  2' : '  1'} ${OWNER_GROUP} ${size} ${listingDate(info.modified, now)} ${sanitize(info.name)}`;
+  return listRow(info.type === 'dir', info.size, info.modified.getTime(), info.mode, info.name, now);
+}
+
+function listRow(dir: boolean, size: number, modifiedMs: number, mode: number, name: string, now: number): string {
+  const key = (dir ? 0o1000 : 0) | (mode & 0o777);
+  return `${lineHeads.get(key, key, lineHead)}${`${size}`.padStart(12)} ${listingDate(modifiedMs, now)} ${sanitize(name)}`;
+}
+
+/** Picks the entries a listing shows (a glob's matches); undefined shows them all. */
+export type NameFilter = ((name: string) => boolean) | undefined;
+
+/** The `ls -l` lines of a batch's entries, each ended by CRLF. */
+export function listLines(batch: EntryBatch, now: number, shown: NameFilter): string {
+  const { names, numbers } = batch;
+  let out = '';
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    if (shown !== undefined && !shown(name)) continue;
+    const at = i * ENTRY_FIELDS;
+    out += listRow(numbers[at + AT_DIR] === 1, numbers[at + AT_SIZE]!, numbers[at + AT_MODIFIED]!, numbers[at + AT_MODE]!, name, now) + '\r\n';
+  }
+  return out;
+}
+
+/** NLST lines: a batch's names after `prefix` (the client's directory part of a glob), each ended by CRLF. */
+export function nameLines(batch: EntryBatch, prefix: string, shown: NameFilter): string {
+  let out = '';
+  for (const name of batch.names) if (shown === undefined || shown(name)) out += sanitize(prefix + name) + '\r\n';
+  return out;
 }
 
 /** `YYYYMMDDHHMMSS` by second. */
-const timestamps = new FormatCache<Date>();
+const timestamps = new FormatCache<number>();
 
-const timestamp = (date: Date) =>
-  `${date.getUTCFullYear()}`.padStart(4, '0') +
-  pad2(date.getUTCMonth() + 1) +
-  pad2(date.getUTCDate()) +
-  pad2(date.getUTCHours()) +
-  pad2(date.getUTCMinutes()) +
-  pad2(date.getUTCSeconds());
+const timestamp = (ms: number) => {
+  const date = new Date(ms);
+  return (
+    `${date.getUTCFullYear()}`.padStart(4, '0') +
+    pad2(date.getUTCMonth() + 1) +
+    pad2(date.getUTCDate()) +
+    pad2(date.getUTCHours()) +
+    pad2(date.getUTCMinutes()) +
+    pad2(date.getUTCSeconds())
+  );
+};
+
+const timestampOf = (ms: number) => timestamps.get(Math.floor(ms / 1000), ms, timestamp);
 
 /** `YYYYMMDDHHMMSS` in UTC (MDTM, MFMT, MLSD `modify`). */
 export function ftpTimestamp(date: Date): string {
-  return timestamps.get(Math.floor(date.getTime() / 1000), date, timestamp);
+  return timestampOf(date.getTime());
 }
 
 /** RFC 3659 `perm` fact: what this session may do with the entry. */
-function permFact(info: FileInfo): string {
-  if (info.type === 'dir') return info.writable ? 'flcdmpe' : 'el';
-  return info.writable ? 'adfrw' : 'r';
+function permFact(dir: boolean, writable: boolean): string {
+  if (dir) return writable ? 'perm=flcdmpe;' : 'perm=el;';
+  return writable ? 'perm=adfrw;' : 'perm=r;';
 }
 
 /** `unix.mode=0644;` by permission bits. */
 const unixModes = new FormatCache<number>();
 const unixModeFact = (bits: number) => `unix.mode=0${bits.toString(8).padStart(3, '0')};`;
 
+/** Which facts a session asked for, looked up once per batch rather than six times per entry. */
+interface FactChoice {
+  type: boolean;
+  size: boolean;
+  modify: boolean;
+  perm: boolean;
+  unique: boolean;
+  mode: boolean;
+}
+
+const factChoice = (facts: ReadonlySet<MlstFact>): FactChoice => ({
+  type: facts.has('type'),
+  size: facts.has('size'),
+  modify: facts.has('modify'),
+  perm: facts.has('perm'),
+  unique: facts.has('unique'),
+  mode: facts.has('unix.mode'),
+});
+
+function factsRow(
+  facts: FactChoice,
+  dir: boolean,
+  size: number,
+  modifiedMs: number,
+  writable: boolean,
+  unique: string,
+  mode: number,
+  name: string,
+): string {
+  let out = '';
+  if (facts.type) out += dir ? 'type=dir;' : 'type=file;';
+  if (facts.size) out += `size=${size};`;
+  if (facts.modify) out += `modify=${timestampOf(modifiedMs)};`;
+  if (facts.perm) out += permFact(dir, writable);
+  if (facts.unique) out += `unique=${unique};`;
+  if (facts.mode) out += unixModes.get(mode & 0o777, mode & 0o777, unixModeFact);
+  return `${out} ${sanitize(name)}`;
+}
+
 /** An MLSD/MLST facts line: `type=file;size=3;modify=…;perm=…; name` (name as given). */
 export function factsLine(info: FileInfo, facts: ReadonlySet<MlstFact>, name: string): string {
+  const dir = info.type === 'dir';
+  return factsRow(factChoice(facts), dir, info.size, info.modified.getTime(), info.writable, info.unique, info.mode, name);
+}
+
+/** The MLSD lines of a batch's entries, each ended by CRLF. */
+export function factsLines(batch: EntryBatch, facts: ReadonlySet<MlstFact>): string {
+  const { names, numbers } = batch;
+  const choice = factChoice(facts);
   let out = '';
-  if (facts.has('type')) out += `type=${info.type};`;
-  if (facts.has('size')) out += `size=${info.size};`;
-  if (facts.has('modify')) out += `modify=${ftpTimestamp(info.modified)};`;
-  if (facts.has('perm')) out += `perm=${permFact(info)};`;
-  if (facts.has('unique')) out += `unique=${info.unique};`;
-  if (facts.has('unix.mode')) out += unixModes.get(info.mode & 0o777, info.mode & 0o777, unixModeFact);
-  return `${out} ${sanitize(name)}`;
+  for (let i = 0; i < names.length; i++) {
+    const at = i * ENTRY_FIELDS;
+    const unique = choice.unique ? batch.unique(i) : '';
+    out += factsRow(choice, numbers[at + AT_DIR] === 1, numbers[at + AT_SIZE]!, numbers[at + AT_MODIFIED]!, batch.writable(i), unique, numbers[at + AT_MODE]!, names[i]!) + '\r\n';
+  }
+  return out;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { pipeline } from 'node:stream/promises';
-import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import tls from 'node:tls';
 import type { Session } from './session.js';
@@ -303,41 +303,35 @@ export function throttleFor(limiters: RateLimiter[], highWaterMark: number): Nod
 }
 
 /**
- * A readable that yields `lines` lazily, each ended by CRLF (listings over the data connection).
- * An item may hold several lines joined by CRLF: a listing hands over a few hundred at a time.
+ * A readable of `text`, pulled chunk by chunk as the reader wants more (listings over the data
+ * connection: a chunk holds a batch of CRLF-ended lines). Each chunk becomes one Buffer pushed
+ * straight to the reader: no PassThrough copying and re-buffering it.
  *
- * When the reader goes away (the client resets the data connection, ABOR) the iteration stops
- * and `lines` is returned, so a directory handle behind it is closed at once.
+ * When the reader goes away (the client resets the data connection, ABOR) `text` is returned, so
+ * a directory handle behind it is closed at once.
  */
-export function linesStream(lines: AsyncIterable<string>): Readable {
-  const out = new PassThrough({ highWaterMark: 64 * 1024 });
-  /** Waits until `out` wants more; false when it was destroyed instead. */
-  const writable = (): Promise<boolean> =>
-    new Promise((resolve) => {
-      if (out.destroyed) return resolve(false);
-      const done = (ok: boolean) => () => {
-        out.off('drain', onDrain);
-        out.off('close', onClose);
-        resolve(ok);
+export function linesStream(text: AsyncIterable<string>): Readable {
+  const chunks = text[Symbol.asyncIterator]();
+  return new Readable({
+    highWaterMark: 64 * 1024,
+    read() {
+      const pull = (): void => {
+        chunks.next().then(
+          ({ done, value }) => {
+            if (done === true) this.push(null);
+            // An empty chunk (a batch the glob left empty) would end this read without data.
+            else if (value.length === 0) pull();
+            else this.push(Buffer.from(value, 'utf8'));
+          },
+          (err: Error) => this.destroy(err),
+        );
       };
-      const onDrain = done(true);
-      const onClose = done(false);
-      out.once('drain', onDrain);
-      out.once('close', onClose);
-    });
-  (async () => {
-    let batch = '';
-    for await (const line of lines) {
-      // `return` inside for-await calls lines.return(): the generator's finally closes its handle.
-      if (out.destroyed) return;
-      batch += line + '\r\n';
-      if (batch.length >= 16 * 1024) {
-        const more = out.write(batch);
-        batch = '';
-        if (!more && !(await writable())) return;
-      }
-    }
-    if (!out.destroyed) out.end(batch);
-  })().catch((err: Error) => out.destroy(err));
-  return out;
+      pull();
+    },
+    destroy(err, callback) {
+      // Queued behind a pending `next()` if any: the generator's finally then closes its handle.
+      void chunks.return?.()?.catch(() => undefined);
+      callback(err);
+    },
+  });
 }

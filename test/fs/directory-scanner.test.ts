@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { defaults } from '../../core/defaults.js';
 import { KIND_DIR, KIND_FILE, KIND_SYMLINK, STAT_FIELDS, scanDirectory, type ScanBatch } from '../../core/fs/directory-scanner.js';
+import { AT_DIR, AT_MODE, AT_MODIFIED, AT_SIZE, ENTRY_FIELDS, entryBatches } from '../../core/fs/entry-batch.js';
+import type { FileInfo } from '../../core/fs/file-system.js';
 import { PhysicalFileSystem } from '../../core/fs/physical.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp.js';
 import { runOk } from '../helpers/processes.js';
@@ -116,6 +118,58 @@ describe('PhysicalFileSystem.list over several scan batches', () => {
     const expected = Array.from({ length: FILES }, (_, i) => `f${i}`);
     if (!isWindows) expected.push('link-in');
     assert.deepEqual([...listed.keys()].sort(), expected.sort());
+  });
+
+  test('its batches (what LIST and MLSD format) hold the same entries as its FileInfo objects', async () => {
+    await fsp.mkdir(path.join(root, 'sub'), { recursive: true });
+    const fs = new PhysicalFileSystem({ root, readOnly: true });
+    const infos = new Map<string, FileInfo>();
+    for await (const info of fs.list('/')) infos.set(info.name, info);
+    const fromBatches = new Map<string, FileInfo>();
+    let batches = 0;
+    for await (const batch of entryBatches(fs.list('/'))) {
+      batches++;
+      assert.equal(batch.numbers.length, batch.names.length * ENTRY_FIELDS);
+      batch.names.forEach((name, i) => {
+        const at = i * ENTRY_FIELDS;
+        fromBatches.set(name, {
+          name,
+          type: batch.numbers[at + AT_DIR] === 1 ? 'dir' : 'file',
+          size: batch.numbers[at + AT_SIZE]!,
+          modified: new Date(batch.numbers[at + AT_MODIFIED]!),
+          mode: batch.numbers[at + AT_MODE]!,
+          unique: batch.unique(i),
+          writable: batch.writable(i),
+        });
+      });
+    }
+    assert.ok(batches >= 3, `${batches} batches`);
+    assert.deepEqual(fromBatches, infos);
+    assert.deepEqual(infos.get('sub'), await fs.stat('/sub'));
+    if (!isWindows) assert.deepEqual(infos.get('link-in'), { ...(await fs.stat('/f1')), name: 'link-in' });
+    await fsp.rmdir(path.join(root, 'sub'));
+  });
+
+  test('a listing that only yields FileInfo objects is grouped into batches', async () => {
+    const infos = Array.from({ length: 300 }, (_, i): FileInfo => ({
+      name: `e${i}`, type: i % 2 === 0 ? 'dir' : 'file', size: i % 2 === 0 ? 0 : i, modified: new Date(i * 1000), mode: 0o640, unique: `u${i}`, writable: i % 3 === 0,
+    }));
+    async function* entries(): AsyncGenerator<FileInfo> {
+      yield* infos;
+    }
+    const names: string[] = [];
+    for await (const batch of entryBatches(entries())) {
+      batch.names.forEach((name, i) => {
+        const info = infos[names.length]!;
+        const at = i * ENTRY_FIELDS;
+        assert.deepEqual(
+          [name, batch.numbers[at + AT_DIR], batch.numbers[at + AT_SIZE], batch.numbers[at + AT_MODIFIED], batch.numbers[at + AT_MODE], batch.unique(i), batch.writable(i)],
+          [info.name, info.type === 'dir' ? 1 : 0, info.size, info.modified.getTime(), info.mode, info.unique, info.writable],
+        );
+        names.push(name);
+      });
+    }
+    assert.deepEqual(names, infos.map((info) => info.name));
   });
 });
 

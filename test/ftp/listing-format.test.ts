@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { defaults } from '../../core/defaults.js';
 import type { FileInfo } from '../../core/fs/file-system.js';
-import { factsLine, ftpTimestamp, listLine, MLST_FACTS } from '../../core/ftp/listing-format.js';
+import { batchOf } from '../../core/fs/entry-batch.js';
+import { factsLine, factsLines, ftpTimestamp, listLine, listLines, MLST_FACTS, nameLines } from '../../core/ftp/listing-format.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const NOW = Date.UTC(2026, 5, 15, 12, 0, 0);
@@ -67,5 +68,21 @@ describe('listing lines', () => {
       assert.ok(line.includes(`;modify=${stamp};`), line);
       assert.ok(line.endsWith(`;unix.mode=0${info.mode.toString(8).padStart(3, '0')}; ${info.name}`), line);
     }
+  });
+
+  test('a batch formats to the lines of its entries, CRLF-ended, in order, the filter applied', () => {
+    const infos = times.slice(0, 500).map(entry);
+    infos.push({ ...entry(NOW, 9), name: 'bad\r\nname\x7f' }, { ...entry(NOW, 10), writable: false });
+    const batch = batchOf(infos);
+    const crlf = (lines: string[]) => lines.map((line) => line + '\r\n').join('');
+    assert.equal(listLines(batch, NOW, undefined), crlf(infos.map((info) => listLine(info, NOW))));
+    const odd = (name: string) => /[13579]$/.test(name);
+    assert.equal(listLines(batch, NOW, odd), crlf(infos.filter((i) => odd(i.name)).map((info) => listLine(info, NOW))));
+    assert.equal(nameLines(batch, 'dir/', odd), crlf(infos.filter((i) => odd(i.name)).map((info) => `dir/${info.name}`)));
+    assert.ok(listLines(batch, NOW, undefined).endsWith(' bad??name?\r\n' + listLine(infos.at(-1)!, NOW) + '\r\n'));
+    for (const facts of [new Set(MLST_FACTS), new Set(['size', 'unique'] as const), new Set<never>()]) {
+      assert.equal(factsLines(batch, facts), crlf(infos.map((info) => factsLine(info, facts, info.name))));
+    }
+    assert.ok(factsLines(batch, new Set(MLST_FACTS)).endsWith(';perm=r;unique=u10;unix.mode=0' + (370 & 0o777).toString(8) + '; entry 10\r\n'));
   });
 });
