@@ -117,7 +117,7 @@ export const defaults = {
   /**
    * Ports a passive listener picks at random from on Linux when no passive range is configured
    * (IANA's dynamic range, mostly above the kernel's own ephemeral ports), instead of port 0:
-   * see `bindPassivePort` in core/ftp/data-channel.ts for why.
+   * see `bindPort` in core/ftp/passive-listener.ts for why.
    */
   dynamicPassivePorts: { min: 49152, max: 65535 },
   /** Random ports tried from `dynamicPassivePorts` (all taken) before leaving the choice to the kernel. */
@@ -155,6 +155,14 @@ export const defaults = {
   webMaxZipEntries: 200_000,
   /** Folder depth a .zip descends to (links inside the share can nest folders without end). */
   webMaxZipDepth: 64,
+  /**
+   * A session's passive listener stays open between PASVs (one bind per session, not per file) and
+   * closes after one to two of these periods without a PASV (ms), so an idle session holds no port
+   * and no listener. 10 s outlasts the pauses of any client's batch (a directory walk, an mget);
+   * holding longer would not deny anyone a port (an unarmed listener's port is taken over when a
+   * configured range runs out), only keep a descriptor per idle session.
+   */
+  passiveListenerIdleMs: 10_000,
 } as const;
 
 export type Defaults = typeof defaults;
