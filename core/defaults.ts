@@ -156,11 +156,11 @@ export const defaults = {
   /** Folder depth a .zip descends to (links inside the share can nest folders without end). */
   webMaxZipDepth: 64,
   /**
-   * A session's passive listener stays open between PASVs (one bind per session, not per file) and
-   * closes after one to two of these periods without a PASV (ms), so an idle session holds no port
-   * and no listener. 10 s outlasts the pauses of any client's batch (a directory walk, an mget);
-   * holding longer would not deny anyone a port (an unarmed listener's port is taken over when a
-   * configured range runs out), only keep a descriptor per idle session.
+   * A session's passive listener stays open between PASVs (one bind per session, not per file);
+   * unarmed, it closes once one to two of these periods have passed since the last PASV (ms), so an
+   * idle session holds no port and no listener. 10 s outlasts the pauses within a client's batch (a
+   * directory walk, an mget); holding longer would deny nobody a port (an unarmed listener's port
+   * is taken over when a configured range runs out), only keep a descriptor per idle session.
    */
   passiveListenerIdleMs: 10_000,
 } as const;

@@ -8,7 +8,7 @@ export interface PassiveListenerOptions {
   passivePorts: { min: number; max: number } | undefined;
   /** Only this address may connect (RFC 2577 port stealing); undefined lets any address through. */
   peerAddress: string | undefined;
-  /** The listener closes after one to two of these periods without a PASV (ms). */
+  /** An unarmed listener closes once one to two of these periods have passed since the last PASV (ms). */
   idleMs: number;
   /** Receives the one connection an arming lets through. */
   onConnection(socket: net.Socket): void;
