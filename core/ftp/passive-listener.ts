@@ -116,16 +116,20 @@ export class PassiveListener {
     const { min, max } = range ?? defaults.dynamicPassivePorts;
     const size = max - min + 1;
     const offset = Math.floor(Math.random() * size);
+    // Ports of this range that unarmed listeners hold: known to be taken, so tried only as a last resort.
+    const idle = [...reclaimable].filter((other) => other.host === host && other.port >= min && other.port <= max);
+    const idlePorts = new Set(idle.map((other) => other.port));
     // A configured range is all the firewall lets through: every port of it is worth a try.
     const attempts = range ? size : Math.min(size, defaults.dynamicPassivePortAttempts);
     for (let i = 0; i < attempts; i++) {
       const port = range ? min + ((offset + i) % size) : min + Math.floor(Math.random() * size);
+      if (idlePorts.has(port)) continue;
       const bound = await tryBind(server, host, port);
       if (bound !== undefined) return bound;
     }
     if (!range) return bindPassive(server, host, 0);
-    for (const other of reclaimable) {
-      if (other.host !== host || other.port < min || other.port > max) continue;
+    for (const other of idle) {
+      if (!reclaimable.has(other)) continue; // armed (or closed) since
       const port = other.port;
       other.close();
       const bound = await tryBind(server, host, port);

@@ -106,6 +106,21 @@ describe('passive listener reuse', () => {
       await waitFor(() => bindable(port), `port ${port} to be free after the session ended`);
     }));
 
+  test("a free port of the range is taken before another session's unused listener", async () => {
+    const base = await freePortRange(2);
+    await withServer({ passivePorts: { min: base, max: base + 1 } }, async (f) => {
+      const first = await connectAndLogin(f.port);
+      const { port } = await first.pasv();
+      assert.equal((await downloadOk(first, 'RETR a.txt')).toString(), 'first file');
+      const second = await connectAndLogin(f.port);
+      assert.equal((await second.pasv()).port, port === base ? base + 1 : base);
+      assert.equal((await first.pasv()).port, port, 'the first listener was left alone');
+      assert.equal((await downloadOk(first, 'RETR a.txt')).toString(), 'first file');
+      first.close();
+      second.close();
+    });
+  });
+
   test('a small range serves more sessions than it has ports, one after another', async () => {
     const port = await freePortRange(1);
     await withServer({ passivePorts: { min: port, max: port } }, async (f) => {
