@@ -118,7 +118,7 @@ export const defaults = {
   /**
    * Ports a passive listener picks at random from on Linux when no passive range is configured
    * (IANA's dynamic range, mostly above the kernel's own ephemeral ports), instead of port 0:
-   * see `bindPassivePort` in core/ftp/data-channel.ts for why.
+   * see `bindPort` in core/ftp/passive-listener.ts for why.
    */
   dynamicPassivePorts: { min: 49152, max: 65535 },
   /** Random ports tried from `dynamicPassivePorts` (all taken) before leaving the choice to the kernel. */
@@ -156,6 +156,14 @@ export const defaults = {
   webMaxZipEntries: 200_000,
   /** Folder depth a .zip descends to (links inside the share can nest folders without end). */
   webMaxZipDepth: 64,
+  /**
+   * A session's passive listener stays open between PASVs (one bind per session, not per file);
+   * unarmed, it closes once one to two of these periods have passed since the last PASV (ms), so an
+   * idle session holds no port and no listener. 10 s outlasts the pauses within a client's batch (a
+   * directory walk, an mget); holding longer would deny nobody a port (an unarmed listener's port
+   * is taken over when a configured range runs out), only keep a descriptor per idle session.
+   */
+  passiveListenerIdleMs: 10_000,
 } as const;
 
 export type Defaults = typeof defaults;

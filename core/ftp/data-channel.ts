@@ -1,9 +1,9 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { normalizeAddress, sameHost } from './peer-address.js';
+import { normalizeAddress } from './peer-address.js';
 import { peerCertificateError } from './tls-contexts.js';
+import { PassiveListener } from './passive-listener.js';
 import { defaults } from '../defaults.js';
-import { listen } from '../net/listen.js';
 
 /** How a data connection is protected, decided when it opens (PROT P or C). */
 export interface DataTls {
@@ -21,6 +21,8 @@ export interface DataChannelSettings {
   sameAddressOnly: boolean;
   timeoutMs: number;
   passivePorts?: { min: number; max: number };
+  /** How long an unused passive listener stays open (ms); `defaults.passiveListenerIdleMs` unless a test shortens it. */
+  listenerIdleMs?: number;
   /** Protection for a connection as it opens (PROT P → TLS), read at accept/connect time. */
   protection(): DataTls | undefined;
 }
@@ -43,12 +45,14 @@ const handshakeDone = new WeakSet<tls.TLSSocket>();
 export type DataSocket = net.Socket | tls.TLSSocket;
 
 /**
- * One session's data channel: a pending passive listener (PASV/EPSV) or active target (PORT/EPRT),
- * turned into a connected socket by `open()` when a transfer command runs. The passive listener
- * accepts exactly one connection from the client's own address; strangers are dropped.
+ * One session's data channel: an armed passive listener (PASV/EPSV) or active target (PORT/EPRT),
+ * turned into a connected socket by `open()` when a transfer command runs. The passive listener is
+ * kept across commands (see PassiveListener); each PASV lets exactly one connection through, from
+ * the client's own address when `sameAddressOnly`.
  */
 export class DataChannel {
-  private listener?: net.Server;
+  /** Created at the first PASV: a session that never asks for one holds none. */
+  private passive?: PassiveListener;
   private activeTarget?: { host: string; port: number };
   private accepted?: DataSocket;
   private acceptWaiter?: (socket: DataSocket) => void;
@@ -62,30 +66,28 @@ export class DataChannel {
 
   /** True when PASV/EPSV/PORT/EPRT prepared a connection that no transfer has used yet. */
   get prepared(): boolean {
-    return this.listener !== undefined || this.activeTarget !== undefined || this.accepted !== undefined;
+    return this.passive?.armed === true || this.activeTarget !== undefined || this.accepted !== undefined;
   }
 
-  /** Opens a passive listener on `localAddress` and returns its port. Replaces any earlier preparation. */
+  /**
+   * Arms the passive listener on `localAddress` for one connection and returns its port (the same
+   * port again while the listener stays open). Replaces any earlier preparation.
+   */
   async listenPassive(localAddress: string): Promise<number> {
     this.reset();
-    const server = net.createServer({ noDelay: true });
-    server.maxConnections = 4;
-    server.on('connection', (socket) => this.onPassiveConnection(server, socket));
-    let port: number;
-    try {
-      port = await this.bindPassivePort(server, normalizeAddress(localAddress));
-    } catch (err) {
-      server.close();
-      throw err;
-    }
-    server.on('error', () => server.close());
-    // The session ended (or another PASV came) while binding: this listener is nobody's.
+    this.passive ??= new PassiveListener({
+      passivePorts: this.settings.passivePorts,
+      peerAddress: this.settings.sameAddressOnly ? this.settings.peerAddress : undefined,
+      idleMs: this.settings.listenerIdleMs ?? defaults.passiveListenerIdleMs,
+      onConnection: (socket) => this.onPassiveConnection(socket),
+    });
+    const port = await this.passive.arm(normalizeAddress(localAddress));
+    // The session ended while binding: the listener is nobody's.
     if (this.disposed) {
-      server.close();
+      this.passive.close();
       throw new DataChannelError('closed', 'Data connection closed');
     }
-    this.listener?.close();
-    this.listener = server;
+    if (port === undefined) throw new DataChannelError('no-ports', "Can't open data connection: no free passive port");
     return port;
   }
 
@@ -108,7 +110,7 @@ export class DataChannel {
       const raw = await this.connectActive(target, deadline);
       const protection = this.settings.protection();
       socket = protection ? this.wrapTls(raw, protection) : raw;
-    } else if (this.listener || this.accepted) {
+    } else if (this.passive?.armed || this.accepted) {
       socket = await this.waitForPassive(deadline);
     } else {
       throw new DataChannelError('closed', 'Use PORT or PASV first');
@@ -123,13 +125,15 @@ export class DataChannel {
     return socket;
   }
 
-  /** Closes the listener and any connection (ABOR, REIN, QUIT, session end). */
+  /**
+   * Drops the preparation and closes any connection (a new PASV or PORT, ABOR, REIN, a refused
+   * command, a timeout); the passive listener stays open, unarmed, for the next PASV.
+   */
   reset(): void {
     const cancel = this.cancelPending;
     this.cancelPending = undefined;
     cancel?.();
-    this.listener?.close();
-    this.listener = undefined;
+    this.passive?.disarm();
     this.activeTarget = undefined;
     this.accepted?.destroy();
     this.accepted = undefined;
@@ -142,6 +146,7 @@ export class DataChannel {
   dispose(): void {
     this.disposed = true;
     this.reset();
+    this.passive?.close();
   }
 
   /** Forgets the finished transfer's socket without destroying it (its owner closes it gracefully). */
@@ -149,20 +154,8 @@ export class DataChannel {
     if (this.current === socket) this.current = undefined;
   }
 
-  private onPassiveConnection(server: net.Server, socket: net.Socket): void {
-    if (this.settings.sameAddressOnly && !sameHost(socket.remoteAddress, this.settings.peerAddress)) {
-      socket.destroy(); // a stranger racing the client for the port (RFC 2577 "port stealing")
-      return;
-    }
-    // A second connection accepted in the same tick as the first, or one that lands after a
-    // reset: the listener is spent, and the socket would otherwise be kept by nobody.
-    if (this.listener !== server || this.disposed) {
-      socket.destroy();
-      return;
-    }
-    server.close();
-    if (this.listener === server) this.listener = undefined;
-    socket.setNoDelay(true);
+  /** The one connection a PASV let through (TCP_NODELAY already set by the listener). */
+  private onPassiveConnection(socket: net.Socket): void {
     // Wrap at once so a client that starts TLS right after connecting (curl) and one that waits
     // for the 150 reply (ftplib) both work.
     const protection = this.settings.protection();
@@ -295,40 +288,4 @@ export class DataChannel {
       socket.on('close', onFail);
     });
   }
-
-  /**
-   * Binds to a free port of the configured range (random start so sessions spread out). Without a
-   * range, Linux gets random ports of `defaults.dynamicPassivePorts` and a few retries before port 0:
-   * its search for a free port 0 walks past every port that finished data connections hold in
-   * TIME_WAIT, and a session fetching many small files leaves thousands of them (measured, 2,000
-   * 4 KiB files fetched twice: 3.2-4.3 ms of server CPU per file with port 0, mostly in the kernel,
-   * 0.8-0.9 ms with these). An explicit port is bound at once, TIME_WAIT or not (libuv sets SO_REUSEADDR),
-   * and Linux refuses one that any socket listens on, wildcard included, so no other service can be
-   * shadowed. BSD and Windows let a specific address shadow a wildcard listener: port 0 there.
-   */
-  private async bindPassivePort(server: net.Server, host: string): Promise<number> {
-    const range = this.settings.passivePorts;
-    if (!range && process.platform !== 'linux') return bindPassive(server, host, 0);
-    const { min, max } = range ?? defaults.dynamicPassivePorts;
-    const size = max - min + 1;
-    const offset = Math.floor(Math.random() * size);
-    // A configured range is all the firewall lets through: every port of it is worth a try.
-    const attempts = range ? size : Math.min(size, defaults.dynamicPassivePortAttempts);
-    for (let i = 0; i < attempts; i++) {
-      const port = range ? min + ((offset + i) % size) : min + Math.floor(Math.random() * size);
-      try {
-        return await bindPassive(server, host, port);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' && (err as NodeJS.ErrnoException).code !== 'EACCES') throw err;
-      }
-    }
-    if (!range) return bindPassive(server, host, 0);
-    throw new DataChannelError('no-ports', "Can't open data connection: no free passive port");
-  }
-}
-
-/** Listens for one session's data connection; resolves the port (only port 0 asks which it got: a getsockname). */
-async function bindPassive(server: net.Server, host: string, port: number): Promise<number> {
-  await listen(server, { port, host, backlog: 8, exclusive: true });
-  return port || (server.address() as net.AddressInfo).port;
 }
