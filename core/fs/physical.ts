@@ -4,12 +4,12 @@
  * Every operation resolves the real path of what it touches and refuses anything whose real path,
  * or that of any directory on the way to it, is not inside the real path of the root, so a symlink
  * leading out of the share is as good as absent, even where a link out there leads back in.
- * Only `fs.promises` is used: this code runs on Electron's main loop.
+ * Only asynchronous `fs` calls are used: this code runs on Electron's main loop.
  *
  * Longer than most modules on purpose: every operation's confinement stays in this one door.
  * What does not depend on the host path lives beside it (upload-target.ts, directory-scanner.ts).
  */
-import { constants, promises as fsp, type Stats } from 'node:fs';
+import fs, { constants, promises as fsp, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { KIND_DIR, KIND_SYMLINK, STAT_FIELDS, scanDirectory } from './directory-scanner.js';
@@ -131,17 +131,7 @@ export class PhysicalFileSystem implements FileSystem {
 
   async openRead(ftpPath: string): Promise<ReadableFile> {
     const loc = existing(await this.locate(ftpPath));
-    // Open first, then fstat the handle: what we check is exactly what we read.
-    const fh = await fsp.open(loc.real, READ_FLAGS).catch(rethrow);
-    try {
-      const st = await fh.stat();
-      if (st.isDirectory()) throw fail('is-a-directory');
-      if (!st.isFile()) throw fail('not-found');
-      return readableFile(fh, st.size);
-    } catch (err) {
-      await fh.close().catch(() => undefined);
-      throw toFsError(err);
-    }
+    return openRegularFile(loc.real);
   }
 
   async openUpload(ftpPath: string, mode: UploadMode): Promise<UploadTarget & { path: string }> {
@@ -550,15 +540,60 @@ export class PhysicalFileSystem implements FileSystem {
   }
 }
 
-/** An open handle as a ReadableFile: positional reads whose errors are FsErrors. */
-function readableFile(fh: FileHandle, size: number): ReadableFile {
-  let closing: Promise<void> | undefined;
-  return {
-    size,
-    read: (buffer, length, position) => fh.read(buffer, 0, length, position).then((r) => r.bytesRead, rethrow),
-    // FileHandle.close waits for reads in flight, so a cancelled download can close at any time.
-    close: () => (closing ??= fh.close().catch(() => undefined)),
-  };
+/**
+ * Opens `real` for reading, then checks on the descriptor that it is a regular file: what we check
+ * is exactly what we read. Callbacks on a bare descriptor, not a FileHandle: each step is one
+ * thread-pool round trip either way, and the promise API costs more main-thread work per step.
+ */
+function openRegularFile(real: string): Promise<ReadableFile> {
+  return new Promise((resolve, reject) => {
+    fs.open(real, READ_FLAGS, (openError, fd) => {
+      if (openError) return reject(toFsError(openError));
+      fs.fstat(fd, (statError, st) => {
+        const refusal = statError ? toFsError(statError) : st.isDirectory() ? fail('is-a-directory') : st.isFile() ? undefined : fail('not-found');
+        if (refusal === undefined) resolve(new DescriptorFile(fd, st.size));
+        else fs.close(fd, () => reject(refusal));
+      });
+    });
+  });
+}
+
+/**
+ * An open descriptor as a ReadableFile: positional reads whose errors are FsErrors.
+ *
+ * The descriptor is closed only once no read is in flight, so a cancelled download can close at
+ * any time: closed under a queued read, its number could be reused by another open, and that read
+ * would read someone else's file.
+ */
+class DescriptorFile implements ReadableFile {
+  #reads = 0;
+  #closing: Promise<void> | undefined;
+  #release: (() => void) | undefined;
+
+  constructor(
+    private readonly fd: number,
+    readonly size: number,
+  ) {}
+
+  read(buffer: Buffer, length: number, position: number): Promise<number> {
+    if (this.#closing) return Promise.reject(fail('io', 'File already closed'));
+    this.#reads++;
+    return new Promise((resolve, reject) => {
+      fs.read(this.fd, buffer, 0, length, position, (err, bytesRead) => {
+        if (--this.#reads === 0) this.#release?.();
+        if (err) reject(toFsError(err));
+        else resolve(bytesRead);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= new Promise((resolve) => {
+      this.#release = () => fs.close(this.fd, () => resolve());
+      if (this.#reads === 0) this.#release();
+    });
+    return this.#closing;
+  }
 }
 
 /** `.catch(rethrow)`: the one way `fs` errors leave this module, as FsErrors. */
