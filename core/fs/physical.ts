@@ -13,7 +13,7 @@ import fs, { constants, promises as fsp, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { KIND_DIR, KIND_SYMLINK, STAT_FIELDS, scanDirectory } from './directory-scanner.js';
-import type { FileInfo, FileSystem, ReadableFile, UploadMode, UploadTarget } from './file-system.js';
+import type { FileInfo, FileSystem, ReadAhead, ReadableFile, UploadMode, UploadTarget } from './file-system.js';
 import { FS_ERROR_MESSAGES, FsError, toFsError, type FsErrorCode } from './fs-error.js';
 import { claimUpload, createUpload, isUploadTempName, uploadTempName } from './upload-target.js';
 import { ftpComponents, hostPlatform, isInside, resolveFtpPath, splitFtpPath, toHostPath, validateName } from './safe-path.js';
@@ -129,9 +129,9 @@ export class PhysicalFileSystem implements FileSystem {
     }
   }
 
-  async openRead(ftpPath: string): Promise<ReadableFile> {
+  async openRead(ftpPath: string, readAhead?: ReadAhead): Promise<ReadableFile> {
     const loc = existing(await this.locate(ftpPath));
-    return openRegularFile(loc.real);
+    return openRegularFile(loc.real, readAhead);
   }
 
   async openUpload(ftpPath: string, mode: UploadMode): Promise<UploadTarget & { path: string }> {
@@ -544,18 +544,53 @@ export class PhysicalFileSystem implements FileSystem {
  * Opens `real` for reading, then checks on the descriptor that it is a regular file: what we check
  * is exactly what we read. Callbacks on a bare descriptor, not a FileHandle: each step is one
  * thread-pool round trip either way, and the promise API costs more main-thread work per step.
+ *
+ * The read-ahead runs beside the fstat, and its bytes are only ever served once the fstat has
+ * passed. It is positional (pread), which a FIFO refuses (ESPIPE) without giving up its data, as a
+ * directory does (EISDIR).
  */
-function openRegularFile(real: string): Promise<ReadableFile> {
+function openRegularFile(real: string, readAhead: ReadAhead | undefined): Promise<ReadableFile> {
   return new Promise((resolve, reject) => {
     fs.open(real, READ_FLAGS, (openError, fd) => {
       if (openError) return reject(toFsError(openError));
-      fs.fstat(fd, (statError, st) => {
-        const refusal = statError ? toFsError(statError) : st.isDirectory() ? fail('is-a-directory') : st.isFile() ? undefined : fail('not-found');
-        if (refusal === undefined) resolve(new DescriptorFile(fd, st.size));
+      let st: Stats | undefined;
+      let refusal: FsError | undefined;
+      let ahead: ReadAheadResult | undefined;
+      let pending = 1;
+      // Once both are back: the descriptor is never closed under a read in flight (see DescriptorFile).
+      const settle = (): void => {
+        if (--pending > 0) return;
+        if (refusal === undefined) resolve(new DescriptorFile(fd, st!.size, ahead));
         else fs.close(fd, () => reject(refusal));
+      };
+      fs.fstat(fd, (statError, stats) => {
+        st = stats;
+        refusal = statError ? toFsError(statError) : stats.isDirectory() ? fail('is-a-directory') : stats.isFile() ? undefined : fail('not-found');
+        settle();
       });
+      if (readAhead) {
+        const { buffer, position } = readAhead;
+        // A failed read-ahead is forgotten: the first read tries again and reports its own error.
+        // Arguments fs.read refuses throw here, before anything is queued.
+        try {
+          fs.read(fd, buffer, 0, buffer.length, position, (readError, bytesRead) => {
+            if (!readError) ahead = { buffer, position, bytesRead };
+            settle();
+          });
+          pending++;
+        } catch {
+          // No read-ahead then.
+        }
+      }
     });
   });
+}
+
+/** What a read-ahead brought: `bytesRead` bytes at the start of `buffer`, from byte `position`. */
+interface ReadAheadResult {
+  buffer: Buffer;
+  position: number;
+  bytesRead: number;
 }
 
 /**
@@ -573,17 +608,31 @@ class DescriptorFile implements ReadableFile {
   constructor(
     private readonly fd: number,
     readonly size: number,
+    /** Answers the first read, when that read is into its buffer at its position. */
+    private ahead: ReadAheadResult | undefined,
   ) {}
 
   read(buffer: Buffer, length: number, position: number): Promise<number> {
     if (this.#closing) return Promise.reject(fail('io', 'File already closed'));
-    this.#reads++;
+    const ahead = this.ahead;
+    if (ahead !== undefined) {
+      this.ahead = undefined;
+      // The read-ahead filled the whole buffer unless the file ended first, so this is what a
+      // read of `length` bytes would have returned then.
+      if (ahead.buffer === buffer && ahead.position === position) return Promise.resolve(Math.min(ahead.bytesRead, length));
+    }
     return new Promise((resolve, reject) => {
-      fs.read(this.fd, buffer, 0, length, position, (err, bytesRead) => {
-        if (--this.#reads === 0) this.#release?.();
-        if (err) reject(toFsError(err));
-        else resolve(bytesRead);
-      });
+      try {
+        fs.read(this.fd, buffer, 0, length, position, (err, bytesRead) => {
+          if (--this.#reads === 0) this.#release?.();
+          if (err) reject(toFsError(err));
+          else resolve(bytesRead);
+        });
+        // Counted once queued: arguments fs.read refuses throw before anything is.
+        this.#reads++;
+      } catch (err) {
+        reject(toFsError(err));
+      }
     });
   }
 
