@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { defaults } from '../defaults.js';
-import type { ReadableFile } from './file-system.js';
+import type { FileSystem, ReadableFile } from './file-system.js';
 import type { Pacer } from '../net/throttle.js';
 
 /** Free download buffers, shared by every session of the process (see `pooledDownloadBuffers`). */
@@ -9,6 +9,32 @@ const pool: Buffer[] = [];
 
 function takeBuffer(): Buffer {
   return pool.pop() ?? Buffer.allocUnsafeSlow(defaults.downloadChunkBytes);
+}
+
+function giveBack(buffer: Buffer): void {
+  if (pool.length < defaults.pooledDownloadBuffers) pool.push(buffer);
+}
+
+/** The read-ahead buffer of each file opened by `openToSend`, for its `sendFile` to start with. */
+const readAheads = new WeakMap<ReadableFile, Buffer>();
+
+/**
+ * Opens a file to be sent by `sendFile` from byte `start`, its first chunk read while the file
+ * system checks the file (see ReadAhead): a file that fits in one chunk then costs no read turn of
+ * its own. A file that is never sent leaves its buffer to the GC.
+ */
+export async function openToSend(fs: FileSystem, path: string, start: number): Promise<ReadableFile> {
+  const buffer = takeBuffer();
+  let file: ReadableFile;
+  try {
+    file = await fs.openRead(path, { buffer, position: start });
+  } catch (err) {
+    // Once openRead has settled nothing reads into the buffer any more.
+    giveBack(buffer);
+    throw err;
+  }
+  readAheads.set(file, buffer);
+  return file;
 }
 
 /**
@@ -45,12 +71,16 @@ export async function sendFile(
   closed.catch(() => undefined);
   socket.once('close', onClose);
   if (socket.destroyed) onClose();
-  const buffers: Buffer[] = [];
+  // The read-ahead buffer, when there is one, takes the first turn: its first read is done.
+  const readAhead = readAheads.get(file);
+  readAheads.delete(file);
+  const buffers: Buffer[] = readAhead ? [readAhead] : [];
   let done = false;
   try {
     let position = start;
     let turn = 0;
     let writing: Promise<void> | undefined;
+    let ended = false;
     for (;;) {
       const buffer = (buffers[turn] ??= takeBuffer());
       turn ^= 1;
@@ -79,21 +109,29 @@ export async function sendFile(
       if (slot) await Promise.race([slot, closed]);
       position += bytesRead;
       const chunk = buffer.subarray(0, bytesRead);
+      // A short read of a regular file is its end (as it is now): saves a read per small file.
+      // The last chunk goes out with the end; `finished` below waits for it.
+      if (bytesRead < wanted) {
+        socket.end(chunk);
+        onChunk(chunk);
+        ended = true;
+        break;
+      }
       writing = Promise.race([write(socket, chunk), closed]);
       // Awaited on the next turn; a failure that ends the loop first must not go unhandled.
       writing.catch(() => undefined);
       onChunk(chunk);
-      // A short read of a regular file is its end (as it is now): saves a read per small file.
-      if (bytesRead < wanted) break;
     }
-    if (writing) await writing;
-    socket.end();
+    if (!ended) {
+      if (writing) await writing;
+      socket.end();
+    }
     await finished(socket, { readable: false });
     done = true;
   } finally {
     socket.off('close', onClose);
     // After a failure a write may still be queued in the socket: those buffers are left to the GC.
-    if (done) for (const buffer of buffers) if (pool.length < defaults.pooledDownloadBuffers) pool.push(buffer);
+    if (done) for (const buffer of buffers) giveBack(buffer);
   }
 }
 

@@ -32,6 +32,17 @@ export interface ReadableFile {
   close(): Promise<void>;
 }
 
+/**
+ * A buffer the caller of `openRead` will read into first, from byte `position`. The file system
+ * may fill it (up to its length) while it checks the file, so a small file needs no read of its
+ * own: the first `read` into this buffer at this position then answers from it. Once `openRead`
+ * has settled, nothing is reading into the buffer any more, whatever the outcome.
+ */
+export interface ReadAhead {
+  buffer: Buffer;
+  position: number;
+}
+
 /** An upload in progress: bytes go to `stream`; `commit` makes them visible, `abort` discards them. */
 export interface UploadTarget {
   readonly stream: Writable;
@@ -82,8 +93,11 @@ export interface FileSystem {
   stat(path: string): Promise<FileInfo>;
   /** Streams a directory's entries with their info, in bounded memory (no full array for 100,000 entries). */
   list(path: string): AsyncIterable<FileInfo>;
-  /** Opens a file for reading. Fails with 'is-a-directory' for directories. The caller closes it. */
-  openRead(path: string): Promise<ReadableFile>;
+  /**
+   * Opens a file for reading. Fails with 'is-a-directory' for directories. The caller closes it.
+   * `readAhead` is a hint a backend may ignore (then the first read is an ordinary one).
+   */
+  openRead(path: string, readAhead?: ReadAhead): Promise<ReadableFile>;
   /** Prepares an upload. For `unique`, the returned `path` is the name actually chosen. */
   openUpload(path: string, mode: UploadMode): Promise<UploadTarget & { path: string }>;
   mkdir(path: string): Promise<void>;

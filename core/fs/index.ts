@@ -2,7 +2,7 @@
  * The file-system layer of the core: the backend contract, its errors, the path resolver and the
  * two backends (one folder as `/`, or several folders under a virtual `/`).
  */
-export type { FileInfo, FileSystem, ReadableFile, UploadMode, UploadTarget } from './file-system.js';
+export type { FileInfo, FileSystem, ReadAhead, ReadableFile, UploadMode, UploadTarget } from './file-system.js';
 export { readFileStream } from './file-stream.js';
 export { FsError, isFsError, toFsError, type FsErrorCode } from './fs-error.js';
 export {

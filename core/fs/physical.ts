@@ -4,17 +4,17 @@
  * Every operation resolves the real path of what it touches and refuses anything whose real path,
  * or that of any directory on the way to it, is not inside the real path of the root, so a symlink
  * leading out of the share is as good as absent, even where a link out there leads back in.
- * Only `fs.promises` is used: this code runs on Electron's main loop.
+ * Only asynchronous `fs` calls are used: this code runs on Electron's main loop.
  *
  * Longer than most modules on purpose: every operation's confinement stays in this one door.
  * What does not depend on the host path lives beside it (upload-target.ts, directory-scanner.ts).
  */
-import { constants, promises as fsp, type Stats } from 'node:fs';
+import fs, { constants, promises as fsp, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { KIND_DIR, KIND_FILE, KIND_SYMLINK, STAT_FIELDS, scanDirectory, type ScanBatch } from './directory-scanner.js';
 import { AT_MODE, AT_SIZE, batchedListing, type EntryBatch } from './entry-batch.js';
-import type { FileInfo, FileSystem, ReadableFile, UploadMode, UploadTarget } from './file-system.js';
+import type { FileInfo, FileSystem, ReadAhead, ReadableFile, UploadMode, UploadTarget } from './file-system.js';
 import { FS_ERROR_MESSAGES, FsError, toFsError, type FsErrorCode } from './fs-error.js';
 import { claimUpload, createUpload, isUploadTempName, uploadTempName } from './upload-target.js';
 import { ftpComponents, hostPlatform, isInside, resolveFtpPath, splitFtpPath, toHostPath, validateName } from './safe-path.js';
@@ -165,19 +165,9 @@ export class PhysicalFileSystem implements FileSystem {
     return { names, numbers: stats.subarray(0, kept * STAT_FIELDS), unique, writable: () => writable };
   }
 
-  async openRead(ftpPath: string): Promise<ReadableFile> {
+  async openRead(ftpPath: string, readAhead?: ReadAhead): Promise<ReadableFile> {
     const loc = existing(await this.locate(ftpPath));
-    // Open first, then fstat the handle: what we check is exactly what we read.
-    const fh = await fsp.open(loc.real, READ_FLAGS).catch(rethrow);
-    try {
-      const st = await fh.stat();
-      if (st.isDirectory()) throw fail('is-a-directory');
-      if (!st.isFile()) throw fail('not-found');
-      return readableFile(fh, st.size);
-    } catch (err) {
-      await fh.close().catch(() => undefined);
-      throw toFsError(err);
-    }
+    return openRegularFile(loc.real, readAhead);
   }
 
   async openUpload(ftpPath: string, mode: UploadMode): Promise<UploadTarget & { path: string }> {
@@ -320,10 +310,7 @@ export class PhysicalFileSystem implements FileSystem {
     // so every prefix is its own real path too: the parent's and the entry's checks below hold by
     // construction. Most paths are like that, and they cost one thread-pool round trip, not two.
     const host = toHostPath(realRoot, ftp);
-    const whole = await fsp.realpath(host).then(
-      (real) => ({ real }),
-      (err: unknown) => ({ err }),
-    );
+    const whole = await realPathOf(host);
     if ('real' in whole && whole.real === host) {
       return { ftp, isRoot: false, realRoot, parentReal: path.dirname(host), entry: host, real: host, dangling: false };
     }
@@ -581,15 +568,117 @@ export class PhysicalFileSystem implements FileSystem {
   }
 }
 
-/** An open handle as a ReadableFile: positional reads whose errors are FsErrors. */
-function readableFile(fh: FileHandle, size: number): ReadableFile {
-  let closing: Promise<void> | undefined;
-  return {
-    size,
-    read: (buffer, length, position) => fh.read(buffer, 0, length, position).then((r) => r.bytesRead, rethrow),
-    // FileHandle.close waits for reads in flight, so a cancelled download can close at any time.
-    close: () => (closing ??= fh.close().catch(() => undefined)),
-  };
+/**
+ * Opens `real` for reading, then checks on the descriptor that it is a regular file: what we check
+ * is exactly what we read. Callbacks on a bare descriptor, not a FileHandle: each step is one
+ * thread-pool round trip either way, and the promise API costs more main-thread work per step.
+ *
+ * The read-ahead runs beside the fstat, and its bytes are only ever served once the fstat has
+ * passed. It is positional (pread), which a FIFO refuses (ESPIPE) without giving up its data, as a
+ * directory does (EISDIR).
+ */
+function openRegularFile(real: string, readAhead: ReadAhead | undefined): Promise<ReadableFile> {
+  return new Promise((resolve, reject) => {
+    fs.open(real, READ_FLAGS, (openError, fd) => {
+      if (openError) return reject(toFsError(openError));
+      let st: Stats | undefined;
+      let refusal: FsError | undefined;
+      let ahead: ReadAheadResult | undefined;
+      let pending = 1;
+      // Once both are back: the descriptor is never closed under a read in flight (see DescriptorFile).
+      const settle = (): void => {
+        if (--pending > 0) return;
+        if (refusal === undefined) resolve(new DescriptorFile(fd, st!.size, ahead));
+        else fs.close(fd, () => reject(refusal));
+      };
+      fs.fstat(fd, (statError, stats) => {
+        st = stats;
+        refusal = statError ? toFsError(statError) : stats.isDirectory() ? fail('is-a-directory') : stats.isFile() ? undefined : fail('not-found');
+        settle();
+      });
+      if (readAhead) {
+        const { buffer, position } = readAhead;
+        // A failed read-ahead is forgotten: the first read tries again and reports its own error.
+        // Arguments fs.read refuses throw here, before anything is queued.
+        try {
+          fs.read(fd, buffer, 0, buffer.length, position, (readError, bytesRead) => {
+            if (!readError) ahead = { buffer, position, bytesRead };
+            settle();
+          });
+          pending++;
+        } catch {
+          // No read-ahead then.
+        }
+      }
+    });
+  });
+}
+
+/** What a read-ahead brought: `bytesRead` bytes at the start of `buffer`, from byte `position`. */
+interface ReadAheadResult {
+  buffer: Buffer;
+  position: number;
+  bytesRead: number;
+}
+
+/**
+ * An open descriptor as a ReadableFile: positional reads whose errors are FsErrors.
+ *
+ * The descriptor is closed only once no read is in flight, so a cancelled download can close at
+ * any time: closed under a queued read, its number could be reused by another open, and that read
+ * would read someone else's file.
+ */
+class DescriptorFile implements ReadableFile {
+  #reads = 0;
+  #closing: Promise<void> | undefined;
+  #release: (() => void) | undefined;
+
+  constructor(
+    private readonly fd: number,
+    readonly size: number,
+    /** Answers the first read, when that read is into its buffer at its position. */
+    private ahead: ReadAheadResult | undefined,
+  ) {}
+
+  read(buffer: Buffer, length: number, position: number): Promise<number> {
+    if (this.#closing) return Promise.reject(fail('io', 'File already closed'));
+    const ahead = this.ahead;
+    if (ahead !== undefined) {
+      this.ahead = undefined;
+      // The read-ahead filled the whole buffer unless the file ended first, so this is what a
+      // read of `length` bytes would have returned then.
+      if (ahead.buffer === buffer && ahead.position === position) return Promise.resolve(Math.min(ahead.bytesRead, length));
+    }
+    return new Promise((resolve, reject) => {
+      try {
+        fs.read(this.fd, buffer, 0, length, position, (err, bytesRead) => {
+          if (--this.#reads === 0) this.#release?.();
+          if (err) reject(toFsError(err));
+          else resolve(bytesRead);
+        });
+        // Counted once queued: arguments fs.read refuses throw before anything is.
+        this.#reads++;
+      } catch (err) {
+        reject(toFsError(err));
+      }
+    });
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= new Promise((resolve) => {
+      this.#release = () => fs.close(this.fd, () => resolve());
+      if (this.#reads === 0) this.#release();
+    });
+    return this.#closing;
+  }
+}
+
+/**
+ * The real path of `host` or the error finding it (the same realpath(3) as `fsp.realpath`): a
+ * callback wrapped once, cheaper than a promise and its `.then`, as every locate starts with it.
+ */
+function realPathOf(host: string): Promise<{ real: string } | { err: unknown }> {
+  return new Promise((resolve) => fs.realpath.native(host, (err, real) => resolve(err ? { err } : { real })));
 }
 
 /** `.catch(rethrow)`: the one way `fs` errors leave this module, as FsErrors. */

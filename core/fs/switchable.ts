@@ -1,4 +1,4 @@
-import type { FileInfo, FileSystem, ReadableFile, UploadMode, UploadTarget } from './file-system.js';
+import type { FileInfo, FileSystem, ReadAhead, ReadableFile, UploadMode, UploadTarget } from './file-system.js';
 
 /** A backend whose read-only switch can change while sessions are connected (both built-in ones). */
 export interface LiveFileSystem extends FileSystem {
@@ -52,8 +52,8 @@ export class SwitchableFileSystem implements LiveFileSystem {
     return this.#current.list(path);
   }
 
-  openRead(path: string): Promise<ReadableFile> {
-    return this.#current.openRead(path);
+  openRead(path: string, readAhead?: ReadAhead): Promise<ReadableFile> {
+    return this.#current.openRead(path, readAhead);
   }
 
   openUpload(path: string, mode: UploadMode): Promise<UploadTarget & { path: string }> {

@@ -3,7 +3,7 @@
  * read-only virtual `/`.
  */
 import path from 'node:path';
-import type { FileInfo, FileSystem, ReadableFile, UploadMode, UploadTarget } from './file-system.js';
+import type { FileInfo, FileSystem, ReadAhead, ReadableFile, UploadMode, UploadTarget } from './file-system.js';
 import { FsError } from './fs-error.js';
 import { PhysicalFileSystem } from './physical.js';
 import { ftpComponents, hostPlatform, resolveFtpPath } from './safe-path.js';
@@ -134,10 +134,10 @@ export class VirtualFileSystem implements FileSystem {
     }
   }
 
-  async openRead(ftpPath: string): Promise<ReadableFile> {
+  async openRead(ftpPath: string, readAhead?: ReadAhead): Promise<ReadableFile> {
     const routed = this.route(ftpPath);
     if (routed === null) throw new FsError('is-a-directory', 'Is a directory');
-    return routed.mount.fs.openRead(routed.inner);
+    return routed.mount.fs.openRead(routed.inner, readAhead);
   }
 
   async openUpload(ftpPath: string, mode: UploadMode): Promise<UploadTarget & { path: string }> {

@@ -1,6 +1,7 @@
 /**
  * The download pump (core/fs/file-pump.ts) over real loopback sockets and real files: every byte
- * arrives in order for sizes around the chunk size and for restart offsets, concurrent pumps that
+ * arrives in order for sizes around the chunk size and for restart offsets, with or without the
+ * first chunk read ahead while the file opens, concurrent pumps that
  * share the buffer pool never mix their bytes, and a socket that goes away or a failing read ends
  * the pump with a rejection instead of a hang.
  */
@@ -10,7 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { sendFile } from '../../core/fs/file-pump.js';
+import { openToSend, sendFile } from '../../core/fs/file-pump.js';
+import { isFsError } from '../../core/fs/fs-error.js';
 import { PhysicalFileSystem } from '../../core/fs/physical.js';
 import type { ReadableFile } from '../../core/fs/file-system.js';
 import { defaults } from '../../core/defaults.js';
@@ -57,9 +59,10 @@ describe('file pump', () => {
   });
   after(() => removeTempDir(root));
 
-  async function pump(name: string, start: number): Promise<{ received: Buffer; counted: number }> {
+  /** Sends `name` from `start` through a socket pair; `readAhead` opens it with openToSend. */
+  async function pump(name: string, start: number, readAhead = false): Promise<{ received: Buffer; counted: number }> {
     const { server, client, close } = await socketPair();
-    const file = await fs.openRead(name);
+    const file = readAhead ? await openToSend(fs, name, start) : await fs.openRead(name);
     try {
       let counted = 0;
       const received = readAll(client);
@@ -82,6 +85,26 @@ describe('file pump', () => {
         assert.equal(counted, expected.length, `${name} from ${start}: counted`);
       }
     }
+  });
+
+  test('a file opened with its first chunk read ahead (openToSend) arrives whole, from any restart offset', async () => {
+    for (const [name, data] of contents) {
+      for (const start of [0, 1, CHUNK, data.length - 1, data.length, data.length + 10]) {
+        if (start < 0) continue;
+        const { received, counted } = await pump(name, start, true);
+        const expected = data.subarray(Math.min(start, data.length));
+        assert.equal(sha256(received), sha256(expected), `${name} from ${start}`);
+        assert.equal(counted, expected.length, `${name} from ${start}: counted`);
+      }
+    }
+  });
+
+  test('openToSend refuses what openRead refuses, and read-ahead buffers never mix between pumps', async () => {
+    await assert.rejects(openToSend(fs, '/missing', 0), (err: unknown) => isFsError(err) && err.code === 'not-found');
+    await assert.rejects(openToSend(fs, '/', 0), (err: unknown) => isFsError(err) && err.code === 'is-a-directory');
+    const names = [...contents.keys()];
+    const results = await Promise.all([...names, ...names, ...names].map((name, i) => pump(name, 0, i % 2 === 0).then((r) => ({ name, ...r }))));
+    for (const { name, received } of results) assert.equal(sha256(received), sha256(contents.get(name)!), name);
   });
 
   test('pumps running at once share the buffer pool without mixing bytes', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { promises as fsp } from 'node:fs';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FsError, isFsError } from '../../core/fs/fs-error.js';
@@ -94,6 +94,60 @@ describe('PhysicalFileSystem: reading', () => {
     assert.equal((await readFrom(fs, '/naïve файл 😀.txt')).toString(), 'unicode');
   });
 
+  test('a read-ahead is filled while the file opens; the first read into it answers from it, any other read reads', async () => {
+    const file = path.join(root, 'ahead.txt');
+    await fsp.writeFile(file, 'hello world');
+    const buffer = Buffer.alloc(64);
+    const opened = await fs.openRead('/ahead.txt', { buffer, position: 6 });
+    try {
+      assert.equal(opened.size, 11);
+      assert.equal(buffer.subarray(0, 5).toString(), 'world', 'read while opening');
+      // Same inode, new bytes: the first read is the read-ahead's, the next ones read the disk.
+      await fsp.writeFile(file, 'HELLO WORLD');
+      assert.equal(await opened.read(buffer, 3, 6), 3);
+      assert.equal(buffer.subarray(0, 3).toString(), 'wor');
+      assert.equal(await opened.read(buffer, 64, 6), 5);
+      assert.equal(buffer.subarray(0, 5).toString(), 'WORLD');
+    } finally {
+      await opened.close();
+    }
+    // A first read elsewhere is an ordinary read; the read-ahead is not used after it.
+    const other = await fs.openRead('/ahead.txt', { buffer, position: 0 });
+    try {
+      await fsp.writeFile(file, 'jello world');
+      const elsewhere = Buffer.alloc(64);
+      assert.equal(await other.read(elsewhere, 64, 0), 11);
+      assert.equal(elsewhere.subarray(0, 11).toString(), 'jello world');
+      assert.equal(await other.read(buffer, 64, 0), 11);
+      assert.equal(buffer.subarray(0, 11).toString(), 'jello world');
+    } finally {
+      await other.close();
+      await fsp.unlink(file);
+    }
+  });
+
+  test('close waits for a read in flight, and a read after close fails with an FsError', async () => {
+    for (let i = 0; i < 20; i++) {
+      const file = await fs.openRead('/hello.txt');
+      const buffer = Buffer.alloc(32);
+      const reading = file.read(buffer, 32, 0);
+      const closing = file.close();
+      assert.equal(await reading, 11);
+      await closing;
+      assert.ok(isFsError(await file.read(buffer, 32, 0).catch((err: unknown) => err)));
+    }
+  });
+
+  test('refused opens with a read-ahead leave no descriptor open', { skip: process.platform !== 'linux' }, async () => {
+    const before = (await fsp.readdir('/proc/self/fd')).length;
+    const buffer = Buffer.alloc(64);
+    for (let i = 0; i < 20; i++) {
+      assert.equal(await codeOf(fs.openRead('/sub', { buffer, position: 0 })), 'is-a-directory');
+      assert.equal(await codeOf(fs.openRead('/missing', { buffer, position: 0 })), 'not-found');
+    }
+    assert.equal((await fsp.readdir('/proc/self/fd')).length, before);
+  });
+
   test('a file stream reads in whole chunks, and on past the size the file had when opened', async () => {
     const big = Buffer.alloc(300 * 1024, 7);
     await fsp.writeFile(path.join(root, 'growing.bin'), big.subarray(0, 100 * 1024));
@@ -145,6 +199,17 @@ describe('PhysicalFileSystem: reading', () => {
       assert.equal(await codeOf(fs.stat('/pipe')), 'not-found');
       // Would block a libuv thread forever without O_NONBLOCK.
       assert.equal(await codeOf(fs.openRead('/pipe')), 'not-found');
+      // A read-ahead beside the type check takes nothing from the FIFO (pread refuses it).
+      const writer = await fsp.open(fifo, fsConstants.O_RDWR | fsConstants.O_NONBLOCK);
+      try {
+        await writer.write('for someone else');
+        assert.equal(await codeOf(fs.openRead('/pipe', { buffer: Buffer.alloc(64), position: 0 })), 'not-found');
+        const left = Buffer.alloc(64);
+        const { bytesRead } = await writer.read(left, 0, 64, null);
+        assert.equal(left.subarray(0, bytesRead).toString(), 'for someone else');
+      } finally {
+        await writer.close();
+      }
       // Opening a FIFO without a reader fails at once (ENXIO) instead of blocking.
       assert.ok(['permission-denied', 'io'].includes(await codeOf(fs.openUpload('/pipe', { kind: 'append' }))));
     } finally {

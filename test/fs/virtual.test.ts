@@ -88,6 +88,15 @@ describe('VirtualFileSystem', () => {
     assert.equal((await fs.stat('/photos (2)')).name, 'photos (2)');
     assert.equal((await fs.stat('/music/album/song.mp3')).size, 5);
     assert.equal((await readFrom(fs, '/music/album/song.mp3', 3)).toString(), 'la');
+    // A read-ahead reaches the mount's folder: filled while the file opens.
+    const buffer = Buffer.alloc(16);
+    const song = await fs.openRead('/music/album/song.mp3', { buffer, position: 3 });
+    try {
+      assert.equal(buffer.subarray(0, 2).toString(), 'la');
+      assert.equal(await song.read(buffer, 16, 3), 2);
+    } finally {
+      await song.close();
+    }
     assert.equal(await codeOf(fs.stat('/nothing')), 'not-found');
     assert.equal(await codeOf(fs.stat('/nothing/deeper')), 'not-found');
     assert.equal(await codeOf(fs.openRead('/')), 'is-a-directory');

@@ -4,7 +4,7 @@ import { replyRefusal, resolvePath } from './command.js';
 import type { Session } from '../session.js';
 import type { UploadMode } from '../../fs/file-system.js';
 import { ActiveTransfer, throttleFor } from '../transfer-runner.js';
-import { sendFile } from '../../fs/file-pump.js';
+import { openToSend, sendFile } from '../../fs/file-pump.js';
 import { pacer } from '../../net/throttle.js';
 import { readFileStream } from '../../fs/file-stream.js';
 import { LfToCrlf, CrlfToLf } from '../ascii.js';
@@ -54,9 +54,11 @@ async function retrieve(session: Session, argument: string, carried: CarriedStat
   if (!dataCommandAllowed(session)) return;
   const path = resolvePath(session, argument);
   if (path === undefined) return session.data.reset();
-  const file = await session.fs.openRead(path).catch((err: unknown) => void refuseDataCommand(session, err, 'read'));
-  if (file === undefined) return;
   const start = carried.restOffset;
+  const binary = session.type === 'I';
+  const opened = binary ? openToSend(session.fs, path, start) : session.fs.openRead(path);
+  const file = await opened.catch((err: unknown) => void refuseDataCommand(session, err, 'read'));
+  if (file === undefined) return;
   // A start past the end sends nothing, as a REST beyond EOF on RETR does.
   const remaining = Math.max(0, file.size - start);
   const limits = session.server.limits;
@@ -71,7 +73,7 @@ async function retrieve(session: Session, argument: string, carried: CarriedStat
   };
   const transfer = new ActiveTransfer(
     session,
-    session.type === 'I'
+    binary
       ? { ...basics, pump: (socket, count) => sendFile(file, start, socket, count, undefined, pacer(limiters)) }
       : {
           ...basics,
