@@ -10,7 +10,7 @@
 import contentDisposition from 'content-disposition';
 import mime from 'mime-types';
 import type { FileInfo } from '../fs/file-system.js';
-import { sendFile } from '../fs/file-pump.js';
+import { openToSend, sendFile } from '../fs/file-pump.js';
 import { FsError } from '../fs/fs-error.js';
 import { pacer } from '../net/throttle.js';
 import type { Exchange } from './exchange.js';
@@ -66,7 +66,7 @@ export async function download(ex: Exchange, path: string, info: FileInfo): Prom
     res.end();
     return;
   }
-  const file = await ex.fs.openRead(path);
+  const file = await openToSend(ex.fs, path, start);
   try {
     // The bytes are what was opened: a file that shrank since its stat ends the response short.
     res.writeHead(status, { ...headers, ...rangeHeaders, 'Content-Length': end - start });
