@@ -56,6 +56,8 @@ const sizes = quick
   : { transfer: 1024 * MiB, files: 2000, fileBytes: 4096, entries: 10_000, sessions: 100, sessionBytes: 16 * MiB, logins: 300, idle: 500, reps: 5, smallReps: 2, listReps: 5, certReps: 20 };
 if (flags.reps) sizes.reps = sizes.smallReps = Math.max(1, Math.min(10, Number(flags.reps) || 1));
 
+/** The limit column's name for bench/raw-node-ftp.ts. */
+const NODE_FTP_FLOOR = 'bare Node FTP';
 const ALL_WORKLOADS = ['cert', 'idle', 'logins', 'many', 'list', 'retr', 'stor', 'retr-tls', 'stor-tls', 'conc', 'web'] as const;
 type Workload = (typeof ALL_WORKLOADS)[number];
 const workloads = new Set<Workload>(
@@ -235,7 +237,7 @@ async function main(): Promise<void> {
    * threads) over each measurement goes to `cpu.row`, as CPU seconds × `scale` ÷ `per`.
    */
   const perServer = (fn: (s: ServerName) => Promise<void | 'skipped'>, cpu?: { row: Row; per: number; scale: number }) =>
-    servers.map((name) => ({
+    servers.map((name): { name: string; run: () => Promise<void> } => ({
       name,
       run: async () => {
         const sampler = cpu ? new CpuSampler(running.get(name)!.pid) : undefined;
@@ -274,6 +276,8 @@ async function main(): Promise<void> {
     }
   };
   const rawNode = (args: string[]) => [process.execPath, '--import', 'tsx', 'bench/raw-node.ts', ...args];
+  /** The least FTP a Node server can speak for `many` and `logins` (bench/raw-node-ftp.ts), serving `sessions`. */
+  const rawNodeFtp = (root: string, sessions: number) => [process.execPath, '--import', 'tsx', 'bench/raw-node-ftp.ts', root, String(sessions)];
   const mbps = (result: Record<string, unknown>) => Number(result.bytes) / Number(result.seconds) / 1e6;
 
   // ---- idle sessions ----
@@ -348,12 +352,21 @@ async function main(): Promise<void> {
     const r = row(newRow('logins', `${count(sizes.logins)} clients log in at once`, 's', 'lower', 'ftpc (C, a thread per client)'));
     const e = row(newRow('login-errors', `${count(sizes.logins)} simultaneous logins: errors`, 'count', 'lower', 'ftpc'));
     log(r.label);
-    await alternate(r, sizes.smallReps + 1, perServer(async (name) => {
+    const entries = perServer(async (name) => {
       const result = await runJson(ftpc, ['logins', '127.0.0.1', port(name), String(sizes.logins)], 120_000);
       addSample(r, name, Number(result.seconds));
       e.values[name] = Math.max(e.values[name] ?? 0, Number(result.errors));
       await sleep(300);
-    }));
+    });
+    entries.push({
+      name: NODE_FTP_FLOOR,
+      run: async () => {
+        const result = await rawLimit(rawNodeFtp(running.get('ours')!.root, sizes.logins), ['logins', String(sizes.logins)], 120_000);
+        if (Number(result.errors) > 0) throw new Error(`${result.errors} of ${sizes.logins} logins failed`);
+        addLimit(r, NODE_FTP_FLOOR, Number(result.seconds));
+      },
+    });
+    await alternate(r, sizes.smallReps + 1, entries);
   }
 
   // ---- many small files ----
@@ -361,11 +374,21 @@ async function main(): Promise<void> {
     const r = row(newRow('many', `${count(sizes.files)} × ${sizes.fileBytes / 1024} KiB files, one session (PASV+RETR each)`, 'files/s', 'higher', 'ftpc (C)', true));
     const cpu = cpuRow('many', `${count(sizes.files)} small files: server CPU per file`, 'µs');
     log(r.label);
-    await alternate(r, sizes.smallReps, perServer(async (name) => {
+    const entries = perServer(async (name) => {
       const result = await runJson(ftpc, ['many', '127.0.0.1', port(name), '/many', String(sizes.files)], 300_000);
       if (Number(result.errors) > 0) throw new Error(`${result.errors} of ${sizes.files} files failed`);
       addSample(r, name, sizes.files / Number(result.seconds));
-    }, { row: cpu, per: sizes.files, scale: 1e6 }));
+    }, { row: cpu, per: sizes.files, scale: 1e6 });
+    entries.push({
+      name: NODE_FTP_FLOOR,
+      run: async () => {
+        const result = await rawLimit(rawNodeFtp(running.get('ours')!.root, 1), ['many', '/many', String(sizes.files)], 300_000);
+        if (Number(result.errors) > 0) throw new Error(`${result.errors} of ${sizes.files} files failed`);
+        addLimit(r, NODE_FTP_FLOOR, sizes.files / Number(result.seconds));
+        addLimit(cpu, NODE_FTP_FLOOR, (Number(result.serverCpuSeconds) * 1e6) / sizes.files);
+      },
+    });
+    await alternate(r, sizes.smallReps, entries);
   }
 
   // ---- listings ----
