@@ -169,6 +169,11 @@ export function checkTargets(rows: Row[]): Target[] {
     if (ours === undefined || peer === undefined) continue;
     targets.push({ name: `${row.label}: ≥ 2 × ftp-srv`, met: ours >= 2 * peer, detail: `${format(ours)} / ${format(peer)} = ${format(ours / peer)}×` });
   }
+  const idleNoGc = byId.get('idle-nogc');
+  if (idleNoGc?.values.ours !== undefined) {
+    const perSession = idleNoGc.values.ours;
+    targets.push({ name: 'idle session memory ≤ 8 KiB without a forced GC', met: perSession <= 8, detail: `${format(perSession)} KiB per session` });
+  }
   const idle = byId.get('idle');
   if (idle?.values.ours !== undefined) {
     targets.push({ name: 'idle session memory ≤ 16 KiB', met: idle.values.ours <= 16, detail: `${format(idle.values.ours)} KiB per session` });

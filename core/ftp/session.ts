@@ -261,6 +261,11 @@ export class Session {
   }
 
   private static onIdleTimeout(session: Session): void {
+    // The idle timer never ends a session while bytes move; it waits a whole timeout again.
+    if (session.transfer) {
+      session.idleTimer?.refresh();
+      return;
+    }
     session.replyAndClose(421, 'Idle timeout, closing control connection', 'idle timeout');
   }
 
@@ -374,11 +379,12 @@ export class Session {
     return secure;
   }
 
-  /** Called by transfer commands: the idle timer never fires while bytes move. */
+  /**
+   * Called by transfer commands. The idle timer stays armed (one timer object for the session's
+   * life, not one per transfer) but never closes the session while a transfer runs.
+   */
   transferStarted(transfer: ActiveTransfer): void {
     this.transfer = transfer;
-    clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
   }
 
   transferEnded(): void {
@@ -387,7 +393,7 @@ export class Session {
   }
 
   private restartIdleTimer(): void {
-    if (this.closed || this.transfer) return;
+    if (this.closed) return;
     // Every command lands here: re-arming the one timer costs less than a new one each time.
     if (this.idleTimer) {
       this.idleTimer.refresh();
