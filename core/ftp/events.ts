@@ -126,6 +126,11 @@ export class ServerEventEmitter {
     return this;
   }
 
+  /** True when someone listens to `event`: a hot path skips building a payload nobody would read. */
+  observed(event: ServerEventName): boolean {
+    return this.#emitter.listenerCount(event) > 0;
+  }
+
   protected emit<K extends ServerEventName>(event: K, payload: ServerEvents[K]): void {
     // Several events per command: without observers (a bare library server) skip the listener copy.
     if (this.#emitter.listenerCount(event) === 0) return;

@@ -19,7 +19,7 @@ export interface CommandLine {
 
 /** Splits a decoded line into verb and argument. Never throws. */
 export function parseCommandLine(line: string): CommandLine {
-  const trimmed = line.replace(/^[ \t]+/, '');
+  const trimmed = line.charCodeAt(0) === 0x20 || line.charCodeAt(0) === 0x09 ? line.replace(/^[ \t]+/, '') : line;
   const space = trimmed.indexOf(' ');
   if (space === -1) return { verb: trimmed.toUpperCase(), argument: '' };
   return { verb: trimmed.slice(0, space).toUpperCase(), argument: trimmed.slice(space + 1) };
@@ -90,25 +90,33 @@ export class LineSplitter {
     // Positions of the next CR and LF, searched again only once passed, so a chunk is scanned once.
     let cr = chunk.indexOf(CR, start);
     let lf = chunk.indexOf(LF, start);
+    // Without IAC in the chunk (nearly always) a line is decoded straight from it, with no copy.
+    const telnet = chunk.includes(IAC, start);
     for (;;) {
       if (cr !== -1 && cr < start) cr = chunk.indexOf(CR, start);
       if (lf !== -1 && lf < start) lf = chunk.indexOf(LF, start);
       const end = cr === -1 ? lf : lf === -1 ? cr : Math.min(cr, lf);
       if (end === -1) break;
-      const piece = chunk.subarray(start, end);
+      const from = start;
       start = end + 1;
       if (chunk[end] === CR) {
         if (start === chunk.length) this.afterCr = true;
         else if (chunk[start] === LF || chunk[start] === NUL) start++;
       }
-      if (this.pendingBytes + piece.length > this.maxBytes) {
+      if (this.pendingBytes + (end - from) > this.maxBytes) {
         this.overflow(events);
         return events;
       }
-      const bytes = this.pendingBytes === 0 ? piece : Buffer.concat([...this.pending, piece]);
-      this.pending = [];
-      this.pendingBytes = 0;
-      events.push({ kind: 'line', line: stripTelnet(bytes).toString('utf8') });
+      let line: string;
+      if (this.pendingBytes === 0 && !telnet && chunk[from] !== DM) {
+        line = chunk.toString('utf8', from, end);
+      } else {
+        const piece = chunk.subarray(from, end);
+        line = stripTelnet(this.pendingBytes === 0 ? piece : Buffer.concat([...this.pending, piece])).toString('utf8');
+        this.pending = [];
+        this.pendingBytes = 0;
+      }
+      events.push({ kind: 'line', line });
     }
     const rest = chunk.subarray(start);
     if (rest.length > 0) {

@@ -6,10 +6,15 @@ import { FsError } from '../fs/fs-error.js';
  * characters, so a file name can't inject a reply line.
  */
 
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\x00-\x1f\x7f]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\x00-\x1f\x7f]/g;
+
 /** Replaces CR, LF, NUL and other control characters so text can't break the reply framing. */
 export function sanitize(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\x00-\x1f\x7f]/g, '?');
+  // Tested first: most texts have nothing to replace, and a test allocates nothing.
+  return CONTROL_CHARACTER.test(text) ? text.replace(CONTROL_CHARACTERS, '?') : text;
 }
 
 /**

@@ -48,6 +48,8 @@ export interface ServerContext {
   /** Limiters a session's downloads/uploads draw from (server-wide and its own). */
   limitersFor(session: Session, direction: 'download' | 'upload'): RateLimiter[];
   emit<K extends keyof ServerEvents>(event: K, payload: ServerEvents[K]): void;
+  /** True when `event` has a listener (see ServerEventEmitter.observed). */
+  observed(event: keyof ServerEvents): boolean;
   /** Counts a failed login against its address (may start or lengthen its throttle). */
   loginFailed(remoteAddress: string): void;
   /** How long a reply to a session of this address that is not logged in must wait (ms); 0 mostly. */

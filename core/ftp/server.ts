@@ -175,22 +175,24 @@ export class FtpServer extends ServerEventEmitter {
     const ip = normalizeAddress(socket.remoteAddress);
     const total = this.sessions.size;
     const fromIp = this.perIp.get(ip) ?? 0;
-    socket.on('error', () => undefined);
     const maxConnections = this.options.maxConnections ?? defaults.maxConnections;
     const maxPerIp = this.options.maxConnectionsPerIp ?? defaults.maxConnectionsPerIp;
     const remotePort = socket.remotePort ?? 0;
     if (total >= maxConnections) {
+      socket.on('error', ignoreError);
       this.emit('connection-refused', { remoteAddress: ip, remotePort, reason: 'too-many-connections', limit: maxConnections });
       socket.end(formatReply(421, 'Too many connections, try again later'));
       return;
     }
     if (fromIp >= maxPerIp) {
+      socket.on('error', ignoreError);
       this.emit('connection-refused', { remoteAddress: ip, remotePort, reason: 'too-many-from-address', limit: maxPerIp });
       socket.end(formatReply(421, 'Too many connections from your address, try again later'));
       return;
     }
     this.perIp.set(ip, fromIp + 1);
-    const session = new Session(`s${this.nextSessionNumber++}`, context, socket);
+    // The session listens for the socket's errors from here on.
+    const session = new Session(`s${this.nextSessionNumber++}`, context, socket, ip);
     this.sessions.set(session.id, session);
     session.start();
   }
@@ -255,6 +257,7 @@ export class FtpServer extends ServerEventEmitter {
         return own[direction];
       },
       emit: (event, payload) => this.emit(event, payload),
+      observed: (event) => this.observed(event),
       loginFailed: (remoteAddress) => {
         const state = loginThrottle.recordFailure(remoteAddress);
         if (state.delayMs > 0) this.emit('address-throttled', { remoteAddress, ...state, windowMs: loginThrottle.windowMs });
@@ -272,6 +275,9 @@ export class FtpServer extends ServerEventEmitter {
     }
   }
 }
+
+/** A refused connection's errors (a reset before our 421 went out) are of no interest. */
+function ignoreError(): void {}
 
 /** Listens on all interfaces by default: `::` with ipv6Only false serves IPv4 and IPv6 on one socket on Linux, macOS and Windows. */
 function listenOn(server: net.Server, port: number, host: string | undefined): Promise<void> {

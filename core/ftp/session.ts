@@ -23,6 +23,17 @@ const MAX_UNSENT_REPLY_BYTES = 1024 * 1024;
 
 const ALL_MLST_FACTS: ReadonlySet<MlstFact> = new Set(MLST_FACTS);
 
+/**
+ * The session of each control socket (raw and TLS), for the socket listeners below: one function
+ * per event shared by every session instead of a closure each, which an idle session would hold
+ * (with their contexts, ~0.3-0.6 KiB per session).
+ */
+const sessionOfSocket = new WeakMap<net.Socket, Session>();
+
+function ignoreError(): void {
+  // 'close' follows; the session ends there.
+}
+
 export type TransferType = 'A' | 'I';
 
 /**
@@ -31,11 +42,8 @@ export type TransferType = 'A' | 'I';
  * transfer runs.
  */
 export class Session {
-  readonly remoteAddress: string;
   readonly remotePort: number;
-  readonly localAddress: string;
   readonly openedAt = Date.now();
-  readonly data: DataChannel;
 
   /** The username given by USER, waiting for PASS. */
   pendingUser?: string;
@@ -65,6 +73,10 @@ export class Session {
   private socket: net.Socket | tls.TLSSocket;
   private readonly rawSocket: net.Socket;
   private splitter: LineSplitter;
+  /** Made on first use (most sessions idle, many never transfer): see `data`. */
+  private dataChannel?: DataChannel;
+  private ownAddress?: string;
+  /** Lines that arrived while a command ran (a command arriving at an idle session runs at once). */
   private queue: CommandLine[] = [];
   private running = false;
   private closed = false;
@@ -75,36 +87,47 @@ export class Session {
   /** The fallback close of `replyAndClose`, for a client that never reads the last reply. */
   private closeTimer?: NodeJS.Timeout;
   /** Pending `wait()`s: woken (resolved) at once when the session closes, so no timer outlives it. */
-  private readonly sleepers = new Set<() => void>();
+  private sleepers?: Set<() => void>;
   /** Reading is paused by us (queue full or replies unsent), see `updateReading`. */
   private readingHeld = false;
   /** Command-rate token bucket: tokens left and when they were last topped up (performance.now()). */
   private commandTokens: number;
   private commandTokensAt = performance.now();
 
+  /** `remoteAddress` is the socket's, normalized (the server has it already for its per-address count). */
   constructor(
     readonly id: string,
     readonly server: ServerContext,
     socket: net.Socket,
+    readonly remoteAddress: string = normalizeAddress(socket.remoteAddress),
   ) {
     this.rawSocket = socket;
     this.socket = socket;
-    this.remoteAddress = normalizeAddress(socket.remoteAddress);
     this.remotePort = socket.remotePort ?? 0;
-    this.localAddress = normalizeAddress(socket.localAddress);
     this.splitter = new LineSplitter(server.limits.maxCommandLineBytes);
     this.commandTokens = Math.max(1, server.limits.commandBurst);
-    this.data = new DataChannel({
+    socket.setNoDelay(true);
+    this.listenTo(socket);
+  }
+
+  /** The data connection of PASV/PORT and transfers. Made on first use; one made after close is disposed. */
+  get data(): DataChannel {
+    if (this.dataChannel) return this.dataChannel;
+    const server = this.server;
+    this.dataChannel = new DataChannel({
       peerAddress: this.remoteAddress,
       sameAddressOnly: server.limits.passiveModeSameAddressOnly,
       timeoutMs: server.limits.dataConnectionTimeoutMs,
       passivePorts: server.passivePorts,
       protection: () => (this.protectData && server.tls ? server.tls : undefined),
     });
-    socket.setNoDelay(true);
-    socket.on('error', () => undefined); // 'close' follows; the session ends there
-    socket.on('close', () => this.close('connection closed'));
-    socket.on('drain', this.updateReading);
+    if (this.closed) this.dataChannel.dispose();
+    return this.dataChannel;
+  }
+
+  /** This machine's address the client connected to (what PASV announces). Asked of the socket on first use. */
+  get localAddress(): string {
+    return (this.ownAddress ??= normalizeAddress(this.rawSocket.localAddress));
   }
 
   /** True once TLS protects the control connection. */
@@ -140,7 +163,7 @@ export class Session {
       // connection slot forever: the idle timeout runs from the first byte, not from the greeting.
       this.restartIdleTimer();
     } else {
-      this.socket.on('data', this.onData);
+      this.socket.on('data', Session.onSocketData);
       void this.greet();
     }
   }
@@ -159,20 +182,21 @@ export class Session {
     } finally {
       this.running = false;
     }
-    void this.pump();
+    this.pump();
   }
 
   /** Resolves after `ms`, or at once when the session closes (callers check `isClosed`). */
   wait(ms: number): Promise<void> {
     if (this.closed) return Promise.resolve();
+    const sleepers = (this.sleepers ??= new Set());
     return new Promise((resolve) => {
       const wake = (): void => {
         clearTimeout(timer);
-        this.sleepers.delete(wake);
+        sleepers.delete(wake);
         resolve();
       };
       const timer = setTimeout(wake, ms);
-      this.sleepers.add(wake);
+      sleepers.add(wake);
     });
   }
 
@@ -194,7 +218,9 @@ export class Session {
     // After our FIN (QUIT, a kick) nothing more can reach the client: writing would only fail.
     if (this.closed || this.socket.writableEnded) return;
     this.socket.write(formatReply(code, text));
-    this.server.emit('reply', { sessionId: this.id, code, text: typeof text === 'string' ? text : text.join(' / ') });
+    if (this.server.observed('reply')) {
+      this.server.emit('reply', { sessionId: this.id, code, text: typeof text === 'string' ? text : text.join(' / ') });
+    }
     if (this.socket.writableLength > MAX_UNSENT_REPLY_BYTES) this.updateReading();
   }
 
@@ -202,7 +228,7 @@ export class Session {
    * Pauses reading while commands pile up or replies go unread, resumes once both drained: the
    * client's own TCP window then holds what it sends, not our memory.
    */
-  private readonly updateReading = (): void => {
+  private updateReading(): void {
     if (this.closed) return;
     const hold = this.queue.length >= MAX_QUEUED_LINES || this.socket.writableLength > MAX_UNSENT_REPLY_BYTES;
     if (hold && !this.readingHeld) {
@@ -212,7 +238,36 @@ export class Session {
       this.readingHeld = false;
       this.socket.resume();
     }
-  };
+  }
+
+  /** Listens to a control socket (the raw one, then the TLS one) through the shared listeners below. */
+  private listenTo(socket: net.Socket): void {
+    sessionOfSocket.set(socket, this);
+    socket.on('error', ignoreError);
+    socket.on('close', Session.onSocketClose);
+    socket.on('drain', Session.onSocketDrain);
+  }
+
+  private static onSocketData(this: net.Socket, chunk: Buffer): void {
+    sessionOfSocket.get(this)?.onData(chunk);
+  }
+
+  private static onSocketDrain(this: net.Socket): void {
+    sessionOfSocket.get(this)?.updateReading();
+  }
+
+  private static onSocketClose(this: net.Socket): void {
+    sessionOfSocket.get(this)?.close('connection closed');
+  }
+
+  private static onIdleTimeout(session: Session): void {
+    // The idle timer never ends a session while bytes move; it waits a whole timeout again.
+    if (session.transfer) {
+      session.idleTimer?.refresh();
+      return;
+    }
+    session.replyAndClose(421, 'Idle timeout, closing control connection', 'idle timeout');
+  }
 
   /** Replies, then closes the connection once the reply is flushed. */
   replyAndClose(code: number, text: string, reason: string): void {
@@ -245,10 +300,10 @@ export class Session {
     reason = this.closingReason ?? reason;
     clearTimeout(this.idleTimer);
     clearTimeout(this.closeTimer);
-    for (const wake of [...this.sleepers]) wake();
+    if (this.sleepers) for (const wake of [...this.sleepers]) wake();
     this.transfer?.cancel(reason);
     // dispose, not reset: a PASV still binding when the client vanished closes its listener too.
-    this.data.dispose();
+    this.dataChannel?.dispose();
     this.queue = [];
     this.socket.destroy();
     this.rawSocket.destroy();
@@ -277,7 +332,7 @@ export class Session {
     this.announcedSize = undefined;
     this.renameFrom = undefined;
     this.epsvAll = false;
-    this.data.reset();
+    this.dataChannel?.reset();
   }
 
   /** Reports cwd/TLS changes for the app's session table. */
@@ -291,7 +346,7 @@ export class Session {
 
   /** Starts TLS on the control connection after `234` (AUTH TLS). Buffered plaintext is discarded. */
   upgradeToTls(): void {
-    this.socket.off('data', this.onData);
+    this.socket.off('data', Session.onSocketData);
     // Lines sent in clear after AUTH must not run inside the TLS session (STARTTLS command injection).
     this.queue = [];
     if (this.readingHeld) {
@@ -311,25 +366,25 @@ export class Session {
       rejectUnauthorized: settings.rejectUnauthorized,
     });
     secure.on('error', () => this.close('TLS error'));
-    secure.on('close', () => this.close('connection closed'));
+    this.listenTo(secure);
     secure.once('secure', () => {
       // Mutual TLS: Node leaves the certificate check to us on hand-made TLSSockets.
       const refused = settings.rejectUnauthorized ? peerCertificateError(secure) : undefined;
       if (refused) this.close(`TLS client certificate not accepted (${refused})`);
       else this.changed();
     });
-    secure.on('data', this.onData);
-    secure.on('drain', this.updateReading);
+    secure.on('data', Session.onSocketData);
     this.splitter = new LineSplitter(this.server.limits.maxCommandLineBytes);
     this.socket = secure;
     return secure;
   }
 
-  /** Called by transfer commands: the idle timer never fires while bytes move. */
+  /**
+   * Called by transfer commands. The idle timer stays armed (one timer object for the session's
+   * life, not one per transfer) but never closes the session while a transfer runs.
+   */
   transferStarted(transfer: ActiveTransfer): void {
     this.transfer = transfer;
-    clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
   }
 
   transferEnded(): void {
@@ -338,19 +393,18 @@ export class Session {
   }
 
   private restartIdleTimer(): void {
-    if (this.closed || this.transfer) return;
+    if (this.closed) return;
     // Every command lands here: re-arming the one timer costs less than a new one each time.
     if (this.idleTimer) {
       this.idleTimer.refresh();
       return;
     }
-    this.idleTimer = setTimeout(() => {
-      this.replyAndClose(421, 'Idle timeout, closing control connection', 'idle timeout');
-    }, this.server.limits.idleTimeoutMs);
+    // A shared callback with the session as its argument: no closure held per idle session.
+    this.idleTimer = setTimeout(Session.onIdleTimeout, this.server.limits.idleTimeoutMs, this);
     this.idleTimer.unref();
   }
 
-  private readonly onData = (chunk: Buffer): void => {
+  private onData(chunk: Buffer): void {
     if (this.quitting) return;
     const splitter = this.splitter;
     for (const event of splitter.push(chunk)) {
@@ -366,7 +420,7 @@ export class Session {
       // CVE-2011-0411 in Postfix; RFC 4217 §4 has the client wait for 234).
       if (this.splitter !== splitter) return;
     }
-  };
+  }
 
   private onLine(line: string): void {
     // Every line counts, empty ones too: a flood of bare CRLFs costs as much to split.
@@ -381,9 +435,10 @@ export class Session {
       void this.execute(command);
       return;
     }
+    if (!this.running && this.queue.length === 0) return this.pump(command);
     this.queue.push(command);
     if (this.queue.length >= MAX_QUEUED_LINES) this.updateReading();
-    void this.pump();
+    if (!this.running) this.pump();
   }
 
   /**
@@ -401,34 +456,47 @@ export class Session {
     return true;
   }
 
-  private async pump(): Promise<void> {
-    if (this.running) return;
+  /**
+   * Runs `first` (or the first queued command) and those queued behind it, one at a time, until
+   * the queue is empty. Commands that answer synchronously (most) run in this call, with no
+   * promise or microtask; at the first that returns a promise, the rest waits for it.
+   */
+  private pump(first?: CommandLine): void {
     this.running = true;
-    try {
-      while (this.queue.length > 0 && !this.closed && !this.quitting) {
-        const next = this.queue.shift()!;
-        if (this.readingHeld) this.updateReading();
-        await this.execute(next);
+    let next = first ?? this.queue.shift();
+    while (next !== undefined && !this.closed && !this.quitting) {
+      if (this.readingHeld) this.updateReading();
+      const pending = this.execute(next);
+      if (pending) {
+        // execute never rejects: a handler's failure is answered with 451 there.
+        void pending.then(() => this.pump());
+        return;
       }
-    } finally {
-      this.running = false;
+      next = this.queue.shift();
     }
+    this.running = false;
   }
 
-  private async execute(command: CommandLine): Promise<void> {
+  /** Runs one command; returns a promise only when it did not finish synchronously. Never rejects. */
+  private execute(command: CommandLine): Promise<void> | undefined {
     this.restartIdleTimer();
-    this.server.emit('command', {
-      sessionId: this.id,
-      command: command.verb,
-      argument: command.verb === 'PASS' ? '***' : command.argument,
-    });
+    if (this.server.observed('command')) {
+      this.server.emit('command', {
+        sessionId: this.id,
+        command: command.verb,
+        argument: command.verb === 'PASS' ? '***' : command.argument,
+      });
+    }
     // An address that failed to log in too often waits before every reply until it logs in
     // (see LoginThrottle); a logged-in session has proved its password and is not slowed.
     if (!this.grant) {
       const delay = this.server.replyDelayMs(this.remoteAddress);
-      if (delay > 0) await this.wait(delay);
-      if (this.closed) return;
+      if (delay > 0) return this.wait(delay).then(() => (this.closed ? undefined : this.dispatch(command)));
     }
+    return this.dispatch(command);
+  }
+
+  private dispatch(command: CommandLine): Promise<void> | undefined {
     const spec = commandTable[command.verb];
     if (!spec) {
       this.reply(502, `Command "${command.verb.slice(0, 16)}" not implemented`);
@@ -453,15 +521,19 @@ export class Session {
     }
     this.renameFrom = undefined;
     try {
-      // Most handlers answer synchronously: awaiting only a promise saves a microtask per command.
       const pending = spec.handler(this, command.argument, { restOffset, announcedSize, renameFrom });
-      if (pending) await pending;
+      if (pending) return pending.catch((err: unknown) => this.handlerFailed(command, err));
     } catch (err) {
-      // The client left while the command ran: nobody to answer, nothing went wrong here.
-      if (this.closed) return;
-      // A bug in a handler must not crash the process or leave the client waiting.
-      this.server.emit('error', { code: 'command-failed', message: `${command.verb}: ${(err as Error).message}` });
-      this.reply(451, 'Local error in processing');
+      this.handlerFailed(command, err);
     }
+    return undefined;
+  }
+
+  private handlerFailed(command: CommandLine, err: unknown): void {
+    // The client left while the command ran: nobody to answer, nothing went wrong here.
+    if (this.closed) return;
+    // A bug in a handler must not crash the process or leave the client waiting.
+    this.server.emit('error', { code: 'command-failed', message: `${command.verb}: ${(err as Error).message}` });
+    this.reply(451, 'Local error in processing');
   }
 }

@@ -63,7 +63,6 @@ interface TransferBasics {
  * stall timeout, and can be cancelled (ABOR, QUIT, kick, stop).
  */
 export class ActiveTransfer {
-  readonly id = randomUUID();
   readonly startedAt = Date.now();
   bytes = 0;
   private cancelReason?: string;
@@ -82,20 +81,28 @@ export class ActiveTransfer {
     readonly job: TransferJob,
   ) {}
 
-  /** The transfer as the app sees it. */
-  info(): TransferInfo {
-    const elapsed = Math.max(1, Date.now() - this.startedAt);
-    return {
+  private uuid?: string;
+
+  /** Unique per server run; made when an event first needs it (a bare server reports none). */
+  get id(): string {
+    return (this.uuid ??= randomUUID());
+  }
+
+  /** The transfer as the app sees it, at `now` (Date.now()). */
+  info(now = Date.now()): TransferInfo {
+    const elapsed = Math.max(1, now - this.startedAt);
+    const info: TransferInfo = {
       transferId: this.id,
       sessionId: this.session.id,
       protocol: 'ftp',
       path: this.job.path,
       direction: this.job.direction,
       bytes: this.bytes,
-      ...(this.job.size !== undefined ? { size: this.job.size } : {}),
       bytesPerSecond: Math.round((this.bytes * 1000) / elapsed),
       secure: this.secure,
     };
+    if (this.job.size !== undefined) info.size = this.job.size;
+    return info;
   }
 
   get cancelled(): boolean {
@@ -140,7 +147,7 @@ export class ActiveTransfer {
       this.streams.push(socket);
       this.secure = socket instanceof tls.TLSSocket;
       if (this.cancelled) throw new Error(this.cancelReason);
-      if (job.reported) this.session.server.emit('transfer-started', this.info());
+      if (job.reported && session.server.observed('transfer-started')) session.server.emit('transfer-started', this.info());
       if (job.direction === 'upload') {
         const data = socket;
         data.once('end', () => {
@@ -179,14 +186,15 @@ export class ActiveTransfer {
       if (outcome.ok) closeGracefully(socket);
       else socket.destroy();
     }
-    const durationMs = Date.now() - this.startedAt;
+    const now = Date.now();
+    const durationMs = now - this.startedAt;
     if (outcome.ok) {
-      if (job.reported) session.server.emit('transfer-completed', { ...this.info(), durationMs });
+      if (job.reported && session.server.observed('transfer-completed')) session.server.emit('transfer-completed', { ...this.info(now), durationMs });
       session.reply(226, job.completedText);
     } else {
       if (job.reported) {
         session.server.emit('transfer-failed', {
-          ...this.info(),
+          ...this.info(now),
           durationMs,
           reason: outcome.reason,
           aborted: this.cancelReason === 'aborted by client',
@@ -245,11 +253,11 @@ export class ActiveTransfer {
     if (this.job.direction === 'download') this.session.bytesOut += chunk.length;
     else this.session.bytesIn += chunk.length;
     this.armStallTimer();
-    if (!this.job.reported) return;
+    if (!this.job.reported || !this.session.server.observed('transfer-progress')) return;
     const now = Date.now();
     if (now - this.lastProgressAt >= 1000 / this.session.server.limits.progressEventsPerSecond) {
       this.lastProgressAt = now;
-      this.session.server.emit('transfer-progress', this.info());
+      this.session.server.emit('transfer-progress', this.info(now));
     }
   };
 
