@@ -217,6 +217,10 @@ export class ActiveTransfer {
     const remaining = this.dataEndedAt + wait - Date.now();
     // Woken early when the session closes; a FIN read but not yet closed shows in clientGone.
     if (remaining > 0 && !this.session.clientGone) await this.session.wait(remaining);
+    // The wait ends in the timers phase, before the loop polls sockets: a FIN that arrived during
+    // it is read only in the poll phase, which this turn (setImmediate runs after it) lets pass.
+    // Under load, checking straight away committed uploads of clients already gone.
+    if (!this.session.clientGone) await new Promise((resolve) => setImmediate(resolve));
     if (this.session.clientGone) throw new FsError('io', CLIENT_GONE);
     const announced = this.job.announcedSize;
     if (announced !== undefined && this.bytes < announced) {
