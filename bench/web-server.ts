@@ -1,7 +1,7 @@
 /**
  * Our web page's server for the web benchmark, in its own process: `node --import tsx
  * bench/web-server.ts ROOT` serves ROOT anonymously and writable on 127.0.0.1 (any free port) and
- * prints `{"type":"listening","port":N}`; stdin's `stop` ends it (bench/stats-channel.ts).
+ * prints `{"type":"listening","port":N}`; stdin's `quit` ends it (bench/stats-channel.ts).
  */
 import { WebServer } from '../core/http/web-server.js';
 import { SimpleAuthorizer } from '../core/auth/simple-authorizer.js';

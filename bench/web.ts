@@ -52,7 +52,7 @@ async function startOurs(root: string, script: string, extra: string[] = []): Pr
   return {
     port: Number(listening['port']),
     stop: async () => {
-      child.stdin!.write('stop\n');
+      child.stdin!.write('quit\n');
       await new Promise((resolve) => child.once('exit', resolve));
     },
   };
