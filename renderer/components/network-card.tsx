@@ -8,6 +8,7 @@ import { MAX_CONNECTION_LIMIT } from '../../core/share/contract.js';
 import type { Settings } from '../stores/server.js';
 import { useActions, useServer } from '../stores/context.js';
 import { parsePortField, parseWholeNumberField } from '../format.js';
+import { useTypedSetting, type Parsed } from './typed-setting.js';
 import { Button, Card, CommitInput, Field } from './ui.js';
 
 const AUTO_STOP_CHOICES = [
@@ -42,21 +43,9 @@ export function NetworkCard() {
   const autoStop = useServer((s) => s.settings?.autoStopMinutes ?? 0);
   const bandwidth = useServer((s) => s.settings?.bandwidth);
   const portError = useServer((s) => s.fieldErrors['port']);
-  const [localError, setLocalError] = useState<string | undefined>();
+  const typedPort = useTypedSetting(parsePortField, (value) => actions.saveSettings({ port: value }));
   const [finding, setFinding] = useState(false);
   if (port === undefined) return null;
-
-  const commitPort = async (text: string) => {
-    const parsed = parsePortField(text);
-    if ('error' in parsed) {
-      setLocalError(parsed.error);
-      return;
-    }
-    setLocalError(undefined);
-    // Not restarted after all (people were connected): the field shows the port in use again.
-    if ((await actions.saveSettings({ port: parsed.value })) === 'cancelled') return 'revert';
-    return undefined;
-  };
 
   const choices = AUTO_STOP_CHOICES.some((c) => c.minutes === autoStop)
     ? AUTO_STOP_CHOICES
@@ -67,7 +56,7 @@ export function NetworkCard() {
       <div className="card-body field-grid">
         <Field
           label="Port"
-          error={localError ?? portError}
+          error={typedPort.localError ?? portError}
           hint="Part of the address others type. Ports below 1024 need administrator rights."
         >
           {({ id, describedBy, invalid }) => (
@@ -79,13 +68,13 @@ export function NetworkCard() {
                 value={String(port)}
                 aria-describedby={describedBy}
                 aria-invalid={invalid || undefined}
-                onCommit={commitPort}
+                onCommit={typedPort.commit}
               />
               <Button
                 busy={finding}
                 onClick={async () => {
                   setFinding(true);
-                  setLocalError(undefined);
+                  typedPort.clearLocalError();
                   await actions.useFreePort();
                   setFinding(false);
                 }}
@@ -150,32 +139,25 @@ function ConnectionLimitField({ setting, label, hint }: { setting: ConnectionLim
   const total = useServer((s) => s.settings?.maxConnections);
   const perDevice = useServer((s) => s.settings?.maxConnectionsPerAddress);
   const shareError = useServer((s) => s.fieldErrors[setting]);
-  const [localError, setLocalError] = useState<string | undefined>();
+  const typed = useTypedSetting(
+    (text): Parsed<number> => {
+      const parsed = parseWholeNumberField(text, label, 1, MAX_CONNECTION_LIMIT);
+      if ('error' in parsed || total === undefined || perDevice === undefined) return parsed;
+      if (setting === 'maxConnections' && parsed.value < perDevice) {
+        return { error: `Connection limit can't be less than the limit per device (${perDevice})` };
+      }
+      if (setting === 'maxConnectionsPerAddress' && parsed.value > total) {
+        return { error: `Connection limit per device can't be more than the connection limit (${total})` };
+      }
+      return parsed;
+    },
+    (value) => actions.saveSettings({ [setting]: value } as Partial<Settings>),
+  );
   if (total === undefined || perDevice === undefined) return null;
   const value = setting === 'maxConnections' ? total : perDevice;
 
-  const commit = async (text: string) => {
-    const parsed = parseWholeNumberField(text, label, 1, MAX_CONNECTION_LIMIT);
-    if ('error' in parsed) {
-      setLocalError(parsed.error);
-      return;
-    }
-    if (setting === 'maxConnections' && parsed.value < perDevice) {
-      setLocalError(`Connection limit can't be less than the limit per device (${perDevice})`);
-      return;
-    }
-    if (setting === 'maxConnectionsPerAddress' && parsed.value > total) {
-      setLocalError(`Connection limit per device can't be more than the connection limit (${total})`);
-      return;
-    }
-    setLocalError(undefined);
-    const patch: Partial<Settings> = { [setting]: parsed.value };
-    if ((await actions.saveSettings(patch)) === 'cancelled') return 'revert';
-    return undefined;
-  };
-
   return (
-    <Field label={label} error={localError ?? shareError} hint={hint}>
+    <Field label={label} error={typed.localError ?? shareError} hint={hint}>
       {({ id, describedBy, invalid }) => (
         <CommitInput
           id={id}
@@ -184,7 +166,7 @@ function ConnectionLimitField({ setting, label, hint }: { setting: ConnectionLim
           value={String(value)}
           aria-describedby={describedBy}
           aria-invalid={invalid || undefined}
-          onCommit={commit}
+          onCommit={typed.commit}
         />
       )}
     </Field>

@@ -2,28 +2,17 @@
  * The web page for phones and browsers: on or off, and its port. Both restart a running share
  * (the actions ask first when people are connected).
  */
-import { useState } from 'react';
 import { useActions, useServer } from '../stores/context.js';
 import { parsePortField } from '../format.js';
 import { Card, CommitInput, Field, Switch } from './ui.js';
+import { useTypedSetting } from './typed-setting.js';
 
 export function WebCard() {
   const actions = useActions();
   const web = useServer((s) => s.settings?.web);
   const portError = useServer((s) => s.fieldErrors['web.port'] ?? s.fieldErrors['web']);
-  const [localError, setLocalError] = useState<string | undefined>();
+  const typedPort = useTypedSetting(parsePortField, (port) => actions.saveSettings({ web: { ...web!, port } }));
   if (!web) return null;
-
-  const commitPort = async (text: string) => {
-    const parsed = parsePortField(text);
-    if ('error' in parsed) {
-      setLocalError(parsed.error);
-      return;
-    }
-    setLocalError(undefined);
-    if ((await actions.saveSettings({ web: { ...web, port: parsed.value } })) === 'cancelled') return 'revert';
-    return undefined;
-  };
 
   return (
     <Card title="Web page">
@@ -35,7 +24,7 @@ export function WebCard() {
           onChange={(enabled) => void actions.updateSettings({ web: { ...web, enabled } })}
         />
         {web.enabled && (
-          <Field label="Web page port" error={localError ?? portError} hint="Part of the web address. It can't be the FTP port.">
+          <Field label="Web page port" error={typedPort.localError ?? portError} hint="Part of the web address. It can't be the FTP port.">
             {({ id, describedBy, invalid }) => (
               <div className="input-row">
                 <CommitInput
@@ -45,7 +34,7 @@ export function WebCard() {
                   value={String(web.port)}
                   aria-describedby={describedBy}
                   aria-invalid={invalid || undefined}
-                  onCommit={commitPort}
+                  onCommit={typedPort.commit}
                 />
               </div>
             )}
