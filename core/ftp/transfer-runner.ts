@@ -1,5 +1,5 @@
 import { pipeline } from 'node:stream/promises';
-import { Readable, type Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import tls from 'node:tls';
 import type { Session } from './session.js';
@@ -312,38 +312,4 @@ function closeGracefully(socket: DataSocket): void {
 /** The throttle for one direction of one session (a pass-through while its caps are 0), or nothing without limiters. */
 export function throttleFor(limiters: RateLimiter[], highWaterMark: number): NodeJS.ReadWriteStream[] {
   return limiters.length === 0 ? [] : [new ThrottleStream(limiters, highWaterMark)];
-}
-
-/**
- * A readable of `text`, pulled chunk by chunk as the reader wants more (listings over the data
- * connection: a chunk holds a batch of CRLF-ended lines). Each chunk becomes one Buffer pushed
- * straight to the reader: no PassThrough copying and re-buffering it.
- *
- * When the reader goes away (the client resets the data connection, ABOR) `text` is returned, so
- * a directory handle behind it is closed at once.
- */
-export function linesStream(text: AsyncIterable<string>): Readable {
-  const chunks = text[Symbol.asyncIterator]();
-  return new Readable({
-    highWaterMark: 64 * 1024,
-    read() {
-      const pull = (): void => {
-        chunks.next().then(
-          ({ done, value }) => {
-            if (done === true) this.push(null);
-            // An empty chunk (a batch the glob left empty) would end this read without data.
-            else if (value.length === 0) pull();
-            else this.push(Buffer.from(value, 'utf8'));
-          },
-          (err: Error) => this.destroy(err),
-        );
-      };
-      pull();
-    },
-    destroy(err, callback) {
-      // Queued behind a pending `next()` if any: the generator's finally then closes its handle.
-      void chunks.return?.()?.catch(() => undefined);
-      callback(err);
-    },
-  });
 }

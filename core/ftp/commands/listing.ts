@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { CommandTable } from './command.js';
 import { attempt, resolvePath } from './command.js';
 import type { Session } from '../session.js';
@@ -6,7 +7,7 @@ import { entryBatches, type EntryBatch } from '../../fs/entry-batch.js';
 import { isFsError } from '../../fs/fs-error.js';
 import { factsLine, factsLines, globMatcher, listLine, listLines, nameLines, type NameFilter } from '../listing-format.js';
 import { splitListArguments } from '../arguments.js';
-import { ActiveTransfer, linesStream } from '../transfer-runner.js';
+import { ActiveTransfer } from '../transfer-runner.js';
 import { dataCommandAllowed, refuseData, refuseDataCommand } from './transfer.js';
 
 /** LIST NLST MLSD MLST STAT (RFC 959, RFC 3659). */
@@ -84,7 +85,9 @@ async function sendListing(session: Session, argument: string, kind: 'LIST' | 'N
     openingText: `Here comes the directory listing`,
     completedText: 'Directory send OK',
     connect: (socket) => {
-      const source = linesStream(formatted(entryBatches(target.entries), format));
+      // Pulled batch by batch as the socket wants more; destroyed (a reset, ABOR), it returns the
+      // generator, whose scan then closes its directory handle.
+      const source = Readable.from(formatted(entryBatches(target.entries), format), { objectMode: false, highWaterMark: 64 * 1024 });
       return { source, transforms: [], sink: socket, counted: source };
     },
   });
