@@ -8,8 +8,8 @@ import { MAX_CONNECTION_LIMIT } from '../../core/share/contract.js';
 import type { Settings } from '../stores/server.js';
 import { useActions, useServer } from '../stores/context.js';
 import { parsePortField, parseWholeNumberField } from '../format.js';
-import { useTypedSetting, type Parsed } from './typed-setting.js';
-import { Button, Card, CommitInput, Field } from './ui.js';
+import { NumberInput, useTypedSetting, type Parsed } from './typed-setting.js';
+import { Button, Card, Field } from './ui.js';
 
 const AUTO_STOP_CHOICES = [
   { minutes: 0, label: 'Never' },
@@ -59,17 +59,9 @@ export function NetworkCard() {
           error={typedPort.localError ?? portError}
           hint="Part of the address others type. Ports below 1024 need administrator rights."
         >
-          {({ id, describedBy, invalid }) => (
+          {(field) => (
             <div className="input-row">
-              <CommitInput
-                id={id}
-                className="input number-input"
-                inputMode="numeric"
-                value={String(port)}
-                aria-describedby={describedBy}
-                aria-invalid={invalid || undefined}
-                onCommit={typedPort.commit}
-              />
+              <NumberInput field={field} value={port} onCommit={typedPort.commit} />
               <Button
                 busy={finding}
                 onClick={async () => {
@@ -158,17 +150,7 @@ function ConnectionLimitField({ setting, label, hint }: { setting: ConnectionLim
 
   return (
     <Field label={label} error={typed.localError ?? shareError} hint={hint}>
-      {({ id, describedBy, invalid }) => (
-        <CommitInput
-          id={id}
-          className="input number-input"
-          inputMode="numeric"
-          value={String(value)}
-          aria-describedby={describedBy}
-          aria-invalid={invalid || undefined}
-          onCommit={typed.commit}
-        />
-      )}
+      {(field) => <NumberInput field={field} value={value} onCommit={typed.commit} />}
     </Field>
   );
 }

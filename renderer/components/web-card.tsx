@@ -4,8 +4,8 @@
  */
 import { useActions, useServer } from '../stores/context.js';
 import { parsePortField } from '../format.js';
-import { Card, CommitInput, Field, Switch } from './ui.js';
-import { useTypedSetting } from './typed-setting.js';
+import { Card, Field, Switch } from './ui.js';
+import { NumberInput, useTypedSetting } from './typed-setting.js';
 
 export function WebCard() {
   const actions = useActions();
@@ -25,17 +25,9 @@ export function WebCard() {
         />
         {web.enabled && (
           <Field label="Web page port" error={typedPort.localError ?? portError} hint="Part of the web address. It can't be the FTP port.">
-            {({ id, describedBy, invalid }) => (
+            {(field) => (
               <div className="input-row">
-                <CommitInput
-                  id={id}
-                  className="input number-input"
-                  inputMode="numeric"
-                  value={String(web.port)}
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid || undefined}
-                  onCommit={typedPort.commit}
-                />
+                <NumberInput field={field} value={web.port} onCommit={typedPort.commit} />
               </div>
             )}
           </Field>
