@@ -68,8 +68,11 @@ export function formatFingerprint(fp: string): string {
   return (fp.toUpperCase().match(/.{1,2}/g) ?? []).join(':');
 }
 
+/** What a typed field holds: its value, or the message that says what to type instead. */
+export type Parsed<T> = { value: T } | { error: string };
+
 /** A whole number from `min` to `max` typed in the field `name`: the number, or the message that says what to type instead. */
-export function parseWholeNumberField(text: string, name: string, min: number, max: number): { value: number } | { error: string } {
+export function parseWholeNumberField(text: string, name: string, min: number, max: number): Parsed<number> {
   const trimmed = text.trim();
   const value = Number(trimmed);
   if (!/^\d+$/.test(trimmed) || value < min || value > max) return { error: `${name} must be a whole number between ${min} and ${max}` };
@@ -77,6 +80,6 @@ export function parseWholeNumberField(text: string, name: string, min: number, m
 }
 
 /** A port typed in a field (1 to 65535); see {@link parseWholeNumberField}. */
-export function parsePortField(text: string): { value: number } | { error: string } {
+export function parsePortField(text: string): Parsed<number> {
   return parseWholeNumberField(text, 'Port', 1, 65535);
 }

@@ -7,8 +7,8 @@ import { useState } from 'react';
 import { MAX_CONNECTION_LIMIT } from '../../core/share/contract.js';
 import type { Settings } from '../stores/server.js';
 import { useActions, useServer } from '../stores/context.js';
-import { parsePortField, parseWholeNumberField } from '../format.js';
-import { NumberInput, useTypedSetting, type Parsed } from './typed-setting.js';
+import { parsePortField, parseWholeNumberField, type Parsed } from '../format.js';
+import { NumberInput, useTypedSetting } from './typed-setting.js';
 import { Button, Card, Field } from './ui.js';
 
 const AUTO_STOP_CHOICES = [

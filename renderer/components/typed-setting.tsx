@@ -5,9 +5,8 @@
  */
 import { useState } from 'react';
 import type { SaveOutcome } from '../stores/app-stores.js';
+import type { Parsed } from '../format.js';
 import { CommitInput } from './ui.js';
-
-export type Parsed<T> = { value: T } | { error: string };
 
 export function useTypedSetting<T>(parse: (text: string) => Parsed<T>, save: (value: T) => Promise<SaveOutcome>) {
   const [localError, setLocalError] = useState<string | undefined>();
