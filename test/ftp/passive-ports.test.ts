@@ -7,21 +7,11 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import { defaults } from '../../core/defaults.js';
 import { startServer } from '../helpers/server-fixture.js';
 import { collectData, connectAndLogin, downloadOk, epsvPort } from '../helpers/ftp-flows.js';
-import { freePortRange } from '../helpers/loopback.js';
+import { freePortRange, occupy } from '../helpers/loopback.js';
 import { waitFor } from '../helpers/wait.js';
-
-/** Listens on `port` of every interface (a wildcard listener, as another service would). */
-function occupy(port: number): Promise<net.Server> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen({ port, host: '0.0.0.0' }, () => resolve(server));
-  });
-}
 
 describe('passive ports', () => {
   test('without a range, Linux listens on random ports of the dynamic range', async (t) => {

@@ -25,7 +25,7 @@ export async function freePortRange(count: number): Promise<number> {
     const base = 20000 + Math.floor(Math.random() * 12000);
     const taken: net.Server[] = [];
     try {
-      for (let port = base; port < base + count; port++) taken.push(await listenOn(port));
+      for (let port = base; port < base + count; port++) taken.push(await occupy(port));
       return base;
     } catch {
       // One of them is in use: try another base.
@@ -36,7 +36,8 @@ export async function freePortRange(count: number): Promise<number> {
   throw new Error(`no ${count} consecutive free ports found in 50 tries`);
 }
 
-function listenOn(port: number): Promise<net.Server> {
+/** Listens on `port` of every interface (a wildcard listener, as another service would). */
+export function occupy(port: number): Promise<net.Server> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
